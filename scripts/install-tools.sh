@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs everything Switchboard needs to build and test, skipping what is already present.
+# Idempotent: a second run on a prepared machine takes a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PATH="$HOME/.cargo/bin:$PATH"
+log() { echo "[install-tools] $*"; }
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=0.2.130
+BINARYEN_VERSION=132
+
+if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+  log "adding wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (slow: ~15 min)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# cargo-leptos would download wasm-bindgen from GitHub; it uses the one on PATH instead.
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# Debian's binaryen (v108) produces WASM that breaks hydration; npm's binaryen@132 does not.
+if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  log "installing wasm-opt from npm binaryen@$BINARYEN_VERSION"
+  npm install -g "binaryen@$BINARYEN_VERSION"
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing Debian's chromium"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+
+if [ ! -d end2end/node_modules/@playwright/test ] && [ -f end2end/package.json ]; then
+  log "installing end2end npm packages"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+# PostgreSQL backs the second store's tests; start it if the machine's cluster is down.
+if command -v pg_ctlcluster >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  log "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+fi
+
+log "tools ready"

@@ -1,0 +1,348 @@
+//! Agent accounts: sign in and out, the first admin, and the session check every agent call makes.
+use crate::error::AppError;
+use crate::model::Agent;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[server(endpoint = "current_agent")]
+pub async fn current_agent() -> Result<Option<Agent>, AppError> {
+    ssr::signed_in_agent().await
+}
+
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<Agent, AppError> {
+    let state = ssr::state();
+    let email = email.trim().to_lowercase();
+    let found = state
+        .store
+        .agent_credentials(&email)
+        .await
+        .map_err(ssr::internal)?;
+    // Verify against a dummy hash when the e-mail is unknown so timing does not reveal accounts.
+    let (agent, hash) = match found {
+        Some((agent, hash)) => (Some(agent), hash),
+        None => (None, ssr::dummy_hash().to_string()),
+    };
+    let valid = ssr::verify_password(password, hash).await;
+    match agent {
+        Some(agent) if valid => {
+            ssr::start_session(&state, &agent).await?;
+            tracing::info!(agent = %agent.email, "agent signed in");
+            Ok(agent)
+        }
+        _ => {
+            tracing::info!(%email, "failed sign-in");
+            Err(AppError::WrongCredentials)
+        }
+    }
+}
+
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    ssr::end_session().await
+}
+
+#[server(endpoint = "complete_setup")]
+pub async fn complete_setup(
+    token: String,
+    name: String,
+    email: String,
+    password: String,
+) -> Result<Agent, AppError> {
+    let state = ssr::state();
+    {
+        let expected = state.setup_token.lock().expect("setup lock");
+        if expected.as_deref() != Some(token.as_str()) {
+            return Err(AppError::SetupLinkInvalid);
+        }
+    }
+    let agent = ssr::create_admin(&state, &name, &email, &password).await?;
+    state.setup_token.lock().expect("setup lock").take();
+    ssr::start_session(&state, &agent).await?;
+    Ok(agent)
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let sign_in = ServerAction::<SignIn>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign_in.value().get() {
+            navigate("/agent", Default::default());
+        }
+    });
+    let error = move || match sign_in.value().get() {
+        Some(Err(error)) => Some(error.to_string()),
+        _ => None,
+    };
+    view! {
+        <main class="auth-page">
+            <ActionForm action=sign_in attr:class="auth-card">
+                <div class="brand"><span class="brand-mark">"S"</span>"Switchboard"</div>
+                <h1>"Sign in to your inbox"</h1>
+                <label>"E-mail"<input type="email" name="email" required autocomplete="username"/></label>
+                <label>"Password"<input type="password" name="password" required autocomplete="current-password"/></label>
+                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                <button type="submit" class="primary" disabled=move || sign_in.pending().get()>
+                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </main>
+    }
+}
+
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let setup = ServerAction::<CompleteSetup>::new();
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = setup.value().get() {
+            navigate("/agent", Default::default());
+        }
+    });
+    view! {
+        <main class="auth-page">
+            <ActionForm action=setup attr:class="auth-card">
+                <div class="brand"><span class="brand-mark">"S"</span>"Switchboard"</div>
+                <h1>"Create the first admin"</h1>
+                <input type="hidden" name="token" prop:value=token/>
+                <label>"Your name"<input name="name" required/></label>
+                <label>"E-mail"<input type="email" name="email" required/></label>
+                <label>"Password (10+ characters)"<input type="password" name="password" required minlength="10"/></label>
+                {move || match setup.value().get() {
+                    Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e.to_string()}</p> }),
+                    _ => None,
+                }}
+                <button type="submit" class="primary">"Create account"</button>
+            </ActionForm>
+        </main>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::error::{AppError, AppResult};
+    use crate::model::{Agent, Role};
+    use crate::server::{now_ms, AppState};
+    use crate::store::NewAgent;
+    use argon2::password_hash::{
+        rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+    };
+    use argon2::Argon2;
+    use axum::http::{header, HeaderMap, HeaderValue};
+    use base64::Engine;
+    use leptos::prelude::*;
+    use sha2::{Digest, Sha256};
+
+    pub const SESSION_COOKIE: &str = "sb_session";
+    pub const VISITOR_COOKIE: &str = "sb_visitor";
+    /// A real argon2 hash of a random secret, verified when the e-mail is unknown.
+    pub fn dummy_hash() -> &'static str {
+        static HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(new_token().as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .unwrap_or_default()
+        });
+        &HASH
+    }
+
+    pub fn state() -> AppState {
+        expect_context::<AppState>()
+    }
+
+    /// Logs the cause and hides it from the client.
+    pub fn internal(error: impl std::fmt::Display) -> AppError {
+        tracing::error!(%error, "internal error");
+        AppError::Internal
+    }
+
+    pub fn new_token() -> String {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).expect("the OS random source works");
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Tokens are stored hashed, so a leaked database does not leak sessions.
+    pub fn token_hash(token: &str) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+    }
+
+    pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.to_string())
+    }
+
+    pub fn request_headers() -> HeaderMap {
+        use_context::<axum::http::request::Parts>()
+            .map(|parts| parts.headers)
+            .unwrap_or_default()
+    }
+
+    pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) {
+        let secure = if state.settings.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        );
+        if let (Some(response), Ok(value)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            HeaderValue::from_str(&cookie),
+        ) {
+            response.append_header(header::SET_COOKIE, value);
+        }
+    }
+
+    pub async fn agent_from_headers(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> AppResult<Option<Agent>> {
+        let Some(token) = cookie(headers, SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        state
+            .store
+            .agent_for_session(&token_hash(&token), now_ms())
+            .await
+            .map_err(internal)
+    }
+
+    pub async fn signed_in_agent() -> AppResult<Option<Agent>> {
+        agent_from_headers(&state(), &request_headers()).await
+    }
+
+    /// Every agent server function starts here.
+    pub async fn require_agent() -> AppResult<Agent> {
+        signed_in_agent().await?.ok_or(AppError::SignInRequired)
+    }
+
+    pub async fn start_session(state: &AppState, agent: &Agent) -> AppResult<()> {
+        let token = new_token();
+        let now = now_ms();
+        let max_age = state.settings.session_days * 86_400;
+        state
+            .store
+            .create_session(&token_hash(&token), &agent.id, now, now + max_age * 1000)
+            .await
+            .map_err(internal)?;
+        set_cookie(state, SESSION_COOKIE, &token, max_age);
+        Ok(())
+    }
+
+    pub async fn end_session() -> AppResult<()> {
+        let state = state();
+        if let Some(token) = cookie(&request_headers(), SESSION_COOKIE) {
+            state
+                .store
+                .delete_session(&token_hash(&token))
+                .await
+                .map_err(internal)?;
+        }
+        set_cookie(&state, SESSION_COOKIE, "", 0);
+        Ok(())
+    }
+
+    pub async fn hash_password(password: String) -> AppResult<String> {
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+        })
+        .await
+        .map_err(internal)?
+        .map_err(internal)
+    }
+
+    /// Argon2 is slow by design; it runs off the async workers.
+    pub async fn verify_password(password: String, hash: String) -> bool {
+        tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false)
+    }
+
+    pub async fn create_admin(
+        state: &AppState,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> AppResult<Agent> {
+        let name = name.trim();
+        let email = email.trim().to_lowercase();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(AppError::Invalid(
+                "Give a name of 1 to 80 characters.".into(),
+            ));
+        }
+        if !email.contains('@') || email.len() > 254 {
+            return Err(AppError::Invalid(
+                "That does not look like an e-mail address.".into(),
+            ));
+        }
+        if password.chars().count() < 10 {
+            return Err(AppError::Invalid(
+                "Use a password of at least 10 characters.".into(),
+            ));
+        }
+        let password_hash = hash_password(password.to_string()).await?;
+        state
+            .store
+            .create_agent(NewAgent {
+                email,
+                name: name.to_string(),
+                role: Role::Admin,
+                password_hash,
+                now: now_ms(),
+            })
+            .await
+            .map_err(internal)
+    }
+
+    /// First start: create the admin from the environment, or print a one-time setup link.
+    pub async fn bootstrap_admin(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
+        if state.store.agent_count().await? > 0 {
+            return Ok(());
+        }
+        match (&state.settings.admin_email, &state.settings.admin_password) {
+            (Some(email), Some(password)) => {
+                let name = email.split('@').next().unwrap_or("Admin");
+                let agent = create_admin(state, name, email, password)
+                    .await
+                    .map_err(|e| format!("SWITCHBOARD_ADMIN_*: {e}"))?;
+                tracing::info!(email = %agent.email, "created the first admin from SWITCHBOARD_ADMIN_EMAIL");
+            }
+            _ => {
+                let token = new_token();
+                let link = format!(
+                    "{}/agent/setup?token={token}",
+                    state.settings.public_url.trim_end_matches('/')
+                );
+                *state.setup_token.lock().expect("setup lock") = Some(token);
+                // Printed, not logged at debug: the operator needs it once to get in.
+                println!("No agent yet. Create the first admin here (one-time link): {link}");
+                tracing::info!("waiting for the first admin to use the setup link");
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,274 @@
+//! What the widget and the dashboard share: posting a message, and showing a conversation.
+use crate::live::client::ConversationFeed;
+use crate::model::{initials, validate_body, Message, SenderKind, Status, MAX_MESSAGE_CHARS};
+use crate::time_fmt;
+use leptos::prelude::*;
+
+/// A UUID v4 made in the browser when the user presses send; it makes retries idempotent.
+pub fn new_client_id() -> String {
+    let mut bytes = [0u8; 16];
+    #[cfg(feature = "hydrate")]
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+#[component]
+pub fn Avatar(
+    #[prop(into)] name: String,
+    #[prop(optional)] kind: Option<SenderKind>,
+) -> impl IntoView {
+    let class = match kind {
+        Some(SenderKind::Agent) => "avatar avatar-agent",
+        _ => "avatar",
+    };
+    view! { <span class=class aria-hidden="true">{initials(&name)}</span> }
+}
+
+#[component]
+pub fn StatusPill(status: Signal<Status>) -> impl IntoView {
+    view! {
+        <span class=move || format!("pill pill-{}", status.get().as_str())>{move || status.get().label()}</span>
+    }
+}
+
+#[component]
+pub fn ConnectionBadge() -> impl IntoView {
+    let live = crate::live::client::use_live();
+    view! {
+        <span class=move || live.state.get().css() data-testid="connection" role="status">
+            <span class="conn-dot"></span>
+            {move || live.state.get().label()}
+        </span>
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Row {
+    Day(String),
+    Event(Message),
+}
+
+impl Row {
+    fn key(&self) -> String {
+        match self {
+            Row::Day(label) => format!("day-{label}"),
+            Row::Event(message) => format!("m-{}", message.seq),
+        }
+    }
+}
+
+/// The conversation's events, grouped by day, newest at the bottom, scrolled to the newest.
+#[component]
+pub fn MessageList(
+    feed: ConversationFeed,
+    /// Whose bubbles sit on the right.
+    viewer: SenderKind,
+    /// Asks for the page before this sequence number.
+    on_load_older: Callback<i64>,
+    #[prop(into)] loading_older: Signal<bool>,
+) -> impl IntoView {
+    let rows = Memo::new(move |_| {
+        let now = time_fmt::now_ms();
+        let mut rows = Vec::new();
+        let mut last_day = None;
+        feed.messages.with(|messages| {
+            for message in messages {
+                let day = time_fmt::day_key(message.created_at);
+                if last_day != Some(day) {
+                    last_day = Some(day);
+                    rows.push(Row::Day(time_fmt::day_label(message.created_at, now)));
+                }
+                rows.push(Row::Event(message.clone()));
+            }
+        });
+        rows
+    });
+    let first_seq = move || {
+        feed.messages
+            .with(|m| m.first().map(|m| m.seq).unwrap_or(1))
+    };
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    // Follow the newest message; loading older ones keeps the reader where they were.
+    Effect::new(move |previous_last: Option<i64>| {
+        let last = feed.messages.with(|m| m.last().map(|m| m.seq).unwrap_or(0));
+        if previous_last != Some(last) {
+            #[cfg(feature = "hydrate")]
+            if let Some(element) = scroller.get() {
+                element.set_scroll_top(element.scroll_height());
+            }
+        }
+        last
+    });
+    let _ = &scroller;
+    view! {
+        <div class="messages" node_ref=scroller data-testid="messages">
+            <Show when=move || { first_seq() > 1 }>
+                <button class="load-older" on:click=move |_| on_load_older.run(first_seq())
+                    disabled=move || loading_older.get()>
+                    {move || if loading_older.get() { "Loading…" } else { "Load earlier messages" }}
+                </button>
+            </Show>
+            <Show when=move || feed.messages.with(Vec::is_empty)>
+                <div class="empty-thread">"No messages yet."</div>
+            </Show>
+            <For each=move || rows.get() key=Row::key let:row>
+                {match row {
+                    Row::Day(label) => view! { <div class="day-separator"><span>{label}</span></div> }.into_any(),
+                    Row::Event(message) => view! { <Bubble message viewer/> }.into_any(),
+                }}
+            </For>
+        </div>
+    }
+}
+
+#[component]
+fn Bubble(message: Message, viewer: SenderKind) -> impl IntoView {
+    let at = message.created_at;
+    let time = move || time_fmt::clock(at);
+    if message.sender == SenderKind::System {
+        return view! {
+            <div class="system-line" data-seq=message.seq data-testid="system-message">
+                <span>{message.body}</span><time>{time}</time>
+            </div>
+        }
+        .into_any();
+    }
+    let mine = message.sender == viewer;
+    let class = if mine {
+        "bubble-row mine"
+    } else {
+        "bubble-row theirs"
+    };
+    // Bodies are text nodes, never HTML: whatever a visitor types is shown, not run.
+    view! {
+        <div class=class data-seq=message.seq data-testid="message">
+            {(!mine).then(|| view! { <Avatar name=message.sender_name.clone() kind=message.sender/> })}
+            <div class="bubble">
+                {(!mine).then(|| view! { <div class="bubble-author">{message.sender_name.clone()}</div> })}
+                <div class="bubble-body">{message.body}</div>
+                <time class="bubble-time">{time}</time>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The message box. The draft belongs to the caller, who clears it once the send succeeded,
+/// so a failed send never loses what was typed.
+#[component]
+pub fn Composer(
+    draft: RwSignal<String>,
+    on_send: Callback<String>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] placeholder: String,
+) -> impl IntoView {
+    let local_error = RwSignal::new(None::<String>);
+    let submit = move || {
+        if pending.get_untracked() {
+            return;
+        }
+        match validate_body(&draft.get_untracked()) {
+            Ok(body) => {
+                local_error.set(None);
+                on_send.run(body);
+            }
+            Err(e) => local_error.set(Some(e.to_string())),
+        }
+    };
+    let count = move || draft.with(|d| d.chars().count());
+    view! {
+        <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <textarea
+                name="body"
+                rows="1"
+                placeholder=placeholder
+                prop:value=move || draft.get()
+                on:input=move |ev| { draft.set(event_target_value(&ev)); local_error.set(None); }
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && !ev.shift_key() {
+                        ev.prevent_default();
+                        submit();
+                    }
+                }
+                data-testid="composer-input"
+            ></textarea>
+            <button type="submit" class="send" disabled=move || pending.get() aria-label="Send" data-testid="send">
+                <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M3 20.5 21 12 3 3.5l.01 6.6L15 12 3.01 13.9z"/></svg>
+            </button>
+            <div class="composer-foot">
+                {move || local_error.get().or_else(|| error.get()).map(|e| view! { <span class="form-error" role="alert" data-testid="composer-error">{e}</span> })}
+                <Show when=move || { count() > MAX_MESSAGE_CHARS - 500 }>
+                    <span class="char-count" class:over=move || { count() > MAX_MESSAGE_CHARS }>{move || format!("{}/{}", count(), MAX_MESSAGE_CHARS)}</span>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::error::{AppError, AppResult};
+    use crate::model::{validate_body, validate_client_id, Conversation, Message};
+    use crate::server::{now_ms, AppState};
+    use crate::store::{Appended, Author, PostMessage, StoreError};
+    use std::sync::atomic::Ordering;
+
+    pub fn store_error(error: StoreError) -> AppError {
+        match error {
+            StoreError::NotFound => AppError::ConversationNotFound,
+            other => crate::auth::ssr::internal(other),
+        }
+    }
+
+    /// Validates, stores (idempotently) and publishes one message; returns the stored message.
+    pub async fn post(
+        state: &AppState,
+        conversation: &Conversation,
+        author: Author,
+        body: &str,
+        client_id: &str,
+    ) -> AppResult<Message> {
+        let body = validate_body(body)?;
+        validate_client_id(client_id)?;
+        let appended = state
+            .store
+            .post_message(PostMessage {
+                conversation_id: conversation.id.clone(),
+                client_id: client_id.to_string(),
+                author,
+                body,
+                now: now_ms(),
+            })
+            .await
+            .map_err(store_error)?;
+        if !appended.duplicate {
+            state
+                .metrics
+                .messages_stored
+                .fetch_add(1, Ordering::Relaxed);
+            publish(state, &appended);
+        }
+        appended.events.last().cloned().ok_or(AppError::Internal)
+    }
+
+    /// Hands what a write produced to the hub, events first, then the conversation's new state.
+    pub fn publish(state: &AppState, appended: &Appended) {
+        for event in &appended.events {
+            state.hub.publish_message(event);
+        }
+        state.hub.publish_conversation(&appended.conversation);
+    }
+}

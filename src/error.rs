@@ -1,0 +1,36 @@
+//! The one error type every server function returns, so the UI can match on it.
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    #[error("Type a message first.")]
+    EmptyMessage,
+    #[error("That message is {got} characters long; the limit is {max}.")]
+    MessageTooLong { max: usize, got: usize },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("That conversation does not exist or is not yours.")]
+    ConversationNotFound,
+    #[error("Please sign in.")]
+    SignInRequired,
+    #[error("Wrong e-mail or password.")]
+    WrongCredentials,
+    #[error("This setup link is invalid or was already used.")]
+    SetupLinkInvalid,
+    #[error("Something went wrong on our side; nothing was lost. Please try again.")]
+    Internal,
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

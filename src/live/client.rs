@@ -1,0 +1,389 @@
+//! The browser's one shared WebSocket per tab. Components follow what they show through the
+//! `Live` context and never open sockets of their own. On the server this renders as "connecting".
+use super::{ClientFrame, ServerFrame};
+use crate::model::{Conversation, Message};
+use leptos::prelude::*;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionState {
+    Connecting,
+    Online,
+    Reconnecting,
+    Offline,
+}
+
+impl ConnectionState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnectionState::Connecting => "Connecting…",
+            ConnectionState::Online => "Online",
+            ConnectionState::Reconnecting => "Reconnecting…",
+            ConnectionState::Offline => "Offline",
+        }
+    }
+
+    pub fn css(self) -> &'static str {
+        match self {
+            ConnectionState::Connecting | ConnectionState::Reconnecting => "conn conn-reconnecting",
+            ConnectionState::Online => "conn conn-online",
+            ConnectionState::Offline => "conn conn-offline",
+        }
+    }
+}
+
+/// One followed conversation: its state and its events in sequence order.
+#[derive(Clone, Copy)]
+pub struct ConversationFeed {
+    pub conversation: RwSignal<Conversation>,
+    pub messages: RwSignal<Vec<Message>>,
+}
+
+impl ConversationFeed {
+    pub fn last_seq(&self) -> i64 {
+        self.messages
+            .with_untracked(|list| list.last().map(|m| m.seq).unwrap_or(0))
+    }
+
+    /// Adds events by sequence number; an event already shown is kept once.
+    pub fn merge(&self, incoming: Vec<Message>) {
+        if incoming.is_empty() {
+            return;
+        }
+        self.messages.update(|list| {
+            for message in incoming {
+                match list.binary_search_by_key(&message.seq, |m| m.seq) {
+                    Ok(_) => {}
+                    Err(at) => list.insert(at, message),
+                }
+            }
+        });
+    }
+
+    pub fn update_conversation(&self, conversation: Conversation) {
+        // Snapshots can arrive out of order; the one that saw more events wins.
+        if conversation.last_seq >= self.conversation.with_untracked(|c| c.last_seq) {
+            self.conversation.set(conversation);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub state: RwSignal<ConnectionState>,
+    feeds: StoredValue<HashMap<String, ConversationFeed>>,
+    inbox: StoredValue<Option<RwSignal<Vec<Conversation>>>>,
+    /// Bumped when the inbox list fell behind and must be fetched again.
+    pub inbox_resync: RwSignal<u32>,
+    #[cfg(feature = "hydrate")]
+    socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
+    #[cfg(feature = "hydrate")]
+    timing: StoredValue<browser::Timing>,
+}
+
+pub fn use_live() -> Live {
+    expect_context::<Live>()
+}
+
+// `handle` and `resume_frames` are driven by the browser's socket only.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+impl Live {
+    pub fn provide() -> Live {
+        let live = Live {
+            state: RwSignal::new(ConnectionState::Connecting),
+            feeds: StoredValue::new(HashMap::new()),
+            inbox: StoredValue::new(None),
+            inbox_resync: RwSignal::new(0),
+            #[cfg(feature = "hydrate")]
+            socket: StoredValue::new_local(None),
+            #[cfg(feature = "hydrate")]
+            timing: StoredValue::new(browser::Timing::default()),
+        };
+        provide_context(live);
+        live
+    }
+
+    /// Follows a conversation until the calling component unmounts.
+    pub fn follow(&self, conversation: Conversation, messages: Vec<Message>) -> ConversationFeed {
+        let id = conversation.id.clone();
+        let feed = ConversationFeed {
+            conversation: RwSignal::new(conversation),
+            messages: RwSignal::new(messages),
+        };
+        self.feeds.update_value(|feeds| {
+            feeds.insert(id.clone(), feed);
+        });
+        self.send(&ClientFrame::Subscribe {
+            conversation_id: id.clone(),
+            after_seq: Some(feed.last_seq()),
+        });
+        let live = *self;
+        on_cleanup(move || {
+            live.feeds.update_value(|feeds| {
+                feeds.remove(&id);
+            });
+            live.send(&ClientFrame::Unsubscribe {
+                conversation_id: id,
+            });
+        });
+        feed
+    }
+
+    /// Keeps the agent's inbox list live: new conversations and changes arrive as they happen.
+    pub fn watch_inbox(&self, list: RwSignal<Vec<Conversation>>) {
+        self.inbox.set_value(Some(list));
+        self.send(&ClientFrame::WatchInbox);
+        let live = *self;
+        on_cleanup(move || live.inbox.set_value(None));
+    }
+
+    fn handle(&self, frame: ServerFrame) {
+        match frame {
+            ServerFrame::Message { message } => {
+                if let Some(feed) = self.feed(&message.conversation_id) {
+                    feed.merge(vec![message]);
+                }
+            }
+            ServerFrame::Replay {
+                conversation_id,
+                messages,
+                reset,
+            } => {
+                if let Some(feed) = self.feed(&conversation_id) {
+                    if reset {
+                        feed.messages.set(messages);
+                    } else {
+                        feed.merge(messages);
+                    }
+                }
+            }
+            ServerFrame::Conversation { conversation } => {
+                if let Some(feed) = self.feed(&conversation.id) {
+                    feed.update_conversation(conversation.clone());
+                }
+                if let Some(list) = self.inbox.get_value() {
+                    upsert_by_activity(list, conversation);
+                }
+            }
+            ServerFrame::Resync { conversation_id } => {
+                if let Some(id) = conversation_id {
+                    self.send(&ClientFrame::Subscribe {
+                        conversation_id: id,
+                        after_seq: None,
+                    });
+                } else {
+                    self.inbox_resync.update(|n| *n += 1);
+                }
+            }
+            ServerFrame::Ready { .. } | ServerFrame::Pong | ServerFrame::Error { .. } => {}
+        }
+    }
+
+    fn feed(&self, id: &str) -> Option<ConversationFeed> {
+        self.feeds.with_value(|feeds| feeds.get(id).copied())
+    }
+
+    /// Every frame that restores what this tab follows, sent again after each reconnect.
+    fn resume_frames(&self) -> Vec<ClientFrame> {
+        let mut frames: Vec<ClientFrame> = self.feeds.with_value(|feeds| {
+            feeds
+                .iter()
+                .map(|(id, feed)| ClientFrame::Subscribe {
+                    conversation_id: id.clone(),
+                    after_seq: Some(feed.last_seq()),
+                })
+                .collect()
+        });
+        if self.inbox.with_value(Option::is_some) {
+            frames.push(ClientFrame::WatchInbox);
+        }
+        frames
+    }
+}
+
+/// Puts a changed conversation at its place in a newest-activity-first list.
+pub fn upsert_by_activity(list: RwSignal<Vec<Conversation>>, conversation: Conversation) {
+    list.update(|items| {
+        if let Some(at) = items.iter().position(|c| c.id == conversation.id) {
+            if items[at].last_seq > conversation.last_seq {
+                return;
+            }
+            items.remove(at);
+        }
+        let at = items
+            .iter()
+            .position(|c| c.last_activity_at < conversation.last_activity_at)
+            .unwrap_or(items.len());
+        items.insert(at, conversation);
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+impl Live {
+    /// The server renders pages only; sockets exist in the browser.
+    fn send(&self, _frame: &ClientFrame) {}
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::*;
+    use gloo_timers::future::TimeoutFuture;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    const HEARTBEAT_MS: f64 = (crate::live::HEARTBEAT_SECS * 1000) as f64;
+
+    #[derive(Default, Clone)]
+    pub struct Timing {
+        pub generation: u32,
+        pub attempts: u32,
+        pub last_heard_ms: f64,
+        pub started: bool,
+    }
+
+    impl Live {
+        pub(super) fn send(&self, frame: &ClientFrame) {
+            self.ensure_started();
+            let Ok(text) = serde_json::to_string(frame) else {
+                return;
+            };
+            self.socket.with_value(|socket| {
+                if let Some(socket) = socket {
+                    if socket.ready_state() == WebSocket::OPEN {
+                        let _ = socket.send_with_str(&text);
+                    }
+                }
+            });
+        }
+
+        /// The socket opens with the first follow, and then keeps itself alive.
+        fn ensure_started(&self) {
+            if self.timing.with_value(|t| t.started) {
+                return;
+            }
+            self.timing.update_value(|t| t.started = true);
+            let live = *self;
+            // Opened on the next tick: `send` may be running inside a component's render.
+            leptos::task::spawn_local(async move {
+                live.connect();
+                live.heartbeat().await;
+            });
+            let on_online = Closure::<dyn FnMut()>::new(move || {
+                if live.state.get_untracked() != ConnectionState::Online {
+                    live.connect();
+                }
+            });
+            if let Some(window) = web_sys::window() {
+                let _ = window
+                    .add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+            }
+            on_online.forget();
+        }
+
+        fn connect(&self) {
+            let live = *self;
+            let generation = self.timing.with_value(|t| t.generation) + 1;
+            self.timing.update_value(|t| t.generation = generation);
+            if let Some(old) = self.socket.try_update_value(|s| s.take()).flatten() {
+                let _ = old.close();
+            }
+            let Some(url) = socket_url() else { return };
+            let Ok(socket) = WebSocket::new(&url) else {
+                live.schedule_reconnect(generation);
+                return;
+            };
+            let current = move || live.timing.with_value(|t| t.generation) == generation;
+
+            let on_open = Closure::<dyn FnMut()>::new(move || {
+                if !current() {
+                    return;
+                }
+                live.timing.update_value(|t| {
+                    t.attempts = 0;
+                    t.last_heard_ms = js_sys::Date::now();
+                });
+                live.state.set(ConnectionState::Online);
+                for frame in live.resume_frames() {
+                    live.send(&frame);
+                }
+            });
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if !current() {
+                    return;
+                }
+                live.timing
+                    .update_value(|t| t.last_heard_ms = js_sys::Date::now());
+                if let Some(text) = event.data().as_string() {
+                    match serde_json::from_str::<ServerFrame>(&text) {
+                        Ok(frame) => live.handle(frame),
+                        Err(error) => leptos::logging::warn!("switchboard: bad frame: {error}"),
+                    }
+                }
+            });
+            let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
+                if current() {
+                    live.schedule_reconnect(generation);
+                }
+            });
+            socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+            // One set of handlers per connection; a few bytes each, kept for the tab's life.
+            on_open.forget();
+            on_message.forget();
+            on_close.forget();
+            self.socket.set_value(Some(socket));
+        }
+
+        fn schedule_reconnect(&self, generation: u32) {
+            let online = web_sys::window()
+                .map(|w| w.navigator().on_line())
+                .unwrap_or(true);
+            self.state.set(if online {
+                ConnectionState::Reconnecting
+            } else {
+                ConnectionState::Offline
+            });
+            let attempts = self.timing.with_value(|t| t.attempts);
+            self.timing.update_value(|t| t.attempts += 1);
+            // Exponential backoff with jitter, capped, so a restarted server is not stampeded.
+            let base = (500.0 * 2f64.powi(attempts.min(5) as i32)).min(10_000.0);
+            let delay = base * (0.5 + js_sys::Math::random() * 0.5);
+            let live = *self;
+            leptos::task::spawn_local(async move {
+                TimeoutFuture::new(delay as u32).await;
+                if live.timing.with_value(|t| t.generation) == generation {
+                    live.connect();
+                }
+            });
+        }
+
+        /// Pings every interval; a socket silent for two intervals is closed and reopened.
+        async fn heartbeat(&self) {
+            loop {
+                TimeoutFuture::new(HEARTBEAT_MS as u32).await;
+                if self.state.get_untracked() != ConnectionState::Online {
+                    continue;
+                }
+                let silent_for = js_sys::Date::now() - self.timing.with_value(|t| t.last_heard_ms);
+                if silent_for > 2.0 * HEARTBEAT_MS {
+                    let generation = self.timing.with_value(|t| t.generation);
+                    self.schedule_reconnect(generation);
+                } else {
+                    self.send(&ClientFrame::Ping);
+                }
+            }
+        }
+    }
+
+    fn socket_url() -> Option<String> {
+        let location = web_sys::window()?.location();
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        Some(format!("{scheme}://{}/ws", location.host().ok()?))
+    }
+}

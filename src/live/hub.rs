@@ -1,0 +1,92 @@
+//! The one place live events go through. Handlers publish here; sockets subscribe here.
+//! Each topic is a bounded broadcast ring: a socket that falls behind gets `Lagged` and
+//! resyncs from the store, so memory stays bounded and nothing is skipped silently.
+use super::ServerFrame;
+use crate::model::{Conversation, Message};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::broadcast;
+
+/// Events one topic buffers before a slow subscriber lags.
+const TOPIC_CAPACITY: usize = 256;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Conversation(String),
+    Inbox(String),
+}
+
+/// An event serialized once, shared by every socket that forwards it.
+#[derive(Debug)]
+pub struct LiveEvent {
+    pub conversation_id: String,
+    /// The message sequence, for events that are messages; used to drop replay overlaps.
+    pub seq: Option<i64>,
+    pub json: String,
+}
+
+#[derive(Default)]
+pub struct Hub {
+    topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<LiveEvent>>>>,
+    published: AtomicU64,
+}
+
+impl Hub {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Hub::default())
+    }
+
+    pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<LiveEvent>> {
+        let mut topics = self.topics.lock().expect("hub lock");
+        topics
+            .entry(topic)
+            .or_insert_with(|| broadcast::channel(TOPIC_CAPACITY).0)
+            .subscribe()
+    }
+
+    fn send(&self, topic: &Topic, event: Arc<LiveEvent>) {
+        let mut topics = self.topics.lock().expect("hub lock");
+        if let Some(sender) = topics.get(topic) {
+            // A topic nobody follows any more is dropped on its next publish.
+            if sender.send(event).is_err() {
+                topics.remove(topic);
+            }
+        }
+        self.published.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn publish_message(&self, message: &Message) {
+        let frame = ServerFrame::Message {
+            message: message.clone(),
+        };
+        let event = Arc::new(LiveEvent {
+            conversation_id: message.conversation_id.clone(),
+            seq: Some(message.seq),
+            json: serde_json::to_string(&frame).expect("frames serialize"),
+        });
+        self.send(&Topic::Conversation(message.conversation_id.clone()), event);
+    }
+
+    /// Goes to the conversation's followers and to the agents watching its inbox.
+    pub fn publish_conversation(&self, conversation: &Conversation) {
+        let frame = ServerFrame::Conversation {
+            conversation: conversation.clone(),
+        };
+        let event = Arc::new(LiveEvent {
+            conversation_id: conversation.id.clone(),
+            seq: None,
+            json: serde_json::to_string(&frame).expect("frames serialize"),
+        });
+        self.send(&Topic::Conversation(conversation.id.clone()), event.clone());
+        self.send(&Topic::Inbox(conversation.inbox_id.clone()), event);
+    }
+
+    pub fn topic_count(&self) -> usize {
+        self.topics.lock().expect("hub lock").len()
+    }
+
+    pub fn published_total(&self) -> u64 {
+        self.published.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,77 @@
+//! Live updates: the WebSocket protocol both ends speak, the server's hub and socket handler,
+//! and the browser's shared connection. See docs/protocol.md.
+pub mod client;
+#[cfg(feature = "ssr")]
+pub mod hub;
+#[cfg(feature = "ssr")]
+pub mod socket;
+
+use crate::model::{Conversation, Message};
+use serde::{Deserialize, Serialize};
+
+/// How many events one replay sends before telling the client to reload instead.
+pub const REPLAY_LIMIT: u32 = 500;
+/// Seconds between heartbeats; a peer silent for two intervals is considered gone.
+pub const HEARTBEAT_SECS: u64 = 5;
+
+/// Frames a browser sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Follow a conversation. With `after_seq`, replay every event after it first;
+    /// without, send the newest page.
+    Subscribe {
+        conversation_id: String,
+        after_seq: Option<i64>,
+    },
+    Unsubscribe {
+        conversation_id: String,
+    },
+    /// Agents only: follow every conversation change of the inbox list.
+    WatchInbox,
+    Ping,
+}
+
+/// Frames the server sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame on every socket: who the server thinks you are.
+    Ready {
+        role: String,
+        name: String,
+    },
+    /// One new event of a followed conversation.
+    Message {
+        message: Message,
+    },
+    /// Events from the store in reply to `subscribe`. With `reset`, replace what you show.
+    Replay {
+        conversation_id: String,
+        messages: Vec<Message>,
+        reset: bool,
+    },
+    /// The conversation's state changed (status, assignee, last activity).
+    Conversation {
+        conversation: Conversation,
+    },
+    /// You fell behind. With a conversation: subscribe again without `after_seq`.
+    /// Without: fetch the inbox list again.
+    Resync {
+        conversation_id: Option<String>,
+    },
+    Error {
+        code: String,
+        message: String,
+    },
+    Pong,
+}
+
+impl ServerFrame {
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        ServerFrame::Error {
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+}

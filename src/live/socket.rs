@@ -1,0 +1,355 @@
+//! The `/ws` endpoint: authenticates the upgrade, then forwards hub events to one browser tab,
+//! replaying from the store on (re)subscribe and whenever the tab falls behind.
+use super::hub::{LiveEvent, Topic};
+use super::{ClientFrame, ServerFrame, HEARTBEAT_SECS, REPLAY_LIMIT};
+use crate::auth::ssr::{agent_from_headers, cookie, token_hash, VISITOR_COOKIE};
+use crate::model::{Agent, PAGE_SIZE};
+use crate::server::AppState;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::{StreamExt, StreamMap};
+
+/// Largest frame a client may send; frames are small JSON commands.
+const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Close codes (see docs/protocol.md).
+const CLOSE_UNSUPPORTED: u16 = 1003;
+const CLOSE_HEARTBEAT: u16 = 4000;
+
+#[derive(Clone, Debug)]
+enum Identity {
+    Agent(Agent),
+    Visitor {
+        conversation_id: String,
+        name: String,
+    },
+}
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if let Some(origin) = origin {
+        if !state.settings.origin_allowed(origin, host) {
+            tracing::warn!(origin, "refused socket from a foreign origin");
+            return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+        }
+    }
+    let identity = match identify(&state, &headers).await {
+        Ok(Some(identity)) => identity,
+        Ok(None) => {
+            return (StatusCode::UNAUTHORIZED, "sign in or start a chat first").into_response()
+        }
+        Err(status) => return (status, "try again").into_response(),
+    };
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| async move {
+            state.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
+            let mut session = Session::new(state.clone(), identity);
+            if let Err(error) = session.run(socket).await {
+                tracing::debug!(%error, "socket ended");
+            }
+            state.metrics.sockets_open.fetch_sub(1, Ordering::Relaxed);
+        })
+}
+
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identity>, StatusCode> {
+    if let Some(agent) = agent_from_headers(state, headers)
+        .await
+        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?
+    {
+        return Ok(Some(Identity::Agent(agent)));
+    }
+    let Some(token) = cookie(headers, VISITOR_COOKIE) else {
+        return Ok(None);
+    };
+    let conversation = state
+        .store
+        .conversation_for_visitor(&token_hash(&token))
+        .await
+        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+    Ok(conversation.map(|c| Identity::Visitor {
+        conversation_id: c.id,
+        name: c.visitor_name,
+    }))
+}
+
+type Feeds = StreamMap<Topic, BroadcastStream<Arc<LiveEvent>>>;
+
+struct Session {
+    state: AppState,
+    identity: Identity,
+    feeds: Feeds,
+    /// Highest sequence sent per followed conversation: what the tab is known to hold.
+    sent: HashMap<String, i64>,
+}
+
+/// Why a session stops early.
+type SessionResult = Result<(), axum::Error>;
+
+impl Session {
+    fn new(state: AppState, identity: Identity) -> Self {
+        Session {
+            state,
+            identity,
+            feeds: StreamMap::new(),
+            sent: HashMap::new(),
+        }
+    }
+
+    async fn run(&mut self, mut socket: WebSocket) -> SessionResult {
+        let (role, name) = match &self.identity {
+            Identity::Agent(agent) => ("agent", agent.name.clone()),
+            Identity::Visitor { name, .. } => ("visitor", name.clone()),
+        };
+        self.send(
+            &mut socket,
+            &ServerFrame::Ready {
+                role: role.into(),
+                name,
+            },
+        )
+        .await?;
+        let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
+        let mut last_heard = Instant::now();
+        loop {
+            tokio::select! {
+                incoming = socket.recv() => {
+                    let Some(Ok(message)) = incoming else { return Ok(()) };
+                    last_heard = Instant::now();
+                    match message {
+                        WsMessage::Text(text) => {
+                            let frames = match serde_json::from_str::<ClientFrame>(text.as_str()) {
+                                Ok(frame) => self.on_client_frame(frame).await,
+                                Err(error) => vec![ServerFrame::error("bad_frame", format!("Could not read that frame: {error}"))],
+                            };
+                            for frame in frames {
+                                self.send(&mut socket, &frame).await?;
+                            }
+                        }
+                        WsMessage::Binary(_) => {
+                            return close(socket, CLOSE_UNSUPPORTED, "binary frames are not supported").await;
+                        }
+                        WsMessage::Close(_) => return Ok(()),
+                        WsMessage::Ping(_) | WsMessage::Pong(_) => {}
+                    }
+                }
+                Some((topic, item)) = self.feeds.next() => {
+                    for frame in self.on_hub_event(topic, item).await {
+                        self.send_raw(&mut socket, frame).await?;
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > Duration::from_secs(2 * HEARTBEAT_SECS) {
+                        tracing::debug!("closing a silent socket");
+                        return close(socket, CLOSE_HEARTBEAT, "heartbeat timeout").await;
+                    }
+                    socket.send(WsMessage::Ping(Default::default())).await?;
+                }
+            }
+        }
+    }
+
+    async fn send(&self, socket: &mut WebSocket, frame: &ServerFrame) -> SessionResult {
+        let json = serde_json::to_string(frame).expect("frames serialize");
+        self.send_raw(socket, json).await
+    }
+
+    async fn send_raw(&self, socket: &mut WebSocket, json: String) -> SessionResult {
+        self.state
+            .metrics
+            .frames_sent
+            .fetch_add(1, Ordering::Relaxed);
+        socket.send(WsMessage::Text(json.into())).await
+    }
+
+    fn may_follow(&self, conversation_id: &str) -> bool {
+        match &self.identity {
+            Identity::Agent(_) => true,
+            Identity::Visitor {
+                conversation_id: own,
+                ..
+            } => own == conversation_id,
+        }
+    }
+
+    async fn on_client_frame(&mut self, frame: ClientFrame) -> Vec<ServerFrame> {
+        match frame {
+            ClientFrame::Ping => vec![ServerFrame::Pong],
+            ClientFrame::WatchInbox => match &self.identity {
+                Identity::Agent(_) => {
+                    let topic = Topic::Inbox(crate::inbox::DEFAULT_INBOX.into());
+                    let receiver = self.state.hub.subscribe(topic.clone());
+                    self.feeds.insert(topic, BroadcastStream::new(receiver));
+                    vec![]
+                }
+                Identity::Visitor { .. } => {
+                    vec![ServerFrame::error(
+                        "forbidden",
+                        "Only agents can watch the inbox.",
+                    )]
+                }
+            },
+            ClientFrame::Unsubscribe { conversation_id } => {
+                self.sent.remove(&conversation_id);
+                self.feeds.remove(&Topic::Conversation(conversation_id));
+                vec![]
+            }
+            ClientFrame::Subscribe {
+                conversation_id,
+                after_seq,
+            } => self.subscribe(conversation_id, after_seq).await,
+        }
+    }
+
+    /// Subscribes before reading the store, so nothing committed in between is missed;
+    /// the overlap is dropped by sequence number.
+    async fn subscribe(
+        &mut self,
+        conversation_id: String,
+        after_seq: Option<i64>,
+    ) -> Vec<ServerFrame> {
+        let not_found = || {
+            vec![ServerFrame::error(
+                "not_found",
+                "That conversation does not exist or is not yours.",
+            )]
+        };
+        if !self.may_follow(&conversation_id) {
+            return not_found();
+        }
+        let topic = Topic::Conversation(conversation_id.clone());
+        let receiver = self.state.hub.subscribe(topic.clone());
+        self.feeds.insert(topic, BroadcastStream::new(receiver));
+        let conversation = match self.state.store.conversation(&conversation_id).await {
+            Ok(Some(conversation)) => conversation,
+            Ok(None) => {
+                self.feeds.remove(&Topic::Conversation(conversation_id));
+                return not_found();
+            }
+            Err(error) => {
+                tracing::error!(%error, "subscribe: store read failed");
+                return vec![ServerFrame::error(
+                    "unavailable",
+                    "Could not load that conversation; retrying.",
+                )];
+            }
+        };
+        // A cursor from the future (e.g. a restored database) cannot be trusted: start over.
+        let cursor = after_seq.filter(|seq| *seq <= conversation.last_seq);
+        self.sent
+            .insert(conversation_id.clone(), cursor.unwrap_or(0));
+        let mut frames = vec![ServerFrame::Conversation { conversation }];
+        frames.extend(self.catch_up(&conversation_id, cursor).await);
+        frames
+    }
+
+    /// Sends what the store holds after the tab's cursor, or the newest page when too far behind.
+    async fn catch_up(&mut self, conversation_id: &str, cursor: Option<i64>) -> Vec<ServerFrame> {
+        let store = &self.state.store;
+        let (messages, reset) = match cursor {
+            Some(after) => match store
+                .messages_after(conversation_id, after, REPLAY_LIMIT + 1)
+                .await
+            {
+                Ok(messages) if messages.len() <= REPLAY_LIMIT as usize => (Ok(messages), false),
+                Ok(_) => (
+                    store
+                        .messages_before(conversation_id, None, PAGE_SIZE)
+                        .await,
+                    true,
+                ),
+                Err(error) => (Err(error), false),
+            },
+            None => (
+                store
+                    .messages_before(conversation_id, None, PAGE_SIZE)
+                    .await,
+                true,
+            ),
+        };
+        match messages {
+            Ok(messages) => {
+                if let Some(last) = messages.last() {
+                    let sent = self.sent.entry(conversation_id.to_string()).or_default();
+                    *sent = (*sent).max(last.seq);
+                }
+                if messages.is_empty() && !reset {
+                    return vec![];
+                }
+                vec![ServerFrame::Replay {
+                    conversation_id: conversation_id.to_string(),
+                    messages,
+                    reset,
+                }]
+            }
+            Err(error) => {
+                tracing::error!(%error, "catch-up: store read failed");
+                vec![ServerFrame::Resync {
+                    conversation_id: Some(conversation_id.to_string()),
+                }]
+            }
+        }
+    }
+
+    async fn on_hub_event(
+        &mut self,
+        topic: Topic,
+        item: Result<Arc<LiveEvent>, BroadcastStreamRecvError>,
+    ) -> Vec<String> {
+        let to_json = |frames: Vec<ServerFrame>| {
+            frames
+                .iter()
+                .map(|frame| serde_json::to_string(frame).expect("frames serialize"))
+                .collect()
+        };
+        match (item, topic) {
+            (Ok(event), _) => {
+                let Some(seq) = event.seq else {
+                    return vec![event.json.clone()];
+                };
+                let sent = self.sent.get(&event.conversation_id).copied().unwrap_or(0);
+                if seq <= sent {
+                    vec![]
+                } else if seq == sent + 1 {
+                    self.sent.insert(event.conversation_id.clone(), seq);
+                    vec![event.json.clone()]
+                } else {
+                    // A gap: events were published out of order. The store fills it.
+                    to_json(self.catch_up(&event.conversation_id, Some(sent)).await)
+                }
+            }
+            (Err(BroadcastStreamRecvError::Lagged(missed)), Topic::Conversation(id)) => {
+                self.state.metrics.resyncs.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(missed, conversation = %id, "socket lagged; catching up from the store");
+                let sent = self.sent.get(&id).copied();
+                to_json(self.catch_up(&id, sent).await)
+            }
+            (Err(BroadcastStreamRecvError::Lagged(_)), Topic::Inbox(_)) => {
+                self.state.metrics.resyncs.fetch_add(1, Ordering::Relaxed);
+                to_json(vec![ServerFrame::Resync {
+                    conversation_id: None,
+                }])
+            }
+        }
+    }
+}
+
+async fn close(mut socket: WebSocket, code: u16, reason: &'static str) -> SessionResult {
+    socket
+        .send(WsMessage::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await
+}

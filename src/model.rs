@@ -1,0 +1,330 @@
+//! Domain types shared by the server, the dashboard and the widget.
+use serde::{Deserialize, Serialize};
+
+/// Longest message body accepted, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// How many messages a conversation view loads at a time.
+pub const PAGE_SIZE: u32 = 50;
+
+/// Where a conversation stands in the support workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Waiting,
+    Active,
+    Resolved,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Waiting => "waiting",
+            Status::Active => "active",
+            Status::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Status> {
+        match text {
+            "waiting" => Some(Status::Waiting),
+            "active" => Some(Status::Active),
+            "resolved" => Some(Status::Resolved),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Waiting => "Waiting",
+            Status::Active => "Active",
+            Status::Resolved => "Resolved",
+        }
+    }
+}
+
+/// Who wrote a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SenderKind {
+    Visitor,
+    Agent,
+    System,
+}
+
+impl SenderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SenderKind::Visitor => "visitor",
+            SenderKind::Agent => "agent",
+            SenderKind::System => "system",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SenderKind> {
+        match text {
+            "visitor" => Some(SenderKind::Visitor),
+            "agent" => Some(SenderKind::Agent),
+            "system" => Some(SenderKind::System),
+            _ => None,
+        }
+    }
+}
+
+/// Agent permissions; admins will manage inboxes and teammates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Agent,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agent => "agent",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "agent" => Some(Role::Agent),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// A conversation as the inbox and the widget show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: String,
+    pub inbox_id: String,
+    pub status: Status,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub visitor_name: String,
+    pub visitor_email: Option<String>,
+    pub visitor_page: Option<String>,
+    pub visitor_agent: Option<String>,
+    /// Sequence number of the newest event; events are numbered 1, 2, 3… per conversation.
+    pub last_seq: i64,
+    pub last_preview: String,
+    pub last_activity_at: i64,
+    pub created_at: i64,
+}
+
+/// One event of a conversation: a visitor or agent message, or a system notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub conversation_id: String,
+    /// Position in the conversation, assigned by the store, gap-free from 1.
+    pub seq: i64,
+    /// Id the sender's client generated, so a retried send is stored once.
+    pub client_id: String,
+    pub sender: SenderKind,
+    pub sender_id: Option<String>,
+    pub sender_name: String,
+    pub body: String,
+    /// Set on system messages that record a status change.
+    pub status_change: Option<Status>,
+    pub created_at: i64,
+}
+
+/// Which conversations the inbox lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum InboxFilter {
+    #[default]
+    Open,
+    Waiting,
+    Active,
+    Resolved,
+    All,
+}
+
+impl InboxFilter {
+    pub const ALL: [InboxFilter; 5] = [
+        InboxFilter::Open,
+        InboxFilter::Waiting,
+        InboxFilter::Active,
+        InboxFilter::Resolved,
+        InboxFilter::All,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InboxFilter::Open => "Open",
+            InboxFilter::Waiting => "Waiting",
+            InboxFilter::Active => "Active",
+            InboxFilter::Resolved => "Resolved",
+            InboxFilter::All => "All",
+        }
+    }
+
+    pub fn matches(self, status: Status) -> bool {
+        match self {
+            InboxFilter::Open => status != Status::Resolved,
+            InboxFilter::Waiting => status == Status::Waiting,
+            InboxFilter::Active => status == Status::Active,
+            InboxFilter::Resolved => status == Status::Resolved,
+            InboxFilter::All => true,
+        }
+    }
+
+    /// The statuses a store query must select.
+    pub fn statuses(self) -> &'static [Status] {
+        match self {
+            InboxFilter::Open => &[Status::Waiting, Status::Active],
+            InboxFilter::Waiting => &[Status::Waiting],
+            InboxFilter::Active => &[Status::Active],
+            InboxFilter::Resolved => &[Status::Resolved],
+            InboxFilter::All => &[Status::Waiting, Status::Active, Status::Resolved],
+        }
+    }
+}
+
+/// A message body after validation: trimmed, non-empty, within the limit.
+pub fn validate_body(body: &str) -> Result<String, crate::error::AppError> {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return Err(crate::error::AppError::EmptyMessage);
+    }
+    let chars = trimmed.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Err(crate::error::AppError::MessageTooLong {
+            max: MAX_MESSAGE_CHARS,
+            got: chars,
+        });
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Client ids are UUIDs from the browser; anything else is refused so ids stay comparable.
+pub fn validate_client_id(id: &str) -> Result<(), crate::error::AppError> {
+    let ok = id.len() == 36
+        && id.chars().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Invalid(
+            "client_id must be a UUID".into(),
+        ))
+    }
+}
+
+/// The status change, if any, that a new message from `sender` causes.
+/// Kept here, not in a store, so every backend applies the same rules.
+pub fn transition_on_message(conversation: &Conversation, sender: SenderKind) -> Option<Status> {
+    match (sender, conversation.status) {
+        (SenderKind::Agent, Status::Waiting) => Some(Status::Active),
+        (SenderKind::Agent, Status::Resolved) => Some(Status::Active),
+        (SenderKind::Visitor, Status::Resolved) => Some(Status::Waiting),
+        _ => None,
+    }
+}
+
+/// The notice a status change writes into the conversation.
+pub fn status_notice(status: Status, actor_name: &str, reopened: bool) -> String {
+    match status {
+        Status::Active => format!("{actor_name} joined the chat"),
+        Status::Resolved => format!("Conversation resolved by {actor_name}"),
+        Status::Waiting if reopened => "Conversation reopened".to_string(),
+        Status::Waiting => "Waiting for an agent".to_string(),
+    }
+}
+
+/// A short one-line preview for the inbox list.
+pub fn preview(body: &str) -> String {
+    const MAX: usize = 120;
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Up to two initials for an avatar.
+pub fn initials(name: &str) -> String {
+    let letters: String = name
+        .split_whitespace()
+        .filter_map(|word| word.chars().next())
+        .take(2)
+        .collect();
+    if letters.is_empty() {
+        "?".into()
+    } else {
+        letters.to_uppercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_validation() {
+        assert!(validate_body("   ").is_err());
+        assert_eq!(validate_body("  hi ").unwrap(), "hi");
+        assert!(validate_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
+        assert!(validate_body(&"é".repeat(MAX_MESSAGE_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn client_id_validation() {
+        assert!(validate_client_id("6f1c2a4e-3b7d-4a8e-9c1f-2d3e4f5a6b7c").is_ok());
+        assert!(validate_client_id("not-a-uuid").is_err());
+        assert!(validate_client_id("6f1c2a4e-3b7d-4a8e-9c1f-2d3e4f5a6b7g").is_err());
+    }
+
+    #[test]
+    fn initials_and_preview() {
+        assert_eq!(initials("ana maria lopez"), "AM");
+        assert_eq!(initials(""), "?");
+        assert_eq!(preview("a\n\n b"), "a b");
+        assert_eq!(preview(&"y".repeat(200)).chars().count(), 120);
+    }
+}
+
+/// "Chrome on Linux" from a User-Agent header, for the visitor panel.
+pub fn browser_name(user_agent: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| *name)
+    .unwrap_or("Unknown browser");
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(marker, _)| user_agent.contains(marker))
+    .map(|(_, name)| *name);
+    match os {
+        Some(os) => format!("{browser} on {os}"),
+        None => browser.to_string(),
+    }
+}

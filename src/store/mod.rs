@@ -1,0 +1,143 @@
+//! Persistence behind one trait; the rest of the server never knows which database it talks to.
+mod sqlite;
+
+use crate::model::{Agent, Conversation, InboxFilter, Message, SenderKind, Status};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the database folder: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL: {0}")]
+    UnsupportedUrl(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A visitor starting a chat.
+#[derive(Clone, Debug)]
+pub struct NewConversation {
+    pub inbox_id: String,
+    pub visitor_token_hash: String,
+    pub visitor_name: String,
+    pub visitor_email: Option<String>,
+    pub page_url: Option<String>,
+    pub user_agent: Option<String>,
+    pub now: i64,
+}
+
+/// Who is writing into a conversation.
+#[derive(Clone, Debug)]
+pub struct Author {
+    pub kind: SenderKind,
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// A message to append; the store numbers it and applies the status rules of `model`.
+#[derive(Clone, Debug)]
+pub struct PostMessage {
+    pub conversation_id: String,
+    pub client_id: String,
+    pub author: Author,
+    pub body: String,
+    pub now: i64,
+}
+
+/// A status change asked for by an agent.
+#[derive(Clone, Debug)]
+pub struct ChangeStatus {
+    pub conversation_id: String,
+    pub status: Status,
+    pub agent: Agent,
+    pub now: i64,
+}
+
+/// What one write produced: the events appended (in seq order) and the conversation after it.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    pub events: Vec<Message>,
+    pub conversation: Conversation,
+    /// True when the client id was already stored: `events` then holds the stored message.
+    pub duplicate: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewAgent {
+    pub email: String,
+    pub name: String,
+    pub role: crate::model::Role,
+    pub password_hash: String,
+    pub now: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation>;
+    async fn conversation(&self, id: &str) -> StoreResult<Option<Conversation>>;
+    async fn conversation_for_visitor(&self, token_hash: &str)
+        -> StoreResult<Option<Conversation>>;
+    /// Newest activity first; `before` pages by last_activity_at.
+    async fn list_conversations(
+        &self,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>>;
+    /// Appends a message (idempotent on client id) plus any status notice it causes, atomically.
+    async fn post_message(&self, post: PostMessage) -> StoreResult<Appended>;
+    /// Changes status and appends its notice atomically; a no-op change appends nothing.
+    async fn change_status(&self, change: ChangeStatus) -> StoreResult<Appended>;
+    /// The newest `limit` messages before `before_seq` (or the newest overall), oldest first.
+    async fn messages_before(
+        &self,
+        conversation_id: &str,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// Up to `limit` messages after `after_seq`, oldest first.
+    async fn messages_after(
+        &self,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+
+    async fn agent_count(&self) -> StoreResult<i64>;
+    async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent>;
+    /// The agent and its password hash.
+    async fn agent_credentials(&self, email: &str) -> StoreResult<Option<(Agent, String)>>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        agent_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    async fn agent_for_session(&self, token_hash: &str, now: i64) -> StoreResult<Option<Agent>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Cheap round trip for health checks.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+/// Opens the store a database URL names and brings its schema up to date.
+pub async fn open(database_url: &str) -> StoreResult<DynStore> {
+    if database_url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(database_url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(database_url.to_string()))
+    }
+}

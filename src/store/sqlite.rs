@@ -1,0 +1,516 @@
+//! The embedded default: one SQLite file in WAL mode.
+//! Writes go through a single connection so they never fight over the lock; reads use a pool.
+use super::*;
+use crate::model::{self, Role};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+}
+
+const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assignee_id, a.name AS assignee_name, \
+     v.name AS visitor_name, v.email AS visitor_email, v.page_url AS visitor_page, v.user_agent AS visitor_agent, \
+     c.last_seq, c.last_preview, c.last_activity_at, c.created_at \
+     FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
+
+const MESSAGE_COLUMNS: &str =
+    "conversation_id, seq, client_id, sender_kind, sender_id, sender_name, body, status_change, created_at";
+
+#[derive(FromRow)]
+struct ConversationRow {
+    id: String,
+    inbox_id: String,
+    status: String,
+    assignee_id: Option<String>,
+    assignee_name: Option<String>,
+    visitor_name: String,
+    visitor_email: Option<String>,
+    visitor_page: Option<String>,
+    visitor_agent: Option<String>,
+    last_seq: i64,
+    last_preview: String,
+    last_activity_at: i64,
+    created_at: i64,
+}
+
+impl TryFrom<ConversationRow> for Conversation {
+    type Error = StoreError;
+    fn try_from(row: ConversationRow) -> StoreResult<Self> {
+        Ok(Conversation {
+            status: Status::parse(&row.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("status {}", row.status)))?,
+            id: row.id,
+            inbox_id: row.inbox_id,
+            assignee_id: row.assignee_id,
+            assignee_name: row.assignee_name,
+            visitor_name: row.visitor_name,
+            visitor_email: row.visitor_email,
+            visitor_page: row.visitor_page,
+            visitor_agent: row.visitor_agent,
+            last_seq: row.last_seq,
+            last_preview: row.last_preview,
+            last_activity_at: row.last_activity_at,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct MessageRow {
+    conversation_id: String,
+    seq: i64,
+    client_id: String,
+    sender_kind: String,
+    sender_id: Option<String>,
+    sender_name: String,
+    body: String,
+    status_change: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(row: MessageRow) -> StoreResult<Self> {
+        let status_change = match row.status_change.as_deref() {
+            None => None,
+            Some(text) => Some(
+                Status::parse(text).ok_or_else(|| StoreError::Corrupt(format!("status {text}")))?,
+            ),
+        };
+        Ok(Message {
+            sender: SenderKind::parse(&row.sender_kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("sender {}", row.sender_kind)))?,
+            conversation_id: row.conversation_id,
+            seq: row.seq,
+            client_id: row.client_id,
+            sender_id: row.sender_id,
+            sender_name: row.sender_name,
+            body: row.body,
+            status_change,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct AgentRow {
+    id: String,
+    email: String,
+    name: String,
+    role: String,
+    password_hash: String,
+}
+
+impl AgentRow {
+    fn into_agent(self) -> StoreResult<(Agent, String)> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| StoreError::Corrupt(format!("role {}", self.role)))?;
+        Ok((
+            Agent {
+                id: self.id,
+                email: self.email,
+                name: self.name,
+                role,
+            },
+            self.password_hash,
+        ))
+    }
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode survives a process crash (kill -9); only power loss can drop
+            // the last commits.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let path = options.get_filename();
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { reader, writer })
+    }
+}
+
+async fn load_conversation(
+    conn: &mut SqliteConnection,
+    id: &str,
+) -> StoreResult<Option<Conversation>> {
+    let row: Option<ConversationRow> =
+        sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = ?"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(Conversation::try_from).transpose()
+}
+
+async fn insert_message(conn: &mut SqliteConnection, message: &Message) -> StoreResult<()> {
+    sqlx::query(&format!(
+        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(&message.conversation_id)
+    .bind(message.seq)
+    .bind(&message.client_id)
+    .bind(message.sender.as_str())
+    .bind(&message.sender_id)
+    .bind(&message.sender_name)
+    .bind(&message.body)
+    .bind(message.status_change.map(Status::as_str))
+    .bind(message.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn notice(
+    conversation: &Conversation,
+    seq: i64,
+    status: Status,
+    actor: &Author,
+    now: i64,
+) -> Message {
+    let reopened = conversation.status == Status::Resolved;
+    Message {
+        conversation_id: conversation.id.clone(),
+        seq,
+        client_id: uuid::Uuid::new_v4().to_string(),
+        sender: SenderKind::System,
+        sender_id: actor.id.clone(),
+        sender_name: actor.name.clone(),
+        body: model::status_notice(status, &actor.name, reopened),
+        status_change: Some(status),
+        created_at: now,
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation> {
+        let mut tx = self.writer.begin().await?;
+        let visitor_id = uuid::Uuid::new_v4().to_string();
+        let conversation_id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO visitors (id, token_hash, name, email, page_url, user_agent, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&visitor_id)
+        .bind(&new.visitor_token_hash)
+        .bind(&new.visitor_name)
+        .bind(&new.visitor_email)
+        .bind(&new.page_url)
+        .bind(&new.user_agent)
+        .bind(new.now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO conversations (id, inbox_id, visitor_id, status, last_activity_at, created_at) \
+             VALUES (?, ?, ?, 'waiting', ?, ?)",
+        )
+        .bind(&conversation_id)
+        .bind(&new.inbox_id)
+        .bind(&visitor_id)
+        .bind(new.now)
+        .bind(new.now)
+        .execute(&mut *tx)
+        .await?;
+        let conversation = load_conversation(&mut tx, &conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+
+    async fn conversation(&self, id: &str) -> StoreResult<Option<Conversation>> {
+        let mut conn = self.reader.acquire().await?;
+        load_conversation(&mut conn, id).await
+    }
+
+    async fn conversation_for_visitor(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        let row: Option<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE v.token_hash = ? ORDER BY c.created_at DESC LIMIT 1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(Conversation::try_from).transpose()
+    }
+
+    async fn list_conversations(
+        &self,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        // Always three placeholders; shorter status lists repeat their last entry.
+        let statuses = filter.statuses();
+        let pick = |i: usize| statuses[i.min(statuses.len() - 1)].as_str();
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE c.inbox_id = ? AND c.status IN (?, ?, ?) \
+             ORDER BY c.last_activity_at DESC LIMIT ?"
+        ))
+        .bind(inbox_id)
+        .bind(pick(0))
+        .bind(pick(1))
+        .bind(pick(2))
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(Conversation::try_from).collect()
+    }
+
+    async fn post_message(&self, post: PostMessage) -> StoreResult<Appended> {
+        let mut tx = self.writer.begin().await?;
+        let existing: Option<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND client_id = ?"
+        ))
+        .bind(&post.conversation_id)
+        .bind(&post.client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let conversation = load_conversation(&mut tx, &post.conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if let Some(row) = existing {
+            return Ok(Appended {
+                events: vec![row.try_into()?],
+                conversation,
+                duplicate: true,
+            });
+        }
+
+        let mut events = Vec::with_capacity(2);
+        let mut seq = conversation.last_seq;
+        let change = model::transition_on_message(&conversation, post.author.kind);
+        if let Some(status) = change {
+            seq += 1;
+            events.push(notice(&conversation, seq, status, &post.author, post.now));
+        }
+        seq += 1;
+        events.push(Message {
+            conversation_id: post.conversation_id.clone(),
+            seq,
+            client_id: post.client_id.clone(),
+            sender: post.author.kind,
+            sender_id: post.author.id.clone(),
+            sender_name: post.author.name.clone(),
+            body: post.body.clone(),
+            status_change: None,
+            created_at: post.now,
+        });
+        for event in &events {
+            insert_message(&mut tx, event).await?;
+        }
+        // The first agent to answer an unassigned conversation takes it.
+        let assignee = match (&conversation.assignee_id, post.author.kind) {
+            (None, SenderKind::Agent) => post.author.id.clone(),
+            (current, _) => current.clone(),
+        };
+        sqlx::query(
+            "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ?, last_preview = ?, \
+             last_activity_at = ? WHERE id = ?",
+        )
+        .bind(change.unwrap_or(conversation.status).as_str())
+        .bind(&assignee)
+        .bind(seq)
+        .bind(model::preview(&post.body))
+        .bind(post.now)
+        .bind(&post.conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        let conversation = load_conversation(&mut tx, &post.conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(Appended {
+            events,
+            conversation,
+            duplicate: false,
+        })
+    }
+
+    async fn change_status(&self, change: ChangeStatus) -> StoreResult<Appended> {
+        let mut tx = self.writer.begin().await?;
+        let conversation = load_conversation(&mut tx, &change.conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if conversation.status == change.status {
+            return Ok(Appended {
+                events: vec![],
+                conversation,
+                duplicate: false,
+            });
+        }
+        let actor = Author {
+            kind: SenderKind::Agent,
+            id: Some(change.agent.id.clone()),
+            name: change.agent.name.clone(),
+        };
+        let seq = conversation.last_seq + 1;
+        let event = notice(&conversation, seq, change.status, &actor, change.now);
+        insert_message(&mut tx, &event).await?;
+        let assignee = match change.status {
+            Status::Active => conversation.assignee_id.clone().or(actor.id.clone()),
+            _ => conversation.assignee_id.clone(),
+        };
+        sqlx::query(
+            "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ? WHERE id = ?",
+        )
+        .bind(change.status.as_str())
+        .bind(&assignee)
+        .bind(seq)
+        .bind(&change.conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        let conversation = load_conversation(&mut tx, &change.conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(Appended {
+            events: vec![event],
+            conversation,
+            duplicate: false,
+        })
+    }
+
+    async fn messages_before(
+        &self,
+        conversation_id: &str,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq < ? \
+             ORDER BY seq DESC LIMIT ?"
+        ))
+        .bind(conversation_id)
+        .bind(before_seq.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().rev().map(Message::try_from).collect()
+    }
+
+    async fn messages_after(
+        &self,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? \
+             ORDER BY seq ASC LIMIT ?"
+        ))
+        .bind(conversation_id)
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(Message::try_from).collect()
+    }
+
+    async fn agent_count(&self) -> StoreResult<i64> {
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agents")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(count)
+    }
+
+    async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&new.email)
+        .bind(&new.name)
+        .bind(new.role.as_str())
+        .bind(&new.password_hash)
+        .bind(new.now)
+        .execute(&self.writer)
+        .await?;
+        Ok(Agent {
+            id,
+            email: new.email,
+            name: new.name,
+            role: new.role,
+        })
+    }
+
+    async fn agent_credentials(&self, email: &str) -> StoreResult<Option<(Agent, String)>> {
+        let row: Option<AgentRow> = sqlx::query_as(
+            "SELECT id, email, name, role, password_hash FROM agents WHERE email = ?",
+        )
+        .bind(email)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(AgentRow::into_agent).transpose()
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        agent_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO agent_sessions (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(agent_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn agent_for_session(&self, token_hash: &str, now: i64) -> StoreResult<Option<Agent>> {
+        let row: Option<AgentRow> = sqlx::query_as(
+            "SELECT a.id, a.email, a.name, a.role, a.password_hash FROM agent_sessions s \
+             JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ? AND s.expires_at > ?",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(row
+            .map(AgentRow::into_agent)
+            .transpose()?
+            .map(|(agent, _)| agent))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,348 @@
+//! The visitor's side: start a chat, write, read answers live. Reached only with the visitor's
+//! own token (an HttpOnly cookie), so a visitor can never see another conversation.
+use crate::chat::{new_client_id, Avatar, Composer, ConnectionBadge, MessageList};
+use crate::error::AppError;
+use crate::live::client::{use_live, ConversationFeed};
+use crate::model::{Conversation, Message, SenderKind, Status};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WidgetSession {
+    pub conversation: Conversation,
+    pub messages: Vec<Message>,
+}
+
+#[server(endpoint = "visitor_session")]
+pub async fn visitor_session() -> Result<Option<WidgetSession>, AppError> {
+    let state = crate::auth::ssr::state();
+    match ssr::own_conversation(&state).await? {
+        Some(conversation) => Ok(Some(ssr::session(&state, conversation).await?)),
+        None => Ok(None),
+    }
+}
+
+#[server(endpoint = "start_conversation")]
+pub async fn start_conversation(
+    name: String,
+    email: String,
+    body: String,
+    client_id: String,
+    page_url: String,
+) -> Result<WidgetSession, AppError> {
+    ssr::start(name, email, body, client_id, page_url).await
+}
+
+#[server(endpoint = "send_visitor_message")]
+pub async fn send_visitor_message(body: String, client_id: String) -> Result<Message, AppError> {
+    let state = crate::auth::ssr::state();
+    let conversation = ssr::own_conversation(&state)
+        .await?
+        .ok_or(AppError::ConversationNotFound)?;
+    crate::chat::ssr::post(
+        &state,
+        &conversation,
+        ssr::author(&conversation),
+        &body,
+        &client_id,
+    )
+    .await
+}
+
+#[server(endpoint = "older_visitor_messages")]
+pub async fn older_visitor_messages(before_seq: i64) -> Result<Vec<Message>, AppError> {
+    let state = crate::auth::ssr::state();
+    let conversation = ssr::own_conversation(&state)
+        .await?
+        .ok_or(AppError::ConversationNotFound)?;
+    state
+        .store
+        .messages_before(&conversation.id, Some(before_seq), crate::model::PAGE_SIZE)
+        .await
+        .map_err(crate::chat::ssr::store_error)
+}
+
+/// The widget page: what the embed's iframe shows, and a page of its own at /widget.
+#[component]
+pub fn WidgetPage() -> impl IntoView {
+    let session = Resource::new(|| (), |_| visitor_session());
+    view! {
+        <main class="widget-page">
+            <section class="widget" aria-label="Chat with support">
+                <Suspense fallback=|| view! { <div class="widget-loading">"Loading…"</div> }>
+                    {move || session.get().map(|result| match result {
+                        Ok(initial) => view! { <WidgetBody initial/> }.into_any(),
+                        Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
+                    })}
+                </Suspense>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
+    let session = RwSignal::new(initial);
+    view! {
+        {move || match session.get() {
+            Some(started) => view! { <WidgetChat started/> }.into_any(),
+            None => view! { <StartForm on_started=Callback::new(move |s| session.set(Some(s)))/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn WidgetHeader(#[prop(into)] subtitle: Signal<String>) -> impl IntoView {
+    view! {
+        <header class="widget-header">
+            <div class="widget-team">
+                <span class="brand-mark">"S"</span>
+                <div>
+                    <div class="widget-title">"Switchboard Support"</div>
+                    <div class="widget-subtitle" data-testid="widget-status">{move || subtitle.get()}</div>
+                </div>
+            </div>
+            <ConnectionBadge/>
+        </header>
+    }
+}
+
+#[component]
+fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
+    let start = ServerAction::<StartConversation>::new();
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(started)) = start.value().get() {
+            on_started.run(started);
+        }
+    });
+    let error = Signal::derive(move || match start.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    let send = Callback::new(move |body: String| {
+        let page_url = page_url();
+        start.dispatch(StartConversation {
+            name: name.get_untracked(),
+            email: email.get_untracked(),
+            body,
+            client_id: new_client_id(),
+            page_url,
+        });
+    });
+    view! {
+        <WidgetHeader subtitle="We typically reply in a few minutes".to_string()/>
+        <div class="widget-welcome">
+            <h2>"Hi there 👋"</h2>
+            <p>"Ask us anything. We're here to help."</p>
+            <div class="start-fields">
+                <input placeholder="Your name (optional)" maxlength="80" prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev)) data-testid="start-name"/>
+                <input type="email" placeholder="E-mail, to get replies if you leave (optional)" maxlength="254"
+                    prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) data-testid="start-email"/>
+            </div>
+        </div>
+        <Composer draft on_send=send pending=start.pending() error placeholder="Write your message…"/>
+    }
+}
+
+fn page_url() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        // Inside the embed's iframe the host page is the referrer.
+        let document = web_sys::window().and_then(|w| w.document());
+        let referrer = document.as_ref().map(|d| d.referrer()).unwrap_or_default();
+        if !referrer.is_empty() {
+            return referrer;
+        }
+        document.and_then(|d| d.url().ok()).unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+fn status_line(conversation: &Conversation) -> String {
+    match (conversation.status, &conversation.assignee_name) {
+        (Status::Resolved, _) => "This conversation is resolved. Write again to reopen it.".into(),
+        (Status::Active, Some(agent)) => format!("{agent} is helping you"),
+        (Status::Active, None) => "An agent is helping you".into(),
+        (Status::Waiting, _) => "Waiting for an agent. We'll reply here shortly.".into(),
+    }
+}
+
+#[component]
+fn WidgetChat(started: WidgetSession) -> impl IntoView {
+    let live = use_live();
+    let feed: ConversationFeed = live.follow(started.conversation, started.messages);
+    let send = ServerAction::<SendVisitorMessage>::new();
+    let older = ServerAction::<OlderVisitorMessages>::new();
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(message)) = send.value().get() {
+            draft.set(String::new());
+            feed.merge(vec![message]);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(messages)) = older.value().get() {
+            feed.merge(messages);
+        }
+    });
+    let error = Signal::derive(move || match send.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    let subtitle = Signal::derive(move || feed.conversation.with(status_line));
+    let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
+    view! {
+        <WidgetHeader subtitle/>
+        {move || assignee().map(|name| view! {
+            <div class="widget-agent"><Avatar name=name.clone() kind=SenderKind::Agent/><span>{name}</span></div>
+        })}
+        <MessageList feed viewer=SenderKind::Visitor
+            on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq }); })
+            loading_older=older.pending()/>
+        <Composer draft pending=send.pending() error placeholder="Write a reply…"
+            on_send=Callback::new(move |body| { send.dispatch(SendVisitorMessage { body, client_id: new_client_id() }); })/>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::WidgetSession;
+    use crate::auth::ssr::{
+        cookie, internal, new_token, request_headers, set_cookie, token_hash, VISITOR_COOKIE,
+    };
+    use crate::chat::ssr::{post, publish, store_error};
+    use crate::error::{AppError, AppResult};
+    use crate::model::{Conversation, SenderKind, PAGE_SIZE};
+    use crate::server::{now_ms, AppState};
+    use crate::store::{Appended, Author, NewConversation};
+    use axum::http::header;
+
+    const VISITOR_COOKIE_SECS: i64 = 365 * 86_400;
+
+    pub fn author(conversation: &Conversation) -> Author {
+        Author {
+            kind: SenderKind::Visitor,
+            id: None,
+            name: conversation.visitor_name.clone(),
+        }
+    }
+
+    pub async fn own_conversation(state: &AppState) -> AppResult<Option<Conversation>> {
+        let Some(token) = cookie(&request_headers(), VISITOR_COOKIE) else {
+            return Ok(None);
+        };
+        state
+            .store
+            .conversation_for_visitor(&token_hash(&token))
+            .await
+            .map_err(internal)
+    }
+
+    pub async fn session(state: &AppState, conversation: Conversation) -> AppResult<WidgetSession> {
+        let messages = state
+            .store
+            .messages_before(&conversation.id, None, PAGE_SIZE)
+            .await
+            .map_err(store_error)?;
+        Ok(WidgetSession {
+            conversation,
+            messages,
+        })
+    }
+
+    fn optional(value: String, max: usize, what: &str) -> AppResult<Option<String>> {
+        let value = value.trim().to_string();
+        if value.chars().count() > max {
+            return Err(AppError::Invalid(format!(
+                "The {what} can be at most {max} characters."
+            )));
+        }
+        Ok((!value.is_empty()).then_some(value))
+    }
+
+    pub async fn start(
+        name: String,
+        email: String,
+        body: String,
+        client_id: String,
+        page_url: String,
+    ) -> AppResult<WidgetSession> {
+        let state = crate::auth::ssr::state();
+        // Validate everything before writing anything.
+        crate::model::validate_body(&body)?;
+        crate::model::validate_client_id(&client_id)?;
+        let name = optional(name, 80, "name")?;
+        let email = optional(email, 254, "e-mail")?;
+        if email.as_ref().is_some_and(|e| !e.contains('@')) {
+            return Err(AppError::Invalid(
+                "That does not look like an e-mail address.".into(),
+            ));
+        }
+        let page_url = optional(page_url, 2000, "page address")?;
+
+        // A visitor who already has a conversation keeps writing into it.
+        if let Some(conversation) = own_conversation(&state).await? {
+            post(
+                &state,
+                &conversation,
+                author(&conversation),
+                &body,
+                &client_id,
+            )
+            .await?;
+            return session(&state, conversation).await;
+        }
+        let token = new_token();
+        let token_hash = token_hash(&token);
+        let visitor_name =
+            name.unwrap_or_else(|| format!("Visitor {}", &token_hash[..4].to_uppercase()));
+        let user_agent = request_headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(400).collect());
+        let conversation = state
+            .store
+            .create_conversation(NewConversation {
+                inbox_id: crate::inbox::DEFAULT_INBOX.into(),
+                visitor_token_hash: token_hash,
+                visitor_name,
+                visitor_email: email,
+                page_url,
+                user_agent,
+                now: now_ms(),
+            })
+            .await
+            .map_err(internal)?;
+        set_cookie(&state, VISITOR_COOKIE, &token, VISITOR_COOKIE_SECS);
+        // Publish the new conversation before its first message so inboxes can show it at once.
+        publish(
+            &state,
+            &Appended {
+                events: vec![],
+                conversation: conversation.clone(),
+                duplicate: false,
+            },
+        );
+        post(
+            &state,
+            &conversation,
+            author(&conversation),
+            &body,
+            &client_id,
+        )
+        .await?;
+        let conversation = state
+            .store
+            .conversation(&conversation.id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::Internal)?;
+        tracing::info!(conversation = %conversation.id, "conversation started");
+        session(&state, conversation).await
+    }
+}

@@ -1,0 +1,254 @@
+//! Drives a real Switchboard process as browsers would: server functions over HTTP,
+//! live updates over a real WebSocket.
+#![allow(dead_code)]
+use futures_util::{SinkExt, StreamExt};
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use switchboard::error::AppError;
+use switchboard::live::{ClientFrame, ServerFrame};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::TcpStream;
+use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const ADMIN_EMAIL: &str = "ana@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub db: PathBuf,
+}
+
+impl Server {
+    /// Starts the real binary on an ephemeral port with the given SQLite file.
+    pub async fn start(db: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .env("SWITCHBOARD_ADDRESS", "127.0.0.1:0")
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("SWITCHBOARD_ADMIN_EMAIL", ADMIN_EMAIL)
+            .env("SWITCHBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("LEPTOS_OUTPUT_NAME", "switchboard")
+            .env("RUST_LOG", "switchboard=warn")
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the switchboard binary starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = tokio::time::timeout(WAIT, async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    return url.trim().to_string();
+                }
+            }
+            panic!("server exited before listening");
+        })
+        .await
+        .expect("server listens within 10 s");
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Server {
+            child,
+            base,
+            db: db.to_path_buf(),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+        let _ = self.child.wait().await;
+    }
+
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+            cookies: HashMap::new(),
+        }
+    }
+}
+
+/// One browser: a cookie jar, server-function calls and sockets.
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    pub cookies: HashMap<String, String>,
+}
+
+impl Client {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Calls a server function the way the browser does (form-encoded POST).
+    pub async fn call<T: DeserializeOwned>(
+        &mut self,
+        endpoint: &str,
+        args: &[(&str, &str)],
+    ) -> Result<T, AppError> {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("Cookie", self.cookie_header())
+            .header("Accept", "application/json")
+            .form(args)
+            .send()
+            .await
+            .expect("server answers");
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.insert(name.to_string(), value.to_string());
+        }
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        if status.is_success() {
+            Ok(serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {e}: {body}")))
+        } else {
+            Err(serde_json::from_str(&body)
+                .unwrap_or_else(|e| panic!("{endpoint} {status}: {e}: {body}")))
+        }
+    }
+
+    pub async fn sign_in(&mut self) -> switchboard::model::Agent {
+        self.call(
+            "sign_in",
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)],
+        )
+        .await
+        .expect("admin signs in")
+    }
+
+    pub async fn socket(&self) -> Socket {
+        self.try_socket(None).await.expect("socket opens")
+    }
+
+    pub async fn try_socket(
+        &self,
+        origin: Option<&str>,
+    ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+        let url = self.base.replace("http://", "ws://") + "/ws";
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Cookie", self.cookie_header().parse().unwrap());
+        if let Some(origin) = origin {
+            request
+                .headers_mut()
+                .insert("Origin", origin.parse().unwrap());
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        let mut socket = Socket { ws };
+        match socket.next_frame().await {
+            ServerFrame::Ready { .. } => Ok(socket),
+            other => panic!("expected ready, got {other:?}"),
+        }
+    }
+}
+
+pub struct Socket {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Socket {
+    pub async fn send(&mut self, frame: &ClientFrame) {
+        self.send_text(&serde_json::to_string(frame).unwrap()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(WsMessage::Text(text.into())).await.unwrap();
+    }
+
+    /// The next protocol frame, skipping transport pings.
+    pub async fn next_frame(&mut self) -> ServerFrame {
+        tokio::time::timeout(WAIT, async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(WsMessage::Text(text))) => {
+                        return serde_json::from_str(text.as_str()).unwrap()
+                    }
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+                    other => panic!("socket ended: {other:?}"),
+                }
+            }
+        })
+        .await
+        .expect("a frame arrives within 10 s")
+    }
+
+    /// Reads frames until one matches, returning it.
+    pub async fn expect<T>(&mut self, mut pick: impl FnMut(ServerFrame) -> Option<T>) -> T {
+        loop {
+            if let Some(found) = pick(self.next_frame().await) {
+                return found;
+            }
+        }
+    }
+
+    /// The next raw transport message (text, close…), for protocol-level checks.
+    pub async fn next_raw(&mut self) -> Option<WsMessage> {
+        tokio::time::timeout(WAIT, async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+                    Some(Ok(message)) => return Some(message),
+                    _ => return None,
+                }
+            }
+        })
+        .await
+        .expect("socket answers within 10 s")
+    }
+}
+
+pub fn client_id() -> String {
+    uuid_like(rand_u128())
+}
+
+fn rand_u128() -> u128 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    nanos
+        ^ ((COUNTER.fetch_add(1, Ordering::Relaxed) as u128) << 64)
+        ^ (std::process::id() as u128) << 96
+}
+
+fn uuid_like(n: u128) -> String {
+    let hex = format!("{n:032x}");
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+/// Sends a binary frame, which the protocol does not allow.
+pub trait SendBinary {
+    async fn send_binary_frame(&mut self);
+}
+
+impl SendBinary for WebSocketStream<MaybeTlsStream<TcpStream>> {
+    async fn send_binary_frame(&mut self) {
+        self.send(WsMessage::Binary(vec![1, 2, 3].into()))
+            .await
+            .unwrap();
+    }
+}

@@ -1,0 +1,455 @@
+//! The core loop against a real server process, a real SQLite file and real sockets.
+mod common;
+
+use common::{client_id, Client, SendBinary, Server};
+use switchboard::error::AppError;
+use switchboard::inbox::ConversationDetail;
+use switchboard::live::{ClientFrame, ServerFrame};
+use switchboard::model::{Conversation, InboxFilter, Message, SenderKind, Status};
+use switchboard::widget::WidgetSession;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+async fn start_chat(server: &Server, name: &str, body: &str) -> (Client, WidgetSession) {
+    let mut visitor = server.client();
+    let session: WidgetSession = visitor
+        .call(
+            "start_conversation",
+            &[
+                ("name", name),
+                ("email", ""),
+                ("body", body),
+                ("client_id", &client_id()),
+                ("page_url", "https://shop.example/pricing"),
+            ],
+        )
+        .await
+        .expect("conversation starts");
+    (visitor, session)
+}
+
+async fn send_visitor(visitor: &mut Client, body: &str) -> Result<Message, AppError> {
+    visitor
+        .call(
+            "send_visitor_message",
+            &[("body", body), ("client_id", &client_id())],
+        )
+        .await
+}
+
+async fn send_agent(
+    agent: &mut Client,
+    conversation: &str,
+    body: &str,
+) -> Result<Message, AppError> {
+    agent
+        .call(
+            "send_agent_message",
+            &[
+                ("conversation_id", conversation),
+                ("body", body),
+                ("client_id", &client_id()),
+            ],
+        )
+        .await
+}
+
+fn subscribe(conversation_id: &str, after_seq: Option<i64>) -> ClientFrame {
+    ClientFrame::Subscribe {
+        conversation_id: conversation_id.to_string(),
+        after_seq,
+    }
+}
+
+#[tokio::test]
+async fn new_conversation_and_visitor_messages_reach_the_agent_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("sb.db")).await;
+    let mut agent = server.client();
+    agent.sign_in().await;
+    let mut agent_socket = agent.socket().await;
+    agent_socket.send(&ClientFrame::WatchInbox).await;
+    // A round trip proves the watch is registered before the visitor writes.
+    agent_socket.send(&ClientFrame::Ping).await;
+    agent_socket
+        .expect(|f| matches!(f, ServerFrame::Pong).then_some(()))
+        .await;
+
+    let (mut visitor, session) = start_chat(&server, "Maya", "Hi, my order is late").await;
+    assert_eq!(session.conversation.status, Status::Waiting);
+    assert_eq!(session.messages.len(), 1);
+    assert_eq!(session.messages[0].seq, 1);
+
+    // The inbox learns about the conversation without anyone asking.
+    let listed = agent_socket
+        .expect(|f| match f {
+            ServerFrame::Conversation { conversation } if conversation.last_seq == 1 => {
+                Some(conversation)
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(listed.id, session.conversation.id);
+    assert_eq!(listed.visitor_name, "Maya");
+    assert_eq!(listed.last_preview, "Hi, my order is late");
+
+    agent_socket.send(&subscribe(&listed.id, Some(0))).await;
+    let replay = agent_socket
+        .expect(|f| match f {
+            ServerFrame::Replay { messages, .. } => Some(messages),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        replay.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["Hi, my order is late"]
+    );
+
+    let sent = send_visitor(&mut visitor, "Order #1042").await.unwrap();
+    assert_eq!(sent.seq, 2);
+    let live = agent_socket
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        (live.seq, live.body.as_str(), live.sender),
+        (2, "Order #1042", SenderKind::Visitor)
+    );
+
+    let list: Vec<Conversation> = agent
+        .call("list_conversations", &[("filter", "open")])
+        .await
+        .unwrap();
+    assert_eq!(list[0].id, listed.id);
+    assert_eq!(list[0].last_preview, "Order #1042");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn agent_reply_assigns_and_reaches_the_visitor_with_status_notices() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("sb.db")).await;
+    let mut agent = server.client();
+    let me = agent.sign_in().await;
+    let (mut visitor, session) = start_chat(&server, "", "Hello?").await;
+    let id = session.conversation.id.clone();
+    assert!(session.conversation.visitor_name.starts_with("Visitor "));
+
+    let mut visitor_socket = visitor.socket().await;
+    visitor_socket.send(&subscribe(&id, Some(1))).await;
+    let state = visitor_socket
+        .expect(|f| match f {
+            ServerFrame::Conversation { conversation } => Some(conversation),
+            _ => None,
+        })
+        .await;
+    assert_eq!(state.status, Status::Waiting);
+
+    let reply = send_agent(&mut agent, &id, "Hi! How can I help?")
+        .await
+        .unwrap();
+    assert_eq!(reply.seq, 3, "the join notice takes seq 2");
+
+    let joined = visitor_socket
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(joined.sender, SenderKind::System);
+    assert_eq!(joined.status_change, Some(Status::Active));
+    assert_eq!(joined.body, format!("{} joined the chat", me.name));
+    let answer = visitor_socket
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        (answer.seq, answer.body.as_str()),
+        (3, "Hi! How can I help?")
+    );
+    let now = visitor_socket
+        .expect(|f| match f {
+            ServerFrame::Conversation { conversation } => Some(conversation),
+            _ => None,
+        })
+        .await;
+    assert_eq!(now.status, Status::Active);
+    assert_eq!(now.assignee_name.as_deref(), Some(me.name.as_str()));
+
+    // Resolve: a notice both sides see; then the visitor's next message reopens it.
+    let resolved: Conversation = agent
+        .call(
+            "set_status",
+            &[("conversation_id", &id), ("status", "resolved")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(resolved.status, Status::Resolved);
+    let notice = visitor_socket
+        .expect(|f| match f {
+            ServerFrame::Message { message } => Some(message),
+            _ => None,
+        })
+        .await;
+    assert_eq!(notice.status_change, Some(Status::Resolved));
+    assert_eq!(notice.body, format!("Conversation resolved by {}", me.name));
+
+    let again = send_visitor(&mut visitor, "One more thing").await.unwrap();
+    assert_eq!(again.seq, 6);
+    let reopened = visitor_socket
+        .expect(|f| match f {
+            ServerFrame::Message { message } if message.sender == SenderKind::System => {
+                Some(message)
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        (reopened.seq, reopened.status_change),
+        (5, Some(Status::Waiting))
+    );
+
+    let detail: ConversationDetail = agent
+        .call("open_conversation", &[("id", &id)])
+        .await
+        .unwrap();
+    assert_eq!(detail.conversation.status, Status::Waiting);
+    let seqs: Vec<i64> = detail.messages.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+    let waiting: Vec<Conversation> = agent
+        .call("list_conversations", &[("filter", "waiting")])
+        .await
+        .unwrap();
+    assert_eq!(waiting.len(), 1);
+    let resolved_list: Vec<Conversation> = agent
+        .call("list_conversations", &[("filter", "resolved")])
+        .await
+        .unwrap();
+    assert!(resolved_list.is_empty());
+    let _ = InboxFilter::All;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn history_survives_a_server_restart_and_resumes_by_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sb.db");
+    let server = Server::start(&db).await;
+    let (mut visitor, session) = start_chat(&server, "Lee", "first").await;
+    for body in ["second", "third", "fourth"] {
+        send_visitor(&mut visitor, body).await.unwrap();
+    }
+    server.stop().await;
+
+    let server = Server::start(&db).await;
+    visitor.base = server.base.clone();
+    let restored: Option<WidgetSession> = visitor.call("visitor_session", &[]).await.unwrap();
+    let restored = restored.expect("the cookie still finds the conversation");
+    assert_eq!(restored.conversation.id, session.conversation.id);
+    let bodies: Vec<&str> = restored.messages.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["first", "second", "third", "fourth"]);
+
+    // A tab that had seen seq 2 gets exactly 3 and 4 back.
+    let mut socket = visitor.socket().await;
+    socket
+        .send(&subscribe(&session.conversation.id, Some(2)))
+        .await;
+    let (messages, reset) = socket
+        .expect(|f| match f {
+            ServerFrame::Replay {
+                messages, reset, ..
+            } => Some((messages, reset)),
+            _ => None,
+        })
+        .await;
+    assert!(!reset);
+    assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), [3, 4]);
+
+    // Older pages load by sequence.
+    let older: Vec<Message> = visitor
+        .call("older_visitor_messages", &[("before_seq", "3")])
+        .await
+        .unwrap();
+    assert_eq!(older.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2]);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_typed_errors_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("sb.db")).await;
+    let (mut visitor, session) = start_chat(&server, "Kim", "hello").await;
+    let id = session.conversation.id.clone();
+
+    assert_eq!(
+        send_visitor(&mut visitor, "   \n ").await,
+        Err(AppError::EmptyMessage)
+    );
+    assert_eq!(
+        send_visitor(&mut visitor, &"x".repeat(4001)).await,
+        Err(AppError::MessageTooLong {
+            max: 4000,
+            got: 4001
+        })
+    );
+    let bad_id: Result<Message, AppError> = visitor
+        .call(
+            "send_visitor_message",
+            &[("body", "hi"), ("client_id", "not-a-uuid")],
+        )
+        .await;
+    assert!(matches!(bad_id, Err(AppError::Invalid(_))));
+
+    // A stranger without the visitor's cookie reaches nothing.
+    let mut stranger = server.client();
+    assert_eq!(
+        send_visitor(&mut stranger, "hi").await,
+        Err(AppError::ConversationNotFound)
+    );
+    let none: Option<WidgetSession> = stranger.call("visitor_session", &[]).await.unwrap();
+    assert!(none.is_none());
+
+    // Agent calls need a session; a wrong password is refused.
+    assert_eq!(
+        send_agent(&mut stranger, &id, "hi").await,
+        Err(AppError::SignInRequired)
+    );
+    let listed: Result<Vec<Conversation>, AppError> = stranger
+        .call("list_conversations", &[("filter", "all")])
+        .await;
+    assert_eq!(listed, Err(AppError::SignInRequired));
+    let wrong: Result<switchboard::model::Agent, AppError> = stranger
+        .call(
+            "sign_in",
+            &[("email", common::ADMIN_EMAIL), ("password", "nope")],
+        )
+        .await;
+    assert_eq!(wrong, Err(AppError::WrongCredentials));
+    let mut agent = server.client();
+    agent.sign_in().await;
+    assert_eq!(
+        send_agent(&mut agent, "00000000-0000-4000-8000-000000000000", "hi").await,
+        Err(AppError::ConversationNotFound)
+    );
+    let waiting: Result<Conversation, AppError> = agent
+        .call(
+            "set_status",
+            &[("conversation_id", &id), ("status", "waiting")],
+        )
+        .await;
+    assert!(matches!(waiting, Err(AppError::Invalid(_))));
+
+    // Sockets: no identity, foreign origin, someone else's conversation, malformed frames.
+    assert!(
+        stranger.try_socket(None).await.is_err(),
+        "anonymous sockets are refused"
+    );
+    assert!(
+        agent
+            .try_socket(Some("https://evil.example"))
+            .await
+            .is_err(),
+        "foreign origins are refused"
+    );
+    let (other_visitor, other) = start_chat(&server, "Other", "mine").await;
+    let mut socket = visitor.socket().await;
+    socket.send(&subscribe(&other.conversation.id, None)).await;
+    let code = socket
+        .expect(|f| match f {
+            ServerFrame::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "not_found");
+    socket.send_text("{not json").await;
+    let code = socket
+        .expect(|f| match f {
+            ServerFrame::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "bad_frame");
+    socket.send(&ClientFrame::Ping).await;
+    assert_eq!(
+        socket.next_frame().await,
+        ServerFrame::Pong,
+        "the socket still works after a bad frame"
+    );
+    socket.ws.send_binary_frame().await;
+    match socket.next_raw().await {
+        Some(WsMessage::Close(Some(frame))) => assert_eq!(u16::from(frame.code), 1003),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+    drop(other_visitor);
+
+    // Nothing that was refused was stored.
+    let detail: ConversationDetail = agent
+        .call("open_conversation", &[("id", &id)])
+        .await
+        .unwrap();
+    assert_eq!(
+        detail
+            .messages
+            .iter()
+            .map(|m| m.body.as_str())
+            .collect::<Vec<_>>(),
+        ["hello"]
+    );
+    assert_eq!(detail.conversation.status, Status::Waiting);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_retried_send_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("sb.db")).await;
+    let (mut visitor, _session) = start_chat(&server, "Sam", "hello").await;
+    let id = client_id();
+    let first: Message = visitor
+        .call(
+            "send_visitor_message",
+            &[("body", "once"), ("client_id", &id)],
+        )
+        .await
+        .unwrap();
+    let again: Message = visitor
+        .call(
+            "send_visitor_message",
+            &[("body", "once"), ("client_id", &id)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(first, again);
+    let session: Option<WidgetSession> = visitor.call("visitor_session", &[]).await.unwrap();
+    assert_eq!(session.unwrap().messages.len(), 2);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_metrics_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("sb.db")).await;
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let metrics = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("switchboard_sockets_open 0"), "{metrics}");
+    // A foreign origin cannot call server functions.
+    let refused = reqwest::Client::new()
+        .post(format!("{}/api/visitor_session", server.base))
+        .header("Origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    server.stop().await;
+}
