@@ -325,8 +325,13 @@ pub mod ssr {
         }
         match (&state.settings.admin_email, &state.settings.admin_password) {
             (Some(email), Some(password)) => {
-                let name = email.split('@').next().unwrap_or("Admin");
-                let agent = create_admin(state, name, email, password)
+                let local = email.split('@').next().unwrap_or("admin");
+                let mut letters = local.chars();
+                let name: String = letters
+                    .next()
+                    .map(|c| c.to_uppercase().chain(letters).collect())
+                    .unwrap_or_default();
+                let agent = create_admin(state, &name, email, password)
                     .await
                     .map_err(|e| format!("SWITCHBOARD_ADMIN_*: {e}"))?;
                 tracing::info!(email = %agent.email, "created the first admin from SWITCHBOARD_ADMIN_EMAIL");

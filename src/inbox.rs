@@ -214,7 +214,7 @@ pub fn NoConversation() -> impl IntoView {
     view! {
         <section class="thread thread-empty">
             <div class="empty-state">
-                <div class="empty-icon">"💬"</div>
+                <div class="empty-icon"><svg viewBox="0 0 24 24" width="44" height="44" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2zm2 4v2h12V8zm0 4v2h8v-2z"/></svg></div>
                 <p class="empty-title">"Pick a conversation"</p>
                 <p>"Choose one from the inbox to read it and reply."</p>
             </div>

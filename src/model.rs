@@ -271,34 +271,6 @@ pub fn initials(name: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn body_validation() {
-        assert!(validate_body("   ").is_err());
-        assert_eq!(validate_body("  hi ").unwrap(), "hi");
-        assert!(validate_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
-        assert!(validate_body(&"é".repeat(MAX_MESSAGE_CHARS)).is_ok());
-    }
-
-    #[test]
-    fn client_id_validation() {
-        assert!(validate_client_id("6f1c2a4e-3b7d-4a8e-9c1f-2d3e4f5a6b7c").is_ok());
-        assert!(validate_client_id("not-a-uuid").is_err());
-        assert!(validate_client_id("6f1c2a4e-3b7d-4a8e-9c1f-2d3e4f5a6b7g").is_err());
-    }
-
-    #[test]
-    fn initials_and_preview() {
-        assert_eq!(initials("ana maria lopez"), "AM");
-        assert_eq!(initials(""), "?");
-        assert_eq!(preview("a\n\n b"), "a b");
-        assert_eq!(preview(&"y".repeat(200)).chars().count(), 120);
-    }
-}
-
 /// "Chrome on Linux" from a User-Agent header, for the visitor panel.
 pub fn browser_name(user_agent: &str) -> String {
     let browser = [
@@ -326,5 +298,40 @@ pub fn browser_name(user_agent: &str) -> String {
     match os {
         Some(os) => format!("{browser} on {os}"),
         None => browser.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_validation() {
+        assert!(validate_body("   ").is_err());
+        assert_eq!(validate_body("  hi ").unwrap(), "hi");
+        assert!(validate_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
+        assert!(validate_body(&"é".repeat(MAX_MESSAGE_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn client_id_validation() {
+        assert!(validate_client_id("6f1c2a4e-3b7d-4a8e-9c1f-2d3e4f5a6b7c").is_ok());
+        assert!(validate_client_id("not-a-uuid").is_err());
+        assert!(validate_client_id("6f1c2a4e-3b7d-4a8e-9c1f-2d3e4f5a6b7g").is_err());
+    }
+
+    #[test]
+    fn browser_names() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(browser_name(chrome), "Chrome on Linux");
+        assert_eq!(browser_name("curl/8"), "Unknown browser");
+    }
+
+    #[test]
+    fn initials_and_preview() {
+        assert_eq!(initials("ana maria lopez"), "AM");
+        assert_eq!(initials(""), "?");
+        assert_eq!(preview("a\n\n b"), "a b");
+        assert_eq!(preview(&"y".repeat(200)).chars().count(), 120);
     }
 }

@@ -8,7 +8,17 @@ pub struct LocalClock(pub RwSignal<bool>);
 
 pub fn provide_local_clock() {
     let local = RwSignal::new(false);
-    Effect::new(move |_| local.set(true));
+    Effect::new(move |_| {
+        local.set(true);
+        // Lets tests and tools wait for a live page rather than guess.
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     provide_context(LocalClock(local));
 }
 

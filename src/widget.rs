@@ -92,7 +92,10 @@ fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
 }
 
 #[component]
-fn WidgetHeader(#[prop(into)] subtitle: Signal<String>) -> impl IntoView {
+fn WidgetHeader(
+    #[prop(into)] subtitle: Signal<String>,
+    #[prop(optional)] live: bool,
+) -> impl IntoView {
     view! {
         <header class="widget-header">
             <div class="widget-team">
@@ -102,7 +105,7 @@ fn WidgetHeader(#[prop(into)] subtitle: Signal<String>) -> impl IntoView {
                     <div class="widget-subtitle" data-testid="widget-status">{move || subtitle.get()}</div>
                 </div>
             </div>
-            <ConnectionBadge/>
+            {live.then(|| view! { <ConnectionBadge/> })}
         </header>
     }
 }
@@ -135,7 +138,7 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
     view! {
         <WidgetHeader subtitle="We typically reply in a few minutes".to_string()/>
         <div class="widget-welcome">
-            <h2>"Hi there 👋"</h2>
+            <h2>"Hi there!"</h2>
             <p>"Ask us anything. We're here to help."</p>
             <div class="start-fields">
                 <input placeholder="Your name (optional)" maxlength="80" prop:value=move || name.get()
@@ -197,7 +200,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
     let subtitle = Signal::derive(move || feed.conversation.with(status_line));
     let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
     view! {
-        <WidgetHeader subtitle/>
+        <WidgetHeader subtitle live=true/>
         {move || assignee().map(|name| view! {
             <div class="widget-agent"><Avatar name=name.clone() kind=SenderKind::Agent/><span>{name}</span></div>
         })}
