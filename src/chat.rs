@@ -1,6 +1,7 @@
 //! What the widget and the dashboard share: posting a message, and showing a conversation.
 use crate::live::client::ConversationFeed;
-use crate::model::{initials, validate_body, Message, SenderKind, Status, MAX_MESSAGE_CHARS};
+use crate::model::{initials, validate_body, Message, SenderKind, Status, Tick, MAX_MESSAGE_CHARS};
+use crate::outbox::{Outbox, Pending};
 use crate::time_fmt;
 use leptos::prelude::*;
 
@@ -73,6 +74,7 @@ impl Row {
 #[component]
 pub fn MessageList(
     feed: ConversationFeed,
+    outbox: Outbox,
     /// Whose bubbles sit on the right.
     viewer: SenderKind,
     /// Asks for the page before this sequence number.
@@ -101,9 +103,12 @@ pub fn MessageList(
     };
     let scroller = NodeRef::<leptos::html::Div>::new();
     // Follow the newest message; loading older ones keeps the reader where they were.
-    Effect::new(move |previous_last: Option<i64>| {
-        let last = feed.messages.with(|m| m.last().map(|m| m.seq).unwrap_or(0));
-        if previous_last != Some(last) {
+    Effect::new(move |previous: Option<(i64, usize)>| {
+        let last = (
+            feed.messages.with(|m| m.last().map(|m| m.seq).unwrap_or(0)),
+            feed.pending.with(Vec::len),
+        );
+        if previous != Some(last) {
             #[cfg(feature = "hydrate")]
             if let Some(element) = scroller.get() {
                 element.set_scroll_top(element.scroll_height());
@@ -126,15 +131,66 @@ pub fn MessageList(
             <For each=move || rows.get() key=Row::key let:row>
                 {match row {
                     Row::Day(label) => view! { <div class="day-separator"><span>{label}</span></div> }.into_any(),
-                    Row::Event(message) => view! { <Bubble message viewer/> }.into_any(),
+                    Row::Event(message) => view! { <Bubble message viewer feed/> }.into_any(),
                 }}
+            </For>
+            <For each=move || feed.pending.get() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
+                <PendingBubble pending outbox/>
             </For>
         </div>
     }
 }
 
 #[component]
-fn Bubble(message: Message, viewer: SenderKind) -> impl IntoView {
+fn TickMark(#[prop(into)] tick: Signal<Tick>) -> impl IntoView {
+    let glyph = move || match tick.get() {
+        Tick::Sending => "◷",
+        Tick::Failed => "!",
+        Tick::Sent => "✓",
+        Tick::Delivered | Tick::Read => "✓✓",
+    };
+    let label = move || match tick.get() {
+        Tick::Sending => "Sending",
+        Tick::Failed => "Not sent",
+        Tick::Sent => "Sent",
+        Tick::Delivered => "Delivered",
+        Tick::Read => "Read",
+    };
+    view! {
+        <span class=move || format!("tick tick-{}", tick.get().as_str()) title=label aria-label=label
+            data-testid="tick" data-state=move || tick.get().as_str()>{glyph}</span>
+    }
+}
+
+/// A message of mine the store has not confirmed: sending, or refused with a reason.
+#[component]
+fn PendingBubble(pending: Pending, outbox: Outbox) -> impl IntoView {
+    let failed = pending.failed.clone();
+    let tick = if failed.is_some() {
+        Tick::Failed
+    } else {
+        Tick::Sending
+    };
+    let (retry_id, discard_id) = (pending.client_id.clone(), pending.client_id.clone());
+    view! {
+        <div class="bubble-row mine pending" class:failed=failed.is_some() data-testid="message" data-client-id=pending.client_id.clone()>
+            <div class="bubble">
+                <div class="bubble-body">{pending.body}</div>
+                <div class="bubble-time"><TickMark tick/></div>
+            </div>
+        </div>
+        {failed.map(|reason| view! {
+            <div class="failed-note" role="alert" data-testid="failed-note">
+                <span>{reason}</span>
+                <button on:click=move |_| outbox.retry(&retry_id)>"Retry"</button>
+                <button on:click=move |_| outbox.discard(&discard_id)>"Delete"</button>
+            </div>
+        })}
+    }
+}
+
+#[component]
+fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl IntoView {
     let at = message.created_at;
     let time = move || time_fmt::clock(at);
     if message.sender == SenderKind::System {
@@ -158,7 +214,14 @@ fn Bubble(message: Message, viewer: SenderKind) -> impl IntoView {
             <div class="bubble">
                 {(!mine).then(|| view! { <div class="bubble-author">{message.sender_name.clone()}</div> })}
                 <div class="bubble-body">{message.body}</div>
-                <time class="bubble-time">{time}</time>
+                <div class="bubble-time">
+                    <time>{time}</time>
+                    {mine.then(|| {
+                        let seq = message.seq;
+                        let tick = Signal::derive(move || feed.conversation.with(|c| c.receipts.tick_for(viewer, seq)));
+                        view! { <TickMark tick/> }
+                    })}
+                </div>
             </div>
         </div>
     }
@@ -171,22 +234,16 @@ fn Bubble(message: Message, viewer: SenderKind) -> impl IntoView {
 pub fn Composer(
     draft: RwSignal<String>,
     on_send: Callback<String>,
-    #[prop(into)] pending: Signal<bool>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(into)] placeholder: String,
 ) -> impl IntoView {
     let local_error = RwSignal::new(None::<String>);
-    let submit = move || {
-        if pending.get_untracked() {
-            return;
+    let submit = move || match validate_body(&draft.get_untracked()) {
+        Ok(body) => {
+            local_error.set(None);
+            on_send.run(body);
         }
-        match validate_body(&draft.get_untracked()) {
-            Ok(body) => {
-                local_error.set(None);
-                on_send.run(body);
-            }
-            Err(e) => local_error.set(Some(e.to_string())),
-        }
+        Err(e) => local_error.set(Some(e.to_string())),
     };
     let count = move || draft.with(|d| d.chars().count());
     view! {
@@ -205,7 +262,7 @@ pub fn Composer(
                 }
                 data-testid="composer-input"
             ></textarea>
-            <button type="submit" class="send" disabled=move || pending.get() aria-label="Send" data-testid="send">
+            <button type="submit" class="send" aria-label="Send" data-testid="send">
                 <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M3 20.5 21 12 3 3.5l.01 6.6L15 12 3.01 13.9z"/></svg>
             </button>
             <div class="composer-foot">

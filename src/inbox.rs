@@ -1,10 +1,11 @@
 //! The agent's side: the shared inbox, an open conversation, replies and status controls.
 //! Every server function here starts with the signed-in agent check.
 use crate::auth::{current_agent, SignOut};
-use crate::chat::{new_client_id, Avatar, Composer, ConnectionBadge, MessageList, StatusPill};
+use crate::chat::{Avatar, Composer, ConnectionBadge, MessageList, StatusPill};
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
 use crate::model::{Agent, Conversation, InboxFilter, Message, SenderKind, Status};
+use crate::outbox::{resend_when_online, Outbox};
 use crate::time_fmt;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -248,16 +249,11 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
     let live = use_live();
     let conversation_id = detail.conversation.id.clone();
     let feed: ConversationFeed = live.follow(detail.conversation, detail.messages);
-    let send = ServerAction::<SendAgentMessage>::new();
+    let outbox = Outbox::new(feed, SenderKind::Agent);
+    resend_when_online(live, outbox);
     let older = ServerAction::<OlderMessages>::new();
     let change = ServerAction::<SetStatus>::new();
     let draft = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(message)) = send.value().get() {
-            draft.set(String::new());
-            feed.merge(vec![message]);
-        }
-    });
     Effect::new(move |_| {
         if let Some(Ok(messages)) = older.value().get() {
             feed.merge(messages);
@@ -268,17 +264,13 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
             feed.update_conversation(conversation);
         }
     });
-    let error = Signal::derive(move || match (send.value().get(), change.value().get()) {
-        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e.to_string()),
+    let error = Signal::derive(move || match change.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
         _ => None,
     });
     let status = Signal::derive(move || feed.conversation.with(|c| c.status));
     let c = move || feed.conversation.get();
-    let (id_send, id_older, id_change) = (
-        conversation_id.clone(),
-        conversation_id.clone(),
-        conversation_id,
-    );
+    let (id_older, id_change) = (conversation_id.clone(), conversation_id);
     view! {
         <section class="thread">
             <header class="thread-header">
@@ -301,11 +293,11 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
                     }
                 }}
             </header>
-            <MessageList feed viewer=SenderKind::Agent
+            <MessageList feed outbox viewer=SenderKind::Agent
                 on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderMessages { conversation_id: id_older.clone(), before_seq }); })
                 loading_older=older.pending()/>
-            <Composer draft pending=send.pending() error placeholder="Reply to the visitor… (Enter to send, Shift+Enter for a new line)"
-                on_send=Callback::new(move |body| { send.dispatch(SendAgentMessage { conversation_id: id_send.clone(), body, client_id: new_client_id() }); })/>
+            <Composer draft error placeholder="Reply to the visitor… (Enter to send, Shift+Enter for a new line)"
+                on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })/>
         </section>
         <VisitorContext feed/>
     }

@@ -8,6 +8,7 @@ pub mod error;
 pub mod inbox;
 pub mod live;
 pub mod model;
+pub mod outbox;
 pub mod time_fmt;
 pub mod widget;
 

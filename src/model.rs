@@ -120,6 +120,66 @@ pub struct Conversation {
     pub last_preview: String,
     pub last_activity_at: i64,
     pub created_at: i64,
+    /// What each side's clients hold and have seen, as the highest sequence number.
+    pub receipts: Receipts,
+}
+
+/// Delivery and read positions per side; they only move forward.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Receipts {
+    pub visitor_delivered: i64,
+    pub visitor_read: i64,
+    pub agent_delivered: i64,
+    pub agent_read: i64,
+}
+
+impl Receipts {
+    /// The later of two views, field by field (snapshots can arrive out of order).
+    pub fn max(self, other: Receipts) -> Receipts {
+        Receipts {
+            visitor_delivered: self.visitor_delivered.max(other.visitor_delivered),
+            visitor_read: self.visitor_read.max(other.visitor_read),
+            agent_delivered: self.agent_delivered.max(other.agent_delivered),
+            agent_read: self.agent_read.max(other.agent_read),
+        }
+    }
+
+    /// How far the side other than `writer` got with message `seq`.
+    pub fn tick_for(&self, writer: SenderKind, seq: i64) -> Tick {
+        let (delivered, read) = match writer {
+            SenderKind::Visitor => (self.agent_delivered, self.agent_read),
+            _ => (self.visitor_delivered, self.visitor_read),
+        };
+        if read >= seq {
+            Tick::Read
+        } else if delivered >= seq {
+            Tick::Delivered
+        } else {
+            Tick::Sent
+        }
+    }
+}
+
+/// Where one of my messages stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tick {
+    Sending,
+    Failed,
+    Sent,
+    Delivered,
+    Read,
+}
+
+impl Tick {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tick::Sending => "sending",
+            Tick::Failed => "failed",
+            Tick::Sent => "sent",
+            Tick::Delivered => "delivered",
+            Tick::Read => "read",
+        }
+    }
 }
 
 /// One event of a conversation: a visitor or agent message, or a system notice.

@@ -4,6 +4,7 @@ use crate::chat::{new_client_id, Avatar, Composer, ConnectionBadge, MessageList}
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
 use crate::model::{Conversation, Message, SenderKind, Status};
+use crate::outbox::{resend_when_online, Outbox};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +127,10 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
         _ => None,
     });
     let send = Callback::new(move |body: String| {
+        // One conversation per visitor: ignore a second press while the first is on its way.
+        if start.pending().get_untracked() {
+            return;
+        }
         let page_url = page_url();
         start.dispatch(StartConversation {
             name: name.get_untracked(),
@@ -147,7 +152,7 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
                     prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) data-testid="start-email"/>
             </div>
         </div>
-        <Composer draft on_send=send pending=start.pending() error placeholder="Write your message…"/>
+        <Composer draft on_send=send error placeholder="Write your message…"/>
     }
 }
 
@@ -179,23 +184,14 @@ fn status_line(conversation: &Conversation) -> String {
 fn WidgetChat(started: WidgetSession) -> impl IntoView {
     let live = use_live();
     let feed: ConversationFeed = live.follow(started.conversation, started.messages);
-    let send = ServerAction::<SendVisitorMessage>::new();
+    let outbox = Outbox::new(feed, SenderKind::Visitor);
+    resend_when_online(live, outbox);
     let older = ServerAction::<OlderVisitorMessages>::new();
     let draft = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(message)) = send.value().get() {
-            draft.set(String::new());
-            feed.merge(vec![message]);
-        }
-    });
     Effect::new(move |_| {
         if let Some(Ok(messages)) = older.value().get() {
             feed.merge(messages);
         }
-    });
-    let error = Signal::derive(move || match send.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
     });
     let subtitle = Signal::derive(move || feed.conversation.with(status_line));
     let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
@@ -204,11 +200,11 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         {move || assignee().map(|name| view! {
             <div class="widget-agent"><Avatar name=name.clone() kind=SenderKind::Agent/><span>{name}</span></div>
         })}
-        <MessageList feed viewer=SenderKind::Visitor
+        <MessageList feed outbox viewer=SenderKind::Visitor
             on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq }); })
             loading_older=older.pending()/>
-        <Composer draft pending=send.pending() error placeholder="Write a reply…"
-            on_send=Callback::new(move |body| { send.dispatch(SendVisitorMessage { body, client_id: new_client_id() }); })/>
+        <Composer draft error={None::<String>} placeholder="Write a reply…"
+            on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })/>
     }
 }
 

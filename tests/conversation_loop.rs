@@ -1,64 +1,13 @@
 //! The core loop against a real server process, a real SQLite file and real sockets.
 mod common;
 
-use common::{client_id, Client, SendBinary, Server};
+use common::{client_id, send_agent, send_visitor, start_chat, subscribe, SendBinary, Server};
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
 use switchboard::live::{ClientFrame, ServerFrame};
 use switchboard::model::{Conversation, InboxFilter, Message, SenderKind, Status};
 use switchboard::widget::WidgetSession;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
-
-async fn start_chat(server: &Server, name: &str, body: &str) -> (Client, WidgetSession) {
-    let mut visitor = server.client();
-    let session: WidgetSession = visitor
-        .call(
-            "start_conversation",
-            &[
-                ("name", name),
-                ("email", ""),
-                ("body", body),
-                ("client_id", &client_id()),
-                ("page_url", "https://shop.example/pricing"),
-            ],
-        )
-        .await
-        .expect("conversation starts");
-    (visitor, session)
-}
-
-async fn send_visitor(visitor: &mut Client, body: &str) -> Result<Message, AppError> {
-    visitor
-        .call(
-            "send_visitor_message",
-            &[("body", body), ("client_id", &client_id())],
-        )
-        .await
-}
-
-async fn send_agent(
-    agent: &mut Client,
-    conversation: &str,
-    body: &str,
-) -> Result<Message, AppError> {
-    agent
-        .call(
-            "send_agent_message",
-            &[
-                ("conversation_id", conversation),
-                ("body", body),
-                ("client_id", &client_id()),
-            ],
-        )
-        .await
-}
-
-fn subscribe(conversation_id: &str, after_seq: Option<i64>) -> ClientFrame {
-    ClientFrame::Subscribe {
-        conversation_id: conversation_id.to_string(),
-        after_seq,
-    }
-}
 
 #[tokio::test]
 async fn new_conversation_and_visitor_messages_reach_the_agent_live() {

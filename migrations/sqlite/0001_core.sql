@@ -41,7 +41,12 @@ CREATE TABLE conversations (
     last_seq          INTEGER NOT NULL DEFAULT 0,
     last_preview      TEXT NOT NULL DEFAULT '',
     last_activity_at  INTEGER NOT NULL,
-    created_at        INTEGER NOT NULL
+    created_at        INTEGER NOT NULL,
+    -- Highest seq each side's clients have received and seen: delivery and read ticks.
+    visitor_delivered_seq  INTEGER NOT NULL DEFAULT 0,
+    visitor_read_seq       INTEGER NOT NULL DEFAULT 0,
+    agent_delivered_seq    INTEGER NOT NULL DEFAULT 0,
+    agent_read_seq         INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX conversations_inbox_activity ON conversations (inbox_id, status, last_activity_at DESC);
 CREATE INDEX conversations_visitor ON conversations (visitor_id);

@@ -32,11 +32,13 @@ impl ConnectionState {
     }
 }
 
-/// One followed conversation: its state and its events in sequence order.
+/// One followed conversation: its state, its events in sequence order, and what this tab
+/// sent that the store has not confirmed yet.
 #[derive(Clone, Copy)]
 pub struct ConversationFeed {
     pub conversation: RwSignal<Conversation>,
     pub messages: RwSignal<Vec<Message>>,
+    pub pending: RwSignal<Vec<crate::outbox::Pending>>,
 }
 
 impl ConversationFeed {
@@ -45,10 +47,21 @@ impl ConversationFeed {
             .with_untracked(|list| list.last().map(|m| m.seq).unwrap_or(0))
     }
 
-    /// Adds events by sequence number; an event already shown is kept once.
+    /// Adds events by sequence number; an event already shown is kept once, and a pending
+    /// message the store now holds leaves the outbox.
     pub fn merge(&self, incoming: Vec<Message>) {
         if incoming.is_empty() {
             return;
+        }
+        let confirmed = self.pending.with_untracked(|pending| {
+            pending
+                .iter()
+                .any(|p| incoming.iter().any(|m| m.client_id == p.client_id))
+        });
+        if confirmed {
+            self.pending.update(|pending| {
+                pending.retain(|p| !incoming.iter().any(|m| m.client_id == p.client_id))
+            });
         }
         self.messages.update(|list| {
             for message in incoming {
@@ -60,11 +73,16 @@ impl ConversationFeed {
         });
     }
 
-    pub fn update_conversation(&self, conversation: Conversation) {
-        // Snapshots can arrive out of order; the one that saw more events wins.
-        if conversation.last_seq >= self.conversation.with_untracked(|c| c.last_seq) {
-            self.conversation.set(conversation);
-        }
+    pub fn update_conversation(&self, incoming: Conversation) {
+        // Snapshots can arrive out of order: the one that saw more events wins, and
+        // receipts only move forward.
+        self.conversation.update(|current| {
+            let receipts = current.receipts.max(incoming.receipts);
+            if incoming.last_seq >= current.last_seq {
+                *current = incoming;
+            }
+            current.receipts = receipts;
+        });
     }
 }
 
@@ -79,6 +97,9 @@ pub struct Live {
     socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
     #[cfg(feature = "hydrate")]
     timing: StoredValue<browser::Timing>,
+    /// Receipts already sent per conversation: (delivered, read).
+    #[cfg(feature = "hydrate")]
+    acks: StoredValue<HashMap<String, (i64, i64)>>,
 }
 
 pub fn use_live() -> Live {
@@ -98,6 +119,8 @@ impl Live {
             socket: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
             timing: StoredValue::new(browser::Timing::default()),
+            #[cfg(feature = "hydrate")]
+            acks: StoredValue::new(HashMap::new()),
         };
         provide_context(live);
         live
@@ -109,6 +132,7 @@ impl Live {
         let feed = ConversationFeed {
             conversation: RwSignal::new(conversation),
             messages: RwSignal::new(messages),
+            pending: RwSignal::new(Vec::new()),
         };
         self.feeds.update_value(|feeds| {
             feeds.insert(id.clone(), feed);
@@ -117,6 +141,7 @@ impl Live {
             conversation_id: id.clone(),
             after_seq: Some(feed.last_seq()),
         });
+        self.acknowledge(&id, feed);
         let live = *self;
         on_cleanup(move || {
             live.feeds.update_value(|feeds| {
@@ -140,8 +165,10 @@ impl Live {
     fn handle(&self, frame: ServerFrame) {
         match frame {
             ServerFrame::Message { message } => {
-                if let Some(feed) = self.feed(&message.conversation_id) {
+                let id = message.conversation_id.clone();
+                if let Some(feed) = self.feed(&id) {
                     feed.merge(vec![message]);
+                    self.acknowledge(&id, feed);
                 }
             }
             ServerFrame::Replay {
@@ -155,6 +182,7 @@ impl Live {
                     } else {
                         feed.merge(messages);
                     }
+                    self.acknowledge(&conversation_id, feed);
                 }
             }
             ServerFrame::Conversation { conversation } => {
@@ -221,7 +249,11 @@ pub fn upsert_by_activity(list: RwSignal<Vec<Conversation>>, conversation: Conve
 #[cfg(not(feature = "hydrate"))]
 impl Live {
     /// The server renders pages only; sockets exist in the browser.
-    fn send(&self, _frame: &ClientFrame) {}
+    fn send(&self, _frame: &ClientFrame) -> bool {
+        false
+    }
+
+    fn acknowledge(&self, _id: &str, _feed: ConversationFeed) {}
 }
 
 #[cfg(feature = "hydrate")]
@@ -240,21 +272,53 @@ mod browser {
         pub attempts: u32,
         pub last_heard_ms: f64,
         pub started: bool,
+        pub opened_before: bool,
     }
 
     impl Live {
-        pub(super) fn send(&self, frame: &ClientFrame) {
+        /// Sends if the socket is open; frames are never queued (resume covers the gap).
+        pub(super) fn send(&self, frame: &ClientFrame) -> bool {
             self.ensure_started();
             let Ok(text) = serde_json::to_string(frame) else {
-                return;
+                return false;
             };
-            self.socket.with_value(|socket| {
-                if let Some(socket) = socket {
-                    if socket.ready_state() == WebSocket::OPEN {
-                        let _ = socket.send_with_str(&text);
-                    }
+            self.socket.with_value(|socket| match socket {
+                Some(socket) if socket.ready_state() == WebSocket::OPEN => {
+                    socket.send_with_str(&text).is_ok()
                 }
-            });
+                _ => false,
+            })
+        }
+
+        /// Tells the server what this tab holds, and what it has shown if the tab is visible.
+        pub(super) fn acknowledge(&self, id: &str, feed: ConversationFeed) {
+            let delivered = feed.last_seq();
+            let read = if page_visible() { delivered } else { 0 };
+            let (sent_delivered, sent_read) = self
+                .acks
+                .with_value(|acks| acks.get(id).copied().unwrap_or((0, 0)));
+            if delivered <= sent_delivered && read <= sent_read {
+                return;
+            }
+            let frame = ClientFrame::Receipt {
+                conversation_id: id.to_string(),
+                delivered_seq: delivered,
+                read_seq: read.max(sent_read),
+            };
+            if self.send(&frame) {
+                self.acks.update_value(|acks| {
+                    acks.insert(id.to_string(), (delivered, read.max(sent_read)));
+                });
+            }
+        }
+
+        fn acknowledge_all(&self) {
+            let feeds: Vec<(String, ConversationFeed)> = self
+                .feeds
+                .with_value(|feeds| feeds.iter().map(|(id, f)| (id.clone(), *f)).collect());
+            for (id, feed) in feeds {
+                self.acknowledge(&id, feed);
+            }
         }
 
         /// The socket opens with the first follow, and then keeps itself alive.
@@ -303,10 +367,19 @@ mod browser {
                     t.attempts = 0;
                     t.last_heard_ms = js_sys::Date::now();
                 });
+                // A new connection starts with no receipts known to have gone out.
+                live.acks.update_value(|acks| acks.clear());
+                // The inbox list has no cursor: after a gap, fetch it again.
+                let reconnected = live.timing.with_value(|t| t.opened_before);
+                live.timing.update_value(|t| t.opened_before = true);
+                if reconnected && live.inbox.with_value(Option::is_some) {
+                    live.inbox_resync.update(|n| *n += 1);
+                }
                 live.state.set(ConnectionState::Online);
                 for frame in live.resume_frames() {
                     live.send(&frame);
                 }
+                live.acknowledge_all();
             });
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 if !current() {
@@ -375,6 +448,13 @@ mod browser {
                 }
             }
         }
+    }
+
+    fn page_visible() -> bool {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .map(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+            .unwrap_or(false)
     }
 
     fn socket_url() -> Option<String> {

@@ -8,9 +8,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
-/// Events one topic buffers before a slow subscriber lags.
-const TOPIC_CAPACITY: usize = 256;
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Topic {
     Conversation(String),
@@ -26,22 +23,27 @@ pub struct LiveEvent {
     pub json: String,
 }
 
-#[derive(Default)]
 pub struct Hub {
     topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<LiveEvent>>>>,
+    /// Events one topic buffers before a slow subscriber lags and catches up from the store.
+    capacity: usize,
     published: AtomicU64,
 }
 
 impl Hub {
-    pub fn new() -> Arc<Self> {
-        Arc::new(Hub::default())
+    pub fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(Hub {
+            topics: Mutex::default(),
+            capacity: capacity.max(1),
+            published: AtomicU64::new(0),
+        })
     }
 
     pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<LiveEvent>> {
         let mut topics = self.topics.lock().expect("hub lock");
         topics
             .entry(topic)
-            .or_insert_with(|| broadcast::channel(TOPIC_CAPACITY).0)
+            .or_insert_with(|| broadcast::channel(self.capacity).0)
             .subscribe()
     }
 

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 /// How many events one replay sends before telling the client to reload instead.
 pub const REPLAY_LIMIT: u32 = 500;
-/// Seconds between heartbeats; a peer silent for two intervals is considered gone.
+/// The browser's heartbeat in seconds; a server silent for two intervals is considered gone.
+/// (The server's own interval is the `heartbeat_secs` setting.)
 pub const HEARTBEAT_SECS: u64 = 5;
 
 /// Frames a browser sends.
@@ -29,6 +30,12 @@ pub enum ClientFrame {
     },
     /// Agents only: follow every conversation change of the inbox list.
     WatchInbox,
+    /// This tab holds every event up to `delivered_seq` and has shown up to `read_seq`.
+    Receipt {
+        conversation_id: String,
+        delivered_seq: i64,
+        read_seq: i64,
+    },
     Ping,
 }
 

@@ -1,10 +1,11 @@
 //! The `/ws` endpoint: authenticates the upgrade, then forwards hub events to one browser tab,
 //! replaying from the store on (re)subscribe and whenever the tab falls behind.
 use super::hub::{LiveEvent, Topic};
-use super::{ClientFrame, ServerFrame, HEARTBEAT_SECS, REPLAY_LIMIT};
+use super::{ClientFrame, ServerFrame, REPLAY_LIMIT};
 use crate::auth::ssr::{agent_from_headers, cookie, token_hash, VISITOR_COOKIE};
-use crate::model::{Agent, PAGE_SIZE};
+use crate::model::{Agent, SenderKind, PAGE_SIZE};
 use crate::server::AppState;
+use crate::store::Receipt;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -120,7 +121,8 @@ impl Session {
             },
         )
         .await?;
-        let mut heartbeat = tokio::time::interval(Duration::from_secs(HEARTBEAT_SECS));
+        let beat = Duration::from_secs(self.state.settings.heartbeat_secs.max(1));
+        let mut heartbeat = tokio::time::interval(beat);
         let mut last_heard = Instant::now();
         loop {
             tokio::select! {
@@ -150,7 +152,7 @@ impl Session {
                     }
                 }
                 _ = heartbeat.tick() => {
-                    if last_heard.elapsed() > Duration::from_secs(2 * HEARTBEAT_SECS) {
+                    if last_heard.elapsed() > 2 * beat {
                         tracing::debug!("closing a silent socket");
                         return close(socket, CLOSE_HEARTBEAT, "heartbeat timeout").await;
                     }
@@ -209,7 +211,43 @@ impl Session {
                 conversation_id,
                 after_seq,
             } => self.subscribe(conversation_id, after_seq).await,
+            ClientFrame::Receipt {
+                conversation_id,
+                delivered_seq,
+                read_seq,
+            } => self.receipt(conversation_id, delivered_seq, read_seq).await,
         }
+    }
+
+    async fn receipt(
+        &mut self,
+        conversation_id: String,
+        delivered_seq: i64,
+        read_seq: i64,
+    ) -> Vec<ServerFrame> {
+        if !self.may_follow(&conversation_id) {
+            return vec![ServerFrame::error(
+                "not_found",
+                "That conversation does not exist or is not yours.",
+            )];
+        }
+        let side = match self.identity {
+            Identity::Agent(_) => SenderKind::Agent,
+            Identity::Visitor { .. } => SenderKind::Visitor,
+        };
+        let receipt = Receipt {
+            conversation_id,
+            side,
+            delivered_seq,
+            // Whatever was read was delivered.
+            read_seq: read_seq.min(delivered_seq),
+        };
+        match self.state.store.record_receipt(receipt).await {
+            Ok(Some(conversation)) => self.state.hub.publish_conversation(&conversation),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "receipt not stored"),
+        }
+        vec![]
     }
 
     /// Subscribes before reading the store, so nothing committed in between is missed;

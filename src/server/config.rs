@@ -11,6 +11,10 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     pub session_days: i64,
     pub secure_cookies: bool,
+    /// Seconds between socket heartbeats; a socket silent for two is closed.
+    pub heartbeat_secs: u64,
+    /// Live events buffered per conversation before a slow socket catches up from the store.
+    pub live_buffer: usize,
     /// Only from the environment: the first admin, created on first start.
     #[serde(skip)]
     pub admin_email: Option<String>,
@@ -27,6 +31,8 @@ impl Default for Settings {
             allowed_origins: vec![],
             session_days: 30,
             secure_cookies: false,
+            heartbeat_secs: 5,
+            live_buffer: 256,
             admin_email: None,
             admin_password: None,
         }
@@ -112,6 +118,12 @@ impl Settings {
         }
         if let Some(secure) = var("SWITCHBOARD_SECURE_COOKIES") {
             self.secure_cookies = parse("SWITCHBOARD_SECURE_COOKIES", secure)?;
+        }
+        if let Some(secs) = var("SWITCHBOARD_HEARTBEAT_SECS") {
+            self.heartbeat_secs = parse("SWITCHBOARD_HEARTBEAT_SECS", secs)?;
+        }
+        if let Some(size) = var("SWITCHBOARD_LIVE_BUFFER") {
+            self.live_buffer = parse("SWITCHBOARD_LIVE_BUFFER", size)?;
         }
         self.admin_email = var("SWITCHBOARD_ADMIN_EMAIL");
         self.admin_password = var("SWITCHBOARD_ADMIN_PASSWORD");

@@ -168,11 +168,12 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     let store = crate::store::open(&settings.database_url).await?;
     tracing::info!(database = %redact(&settings.database_url), "store ready");
+    let settings_live_buffer = settings.live_buffer;
     let state = AppState {
         leptos_options,
         settings: Arc::new(settings),
         store,
-        hub: Hub::new(),
+        hub: Hub::new(settings_live_buffer),
         metrics: Arc::new(Metrics::default()),
         setup_token: Arc::new(Mutex::new(None)),
     };

@@ -73,6 +73,15 @@ pub struct Appended {
     pub duplicate: bool,
 }
 
+/// A side's clients report how far they got in a conversation.
+#[derive(Clone, Debug)]
+pub struct Receipt {
+    pub conversation_id: String,
+    pub side: SenderKind,
+    pub delivered_seq: i64,
+    pub read_seq: i64,
+}
+
 #[derive(Clone, Debug)]
 pub struct NewAgent {
     pub email: String,
@@ -113,6 +122,8 @@ pub trait Store: Send + Sync + 'static {
         after_seq: i64,
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
+    /// Moves a side's delivery/read positions forward; returns the conversation if anything moved.
+    async fn record_receipt(&self, receipt: Receipt) -> StoreResult<Option<Conversation>>;
 
     async fn agent_count(&self) -> StoreResult<i64>;
     async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent>;

@@ -1,7 +1,7 @@
 //! The embedded default: one SQLite file in WAL mode.
 //! Writes go through a single connection so they never fight over the lock; reads use a pool.
 use super::*;
-use crate::model::{self, Role};
+use crate::model::{self, Receipts, Role};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 use std::str::FromStr;
@@ -16,7 +16,8 @@ pub struct SqliteStore {
 
 const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assignee_id, a.name AS assignee_name, \
      v.name AS visitor_name, v.email AS visitor_email, v.page_url AS visitor_page, v.user_agent AS visitor_agent, \
-     c.last_seq, c.last_preview, c.last_activity_at, c.created_at \
+     c.last_seq, c.last_preview, c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
+     c.agent_delivered_seq, c.agent_read_seq \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
 
 const MESSAGE_COLUMNS: &str =
@@ -37,6 +38,10 @@ struct ConversationRow {
     last_preview: String,
     last_activity_at: i64,
     created_at: i64,
+    visitor_delivered_seq: i64,
+    visitor_read_seq: i64,
+    agent_delivered_seq: i64,
+    agent_read_seq: i64,
 }
 
 impl TryFrom<ConversationRow> for Conversation {
@@ -57,6 +62,12 @@ impl TryFrom<ConversationRow> for Conversation {
             last_preview: row.last_preview,
             last_activity_at: row.last_activity_at,
             created_at: row.created_at,
+            receipts: Receipts {
+                visitor_delivered: row.visitor_delivered_seq,
+                visitor_read: row.visitor_read_seq,
+                agent_delivered: row.agent_delivered_seq,
+                agent_read: row.agent_read_seq,
+            },
         })
     }
 }
@@ -198,6 +209,13 @@ fn notice(
         body: model::status_notice(status, &actor.name, reopened),
         status_change: Some(status),
         created_at: now,
+    }
+}
+
+fn receipt_columns(side: SenderKind) -> (&'static str, &'static str) {
+    match side {
+        SenderKind::Visitor => ("visitor_delivered_seq", "visitor_read_seq"),
+        _ => ("agent_delivered_seq", "agent_read_seq"),
     }
 }
 
@@ -427,6 +445,32 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await?;
         rows.into_iter().map(Message::try_from).collect()
+    }
+
+    async fn record_receipt(&self, receipt: Receipt) -> StoreResult<Option<Conversation>> {
+        let (delivered_col, read_col) = receipt_columns(receipt.side);
+        let mut tx = self.writer.begin().await?;
+        // Positions only move forward and never past the newest event.
+        let changed = sqlx::query(&format!(
+            "UPDATE conversations SET \
+             {delivered_col} = MAX({delivered_col}, MIN(?, last_seq)), \
+             {read_col} = MAX({read_col}, MIN(?, last_seq)) \
+             WHERE id = ? AND ({delivered_col} < MIN(?, last_seq) OR {read_col} < MIN(?, last_seq))"
+        ))
+        .bind(receipt.delivered_seq)
+        .bind(receipt.read_seq)
+        .bind(&receipt.conversation_id)
+        .bind(receipt.delivered_seq)
+        .bind(receipt.read_seq)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        let conversation = load_conversation(&mut tx, &receipt.conversation_id).await?;
+        tx.commit().await?;
+        Ok(conversation)
     }
 
     async fn agent_count(&self) -> StoreResult<i64> {

@@ -9,6 +9,8 @@ use std::process::Stdio;
 use std::time::Duration;
 use switchboard::error::AppError;
 use switchboard::live::{ClientFrame, ServerFrame};
+use switchboard::model::Message;
+use switchboard::widget::WidgetSession;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
@@ -29,7 +31,14 @@ pub struct Server {
 impl Server {
     /// Starts the real binary on an ephemeral port with the given SQLite file.
     pub async fn start(db: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        Server::start_with(db, &[]).await
+    }
+
+    /// Starts with extra environment settings (e.g. a short heartbeat).
+    pub async fn start_with(db: &Path, settings: &[(&str, &str)]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        command.envs(settings.iter().copied());
+        let mut child = command
             .env("SWITCHBOARD_ADDRESS", "127.0.0.1:0")
             .env("DATABASE_URL", format!("sqlite://{}", db.display()))
             .env("SWITCHBOARD_ADMIN_EMAIL", ADMIN_EMAIL)
@@ -60,6 +69,11 @@ impl Server {
         }
     }
 
+    /// SIGKILL: no shutdown handler runs, like a crash or a pulled plug on the process.
+    pub async fn kill9(self) {
+        self.stop().await
+    }
+
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
         let _ = self.child.wait().await;
@@ -74,7 +88,8 @@ impl Server {
     }
 }
 
-/// One browser: a cookie jar, server-function calls and sockets.
+/// One browser: a cookie jar, server-function calls and sockets. Clone it for a second tab.
+#[derive(Clone)]
 pub struct Client {
     pub base: String,
     http: reqwest::Client,
@@ -88,6 +103,29 @@ impl Client {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ")
+    }
+
+    /// Like `call`, but `None` when the server cannot be reached (it may be down).
+    pub async fn try_call<T: DeserializeOwned>(
+        &mut self,
+        endpoint: &str,
+        args: &[(&str, &str)],
+    ) -> Option<Result<T, AppError>> {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("Cookie", self.cookie_header())
+            .form(args)
+            .send()
+            .await
+            .ok()?;
+        let status = response.status();
+        let body = response.text().await.ok()?;
+        Some(if status.is_success() {
+            Ok(serde_json::from_str(&body).ok()?)
+        } else {
+            Err(serde_json::from_str(&body).ok()?)
+        })
     }
 
     /// Calls a server function the way the browser does (form-encoded POST).
@@ -138,6 +176,14 @@ impl Client {
         &self,
         origin: Option<&str>,
     ) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+        let (ws, _) = tokio_tungstenite::connect_async(self.socket_request(origin)).await?;
+        Ok(Socket::ready(ws).await)
+    }
+
+    fn socket_request(
+        &self,
+        origin: Option<&str>,
+    ) -> tokio_tungstenite::tungstenite::handshake::client::Request {
         let url = self.base.replace("http://", "ws://") + "/ws";
         let mut request = url.into_client_request().unwrap();
         request
@@ -148,12 +194,23 @@ impl Client {
                 .headers_mut()
                 .insert("Origin", origin.parse().unwrap());
         }
-        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
-        let mut socket = Socket { ws };
-        match socket.next_frame().await {
-            ServerFrame::Ready { .. } => Ok(socket),
-            other => panic!("expected ready, got {other:?}"),
-        }
+        request
+    }
+
+    /// A socket whose kernel receive buffer is tiny, so a reader that stops reading
+    /// pushes back on the server quickly.
+    pub async fn small_buffer_socket(&self) -> Socket {
+        let addr: std::net::SocketAddr = self.base.trim_start_matches("http://").parse().unwrap();
+        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+        tcp.set_recv_buffer_size(4096).unwrap();
+        let stream = tcp.connect(addr).await.unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(
+            self.socket_request(None),
+            MaybeTlsStream::Plain(stream),
+        )
+        .await
+        .unwrap();
+        Socket::ready(ws).await
     }
 }
 
@@ -162,6 +219,14 @@ pub struct Socket {
 }
 
 impl Socket {
+    async fn ready(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Socket {
+        let mut socket = Socket { ws };
+        match socket.next_frame().await {
+            ServerFrame::Ready { .. } => socket,
+            other => panic!("expected ready, got {other:?}"),
+        }
+    }
+
     pub async fn send(&mut self, frame: &ClientFrame) {
         self.send_text(&serde_json::to_string(frame).unwrap()).await;
     }
@@ -212,6 +277,20 @@ impl Socket {
     }
 }
 
+/// Reads a Prometheus counter or gauge from /metrics.
+pub async fn metric(base: &str, name: &str) -> f64 {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("metric {name} missing"))
+}
+
 pub fn client_id() -> String {
     uuid_like(rand_u128())
 }
@@ -251,4 +330,77 @@ impl SendBinary for WebSocketStream<MaybeTlsStream<TcpStream>> {
             .await
             .unwrap();
     }
+}
+
+pub async fn start_chat(server: &Server, name: &str, body: &str) -> (Client, WidgetSession) {
+    let mut visitor = server.client();
+    let session: WidgetSession = visitor
+        .call(
+            "start_conversation",
+            &[
+                ("name", name),
+                ("email", ""),
+                ("body", body),
+                ("client_id", &client_id()),
+                ("page_url", "https://shop.example/pricing"),
+            ],
+        )
+        .await
+        .expect("conversation starts");
+    (visitor, session)
+}
+
+pub async fn send_visitor(visitor: &mut Client, body: &str) -> Result<Message, AppError> {
+    visitor
+        .call(
+            "send_visitor_message",
+            &[("body", body), ("client_id", &client_id())],
+        )
+        .await
+}
+
+pub async fn send_agent(
+    agent: &mut Client,
+    conversation: &str,
+    body: &str,
+) -> Result<Message, AppError> {
+    agent
+        .call(
+            "send_agent_message",
+            &[
+                ("conversation_id", conversation),
+                ("body", body),
+                ("client_id", &client_id()),
+            ],
+        )
+        .await
+}
+
+pub fn subscribe(conversation_id: &str, after_seq: Option<i64>) -> ClientFrame {
+    ClientFrame::Subscribe {
+        conversation_id: conversation_id.to_string(),
+        after_seq,
+    }
+}
+
+pub async fn send_visitor_with_id(
+    visitor: &mut Client,
+    body: &str,
+    id: &str,
+) -> Result<Message, AppError> {
+    visitor
+        .call("send_visitor_message", &[("body", body), ("client_id", id)])
+        .await
+}
+
+/// Every event of a conversation as an agent's fresh socket replays it from the store.
+pub async fn store_history(agent: &Client, conversation_id: &str) -> Vec<Message> {
+    let mut socket = agent.socket().await;
+    socket.send(&subscribe(conversation_id, Some(0))).await;
+    socket
+        .expect(|f| match f {
+            ServerFrame::Replay { messages, .. } => Some(messages),
+            _ => None,
+        })
+        .await
 }
