@@ -35,7 +35,7 @@ impl Outbox {
             flushing: StoredValue::new(false),
         };
         let key = storage_key(&feed);
-        Effect::new(move |restored: Option<bool>| {
+        Effect::new(move |restored: Option<()>| {
             if restored.is_none() {
                 let saved: Vec<Pending> = load(&key);
                 if !saved.is_empty() {
@@ -43,9 +43,10 @@ impl Outbox {
                     outbox.flush();
                 }
             } else {
-                feed.pending.with(|pending| save(&key, pending));
+                feed.pending.with_untracked(|pending| save(&key, pending));
             }
-            true
+            // Subscribed after the restore, so every later change is saved.
+            feed.pending.track();
         });
         outbox
     }
@@ -87,14 +88,21 @@ impl Outbox {
         let outbox = *self;
         leptos::task::spawn_local(async move {
             loop {
+                // `try_`: the conversation may have been closed while this ran; then stop.
                 let next = outbox
                     .feed
                     .pending
-                    .with_untracked(|pending| pending.iter().find(|p| p.failed.is_none()).cloned());
+                    .try_with_untracked(|pending| {
+                        pending.iter().find(|p| p.failed.is_none()).cloned()
+                    })
+                    .flatten();
                 let Some(item) = next else { break };
                 match outbox.deliver(&item).await {
                     Ok(message) => outbox.feed.merge(vec![message]),
-                    Err(AppError::Transport(_) | AppError::Internal) => break,
+                    Err(AppError::Transport(_) | AppError::Internal) => {
+                        outbox.retry_later();
+                        break;
+                    }
                     Err(refused) => outbox.feed.pending.update(|pending| {
                         if let Some(p) = pending.iter_mut().find(|p| p.client_id == item.client_id)
                         {
@@ -103,8 +111,21 @@ impl Outbox {
                     }),
                 }
             }
-            outbox.flushing.set_value(false);
+            let _ = outbox.flushing.try_set_value(false);
         });
+    }
+
+    /// A socket can look open while requests fail (or the reverse), so the outbox also
+    /// retries on its own clock while it holds anything.
+    fn retry_later(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let outbox = *self;
+            leptos::task::spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(2_000).await;
+                outbox.flush();
+            });
+        }
     }
 
     async fn deliver(&self, item: &Pending) -> Result<crate::model::Message, AppError> {

@@ -67,6 +67,7 @@ pub async fn older_visitor_messages(before_seq: i64) -> Result<Vec<Message>, App
 #[component]
 pub fn WidgetPage() -> impl IntoView {
     let session = Resource::new(|| (), |_| visitor_session());
+    Effect::new(|_| offline::register_service_worker());
     view! {
         <main class="widget-page">
             <section class="widget" aria-label="Chat with support">
@@ -84,6 +85,14 @@ pub fn WidgetPage() -> impl IntoView {
 #[component]
 fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
     let session = RwSignal::new(initial);
+    // The page the service worker keeps for offline use must show the chat, not the start form.
+    Effect::new(move |was_started: Option<bool>| {
+        let started = session.with(Option::is_some);
+        if was_started == Some(false) && started {
+            offline::refresh_cached_page();
+        }
+        started
+    });
     view! {
         {move || match session.get() {
             Some(started) => view! { <WidgetChat started/> }.into_any(),
@@ -205,6 +214,23 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             loading_older=older.pending()/>
         <Composer draft error={None::<String>} placeholder="Write a reply…"
             on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })/>
+    }
+}
+
+/// The widget keeps working without a network (see public/sw.js).
+mod offline {
+    pub fn register_service_worker() {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().service_worker().register("/sw.js");
+        }
+    }
+
+    pub fn refresh_cached_page() {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window.fetch_with_str("/widget");
+        }
     }
 }
 

@@ -1,0 +1,36 @@
+/* Switchboard's service worker: the widget opens without a network, so messages a visitor
+ * wrote offline (kept in localStorage) are still there after a reload and go out later.
+ * Network first: online, every page is fresh; offline, the last good copy answers. */
+const CACHE = "switchboard-widget-v1";
+const SHELL = ["/widget", "/pkg/switchboard.js", "/pkg/switchboard.wasm", "/pkg/switchboard.css", "/favicon.svg"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  const cacheable = request.method === "GET" && url.origin === location.origin && SHELL.includes(url.pathname);
+  if (!cacheable) return;
+  event.respondWith(
+    fetch(request)
+      .then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(CACHE).then((cache) => cache.put(url.pathname, copy));
+        }
+        return response;
+      })
+      .catch(() => caches.match(url.pathname).then((hit) => hit || Response.error())),
+  );
+});
