@@ -155,7 +155,12 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), origin_guard))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Typed server-function errors travel as HTTP 500; real faults are logged where they
+        // happen (`auth::ssr::internal`), so a 500 here is not an error by itself.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG)),
+        )
         .with_state(state)
 }
 
