@@ -300,6 +300,7 @@ pub mod ssr {
     ) -> AppResult<Message> {
         let body = validate_body(body)?;
         validate_client_id(client_id)?;
+        let started = std::time::Instant::now();
         let appended = state
             .store
             .post_message(PostMessage {
@@ -311,6 +312,12 @@ pub mod ssr {
             })
             .await
             .map_err(store_error)?;
+        let micros = started.elapsed().as_micros() as u64;
+        state.metrics.store_writes.fetch_add(1, Ordering::Relaxed);
+        state
+            .metrics
+            .store_write_us_sum
+            .fetch_add(micros, Ordering::Relaxed);
         if !appended.duplicate {
             state
                 .metrics

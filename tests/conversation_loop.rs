@@ -1,7 +1,11 @@
-//! The core loop against a real server process, a real SQLite file and real sockets.
+//! The core loop against a real server process, real sockets, and each store: a temporary
+//! SQLite file and a fresh database on the local PostgreSQL.
+#[macro_use]
 mod common;
 
-use common::{client_id, send_agent, send_visitor, start_chat, subscribe, SendBinary, Server};
+use common::{
+    client_id, send_agent, send_visitor, start_chat, subscribe, Backend, Db, SendBinary, Server,
+};
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
 use switchboard::live::{ClientFrame, ServerFrame};
@@ -9,10 +13,9 @@ use switchboard::model::{Conversation, InboxFilter, Message, SenderKind, Status}
 use switchboard::widget::WidgetSession;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-#[tokio::test]
-async fn new_conversation_and_visitor_messages_reach_the_agent_live() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+async fn new_conversation_and_visitor_messages_reach_the_agent_live(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let mut agent = server.client();
     agent.sign_in().await;
     let mut agent_socket = agent.socket().await;
@@ -75,10 +78,9 @@ async fn new_conversation_and_visitor_messages_reach_the_agent_live() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn agent_reply_assigns_and_reaches_the_visitor_with_status_notices() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+async fn agent_reply_assigns_and_reaches_the_visitor_with_status_notices(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let mut agent = server.client();
     let me = agent.sign_in().await;
     let (mut visitor, session) = start_chat(&server, "", "Hello?").await;
@@ -182,10 +184,8 @@ async fn agent_reply_assigns_and_reaches_the_visitor_with_status_notices() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn history_survives_a_server_restart_and_resumes_by_sequence() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("sb.db");
+async fn history_survives_a_server_restart_and_resumes_by_sequence(backend: Backend) {
+    let db = Db::new(backend).await;
     let server = Server::start(&db).await;
     let (mut visitor, session) = start_chat(&server, "Lee", "first").await;
     for body in ["second", "third", "fourth"] {
@@ -226,10 +226,9 @@ async fn history_survives_a_server_restart_and_resumes_by_sequence() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn bad_input_gets_typed_errors_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+async fn bad_input_gets_typed_errors_and_changes_nothing(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let (mut visitor, session) = start_chat(&server, "Kim", "hello").await;
     let id = session.conversation.id.clone();
 
@@ -351,10 +350,9 @@ async fn bad_input_gets_typed_errors_and_changes_nothing() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn a_retried_send_is_stored_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+async fn a_retried_send_is_stored_once(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let (mut visitor, _session) = start_chat(&server, "Sam", "hello").await;
     let id = client_id();
     let first: Message = visitor
@@ -377,10 +375,9 @@ async fn a_retried_send_is_stored_once() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn health_and_metrics_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+async fn health_and_metrics_answer(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let health = reqwest::get(format!("{}/healthz", server.base))
         .await
         .unwrap();
@@ -402,3 +399,12 @@ async fn health_and_metrics_answer() {
     assert_eq!(refused.status(), 403);
     server.stop().await;
 }
+
+on_both_stores!(
+    new_conversation_and_visitor_messages_reach_the_agent_live,
+    agent_reply_assigns_and_reaches_the_visitor_with_status_notices,
+    history_survives_a_server_restart_and_resumes_by_sequence,
+    bad_input_gets_typed_errors_and_changes_nothing,
+    a_retried_send_is_stored_once,
+    health_and_metrics_answer,
+);

@@ -1,5 +1,6 @@
 //! Never lose or duplicate a message: idempotent sends, resume, resync, heartbeats,
 //! slow readers, a crash mid-burst, and a seeded fault run.
+#[macro_use]
 mod common;
 
 use common::*;
@@ -29,10 +30,9 @@ async fn nothing_pending(socket: &mut Socket) {
     }
 }
 
-#[tokio::test]
-async fn the_same_client_id_is_stored_once_from_any_connection() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+async fn the_same_client_id_is_stored_once_from_any_connection(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let (mut visitor, session) = start_chat(&server, "Ada", "hi").await;
     let conversation = session.conversation.id.clone();
     let mut agent = server.client();
@@ -92,10 +92,9 @@ async fn nothing_pending_after_subscribe(socket: &mut Socket) {
         .await;
 }
 
-#[tokio::test]
-async fn a_dropped_socket_resumes_with_exactly_what_it_missed() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+async fn a_dropped_socket_resumes_with_exactly_what_it_missed(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let (mut visitor, session) = start_chat(&server, "Bo", "one").await;
     let conversation = session.conversation.id.clone();
     let mut agent = server.client();
@@ -141,10 +140,9 @@ async fn a_dropped_socket_resumes_with_exactly_what_it_missed() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn unknown_or_too_old_cursors_get_a_reset_to_the_newest_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+async fn unknown_or_too_old_cursors_get_a_reset_to_the_newest_page(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let (visitor, session) = start_chat(&server, "Cy", "m0").await;
     let conversation = session.conversation.id.clone();
 
@@ -194,14 +192,9 @@ async fn unknown_or_too_old_cursors_get_a_reset_to_the_newest_page() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn a_silent_socket_is_closed_by_the_heartbeat() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        &dir.path().join("sb.db"),
-        &[("SWITCHBOARD_HEARTBEAT_SECS", "1")],
-    )
-    .await;
+async fn a_silent_socket_is_closed_by_the_heartbeat(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start_with(&db, &[("SWITCHBOARD_HEARTBEAT_SECS", "1")]).await;
     let (visitor, _) = start_chat(&server, "Di", "hello").await;
     let mut socket = visitor.socket().await;
     // Not reading means not answering pings: to the server this peer is gone.
@@ -226,11 +219,10 @@ async fn a_silent_socket_is_closed_by_the_heartbeat() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn a_stalled_reader_catches_up_from_the_store_instead_of_buffering() {
-    let dir = tempfile::tempdir().unwrap();
+async fn a_stalled_reader_catches_up_from_the_store_instead_of_buffering(backend: Backend) {
+    let db = Db::new(backend).await;
     let server = Server::start_with(
-        &dir.path().join("sb.db"),
+        &db,
         &[
             ("SWITCHBOARD_LIVE_BUFFER", "16"),
             ("SWITCHBOARD_HEARTBEAT_SECS", "30"),
@@ -304,10 +296,8 @@ async fn a_stalled_reader_catches_up_from_the_store_instead_of_buffering() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn kill_9_mid_burst_loses_and_duplicates_nothing_acknowledged() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("sb.db");
+async fn kill_9_mid_burst_loses_and_duplicates_nothing_acknowledged(backend: Backend) {
+    let db = Db::new(backend).await;
     let server = Server::start(&db).await;
     const SENDERS: usize = 8;
     const PER_SENDER: usize = 120;
@@ -468,16 +458,15 @@ impl Rng {
     }
 }
 
-#[tokio::test]
-async fn seeded_faults_never_break_the_sequence() {
+async fn seeded_faults_never_break_the_sequence(backend: Backend) {
     let seed: u64 = std::env::var("FAULT_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x5eed_2026);
     println!("FAULT_SEED={seed}");
     let mut rng = Rng(seed | 1);
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("sb.db")).await;
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
     let (visitor, session) = start_chat(&server, "Fay", "start").await;
     let conversation = session.conversation.id.clone();
     let mut agent = server.client();
@@ -563,3 +552,13 @@ async fn seeded_faults_never_break_the_sequence() {
     }
     server.stop().await;
 }
+
+on_both_stores!(
+    the_same_client_id_is_stored_once_from_any_connection,
+    a_dropped_socket_resumes_with_exactly_what_it_missed,
+    unknown_or_too_old_cursors_get_a_reset_to_the_newest_page,
+    a_silent_socket_is_closed_by_the_heartbeat,
+    a_stalled_reader_catches_up_from_the_store_instead_of_buffering,
+    kill_9_mid_burst_loses_and_duplicates_nothing_acknowledged,
+    seeded_faults_never_break_the_sequence,
+);

@@ -84,6 +84,43 @@ impl Hub {
         self.send(&Topic::Inbox(conversation.inbox_id.clone()), event);
     }
 
+    /// Conversations some socket on this node follows.
+    pub fn followed_conversations(&self) -> Vec<String> {
+        let topics = self.topics.lock().expect("hub lock");
+        topics
+            .iter()
+            .filter(|(_, sender)| sender.receiver_count() > 0)
+            .filter_map(|(topic, _)| match topic {
+                Topic::Conversation(id) => Some(id.clone()),
+                Topic::Inbox(_) => None,
+            })
+            .collect()
+    }
+
+    /// Tells every inbox watcher to fetch its list again.
+    pub fn publish_inbox_resync(&self) {
+        let inboxes: Vec<Topic> = {
+            let topics = self.topics.lock().expect("hub lock");
+            topics
+                .keys()
+                .filter(|t| matches!(t, Topic::Inbox(_)))
+                .cloned()
+                .collect()
+        };
+        let json = serde_json::to_string(&ServerFrame::Resync {
+            conversation_id: None,
+        })
+        .expect("frames serialize");
+        for topic in inboxes {
+            let event = Arc::new(LiveEvent {
+                conversation_id: String::new(),
+                seq: None,
+                json: json.clone(),
+            });
+            self.send(&topic, event);
+        }
+    }
+
     pub fn topic_count(&self) -> usize {
         self.topics.lock().expect("hub lock").len()
     }

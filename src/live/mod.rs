@@ -2,6 +2,8 @@
 //! and the browser's shared connection. See docs/protocol.md.
 pub mod client;
 #[cfg(feature = "ssr")]
+pub mod fanout;
+#[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod socket;

@@ -23,6 +23,7 @@ const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// Close codes (see docs/protocol.md).
 const CLOSE_UNSUPPORTED: u16 = 1003;
 const CLOSE_HEARTBEAT: u16 = 4000;
+const CLOSE_RESTARTING: u16 = 1012;
 
 #[derive(Clone, Debug)]
 enum Identity {
@@ -124,8 +125,13 @@ impl Session {
         let beat = Duration::from_secs(self.state.settings.heartbeat_secs.max(1));
         let mut heartbeat = tokio::time::interval(beat);
         let mut last_heard = Instant::now();
+        let mut stopping = self.state.stopping.clone();
         loop {
             tokio::select! {
+                // The guard `wait_for` returns must not live across an await.
+                _ = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+                    return close(socket, CLOSE_RESTARTING, "server restarting; reconnect").await;
+                }
                 incoming = socket.recv() => {
                     let Some(Ok(message)) = incoming else { return Ok(()) };
                     last_heard = Instant::now();

@@ -26,6 +26,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// One-time token for the first admin when none was configured.
     pub setup_token: Arc<Mutex<Option<String>>>,
+    /// Flips to true when the node is stopping: sockets tell their clients to reconnect.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -40,6 +42,12 @@ pub struct Metrics {
     pub messages_stored: AtomicU64,
     pub frames_sent: AtomicU64,
     pub resyncs: AtomicU64,
+    /// Events received from other nodes, and their summed age on arrival (fan-out lag).
+    pub fanout_events: AtomicU64,
+    pub fanout_lag_ms_sum: AtomicU64,
+    /// Server-function store writes: count and summed latency.
+    pub store_writes: AtomicU64,
+    pub store_write_us_sum: AtomicU64,
 }
 
 impl Metrics {
@@ -99,6 +107,13 @@ pub fn now_ms() -> i64 {
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
+    if state.store.feed_connected() == Some(false) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "change feed disconnected\n",
+        )
+            .into_response();
+    }
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
         Err(error) => {
@@ -158,8 +173,9 @@ pub fn router(state: AppState) -> Router {
         // Typed server-function errors travel as HTTP 500; real faults are logged where they
         // happen (`auth::ssr::internal`), so a 500 here is not an error by itself.
         .layer(
-            tower_http::trace::TraceLayer::new_for_http()
-                .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG)),
+            tower_http::trace::TraceLayer::new_for_http().on_failure(
+                tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+            ),
         )
         .with_state(state)
 }
@@ -174,6 +190,7 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let store = crate::store::open(&settings.database_url).await?;
     tracing::info!(database = %redact(&settings.database_url), "store ready");
     let settings_live_buffer = settings.live_buffer;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = AppState {
         leptos_options,
         settings: Arc::new(settings),
@@ -181,8 +198,10 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         hub: Hub::new(settings_live_buffer),
         metrics: Arc::new(Metrics::default()),
         setup_token: Arc::new(Mutex::new(None)),
+        stopping,
     };
     crate::auth::ssr::bootstrap_admin(&state).await?;
+    crate::live::fanout::spawn(state.clone());
 
     let listener = tokio::net::TcpListener::bind(state.settings.address).await?;
     let bound = listener.local_addr()?;
@@ -190,7 +209,12 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     println!("listening on http://{bound}");
     tracing::info!(%bound, "Switchboard is up");
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Sockets close with 1012 (service restart) so clients reconnect, to another node
+            // if there is one; then in-flight requests drain.
+            let _ = stop.send(true);
+        })
         .await?;
     tracing::info!("stopped");
     Ok(())

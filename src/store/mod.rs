@@ -1,10 +1,13 @@
 //! Persistence behind one trait; the rest of the server never knows which database it talks to.
+mod postgres;
+mod rows;
 mod sqlite;
 
 use crate::model::{Agent, Conversation, InboxFilter, Message, SenderKind, Status};
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -140,6 +143,29 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Cheap round trip for health checks.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// Writes made by other nodes sharing this database, as hints to re-read. `None` for a
+    /// store only this node uses. Hands out its receiver once.
+    fn changes(&self) -> Option<tokio::sync::mpsc::Receiver<Change>> {
+        None
+    }
+
+    /// Whether the cross-node change feed is connected; `None` when there is none.
+    fn feed_connected(&self) -> Option<bool> {
+        None
+    }
+}
+
+/// A hint that another node wrote: read the store to learn what.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// A conversation changed; `seqs` are the events it appended, if any.
+    Conversation {
+        conversation_id: String,
+        seqs: Option<(i64, i64)>,
+    },
+    /// The feed was cut: anything may have been missed.
+    Interrupted,
 }
 
 pub type DynStore = Arc<dyn Store>;
@@ -148,6 +174,8 @@ pub type DynStore = Arc<dyn Store>;
 pub async fn open(database_url: &str) -> StoreResult<DynStore> {
     if database_url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::open(database_url).await?))
+    } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStore::open(database_url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(database_url.to_string()))
     }

@@ -1,9 +1,10 @@
 //! The embedded default: one SQLite file in WAL mode.
 //! Writes go through a single connection so they never fight over the lock; reads use a pool.
+use super::rows::*;
 use super::*;
-use crate::model::{self, Receipts, Role};
+use crate::model;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -12,126 +13,6 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
-}
-
-const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assignee_id, a.name AS assignee_name, \
-     v.name AS visitor_name, v.email AS visitor_email, v.page_url AS visitor_page, v.user_agent AS visitor_agent, \
-     c.last_seq, c.last_preview, c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
-     c.agent_delivered_seq, c.agent_read_seq \
-     FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
-
-const MESSAGE_COLUMNS: &str =
-    "conversation_id, seq, client_id, sender_kind, sender_id, sender_name, body, status_change, created_at";
-
-#[derive(FromRow)]
-struct ConversationRow {
-    id: String,
-    inbox_id: String,
-    status: String,
-    assignee_id: Option<String>,
-    assignee_name: Option<String>,
-    visitor_name: String,
-    visitor_email: Option<String>,
-    visitor_page: Option<String>,
-    visitor_agent: Option<String>,
-    last_seq: i64,
-    last_preview: String,
-    last_activity_at: i64,
-    created_at: i64,
-    visitor_delivered_seq: i64,
-    visitor_read_seq: i64,
-    agent_delivered_seq: i64,
-    agent_read_seq: i64,
-}
-
-impl TryFrom<ConversationRow> for Conversation {
-    type Error = StoreError;
-    fn try_from(row: ConversationRow) -> StoreResult<Self> {
-        Ok(Conversation {
-            status: Status::parse(&row.status)
-                .ok_or_else(|| StoreError::Corrupt(format!("status {}", row.status)))?,
-            id: row.id,
-            inbox_id: row.inbox_id,
-            assignee_id: row.assignee_id,
-            assignee_name: row.assignee_name,
-            visitor_name: row.visitor_name,
-            visitor_email: row.visitor_email,
-            visitor_page: row.visitor_page,
-            visitor_agent: row.visitor_agent,
-            last_seq: row.last_seq,
-            last_preview: row.last_preview,
-            last_activity_at: row.last_activity_at,
-            created_at: row.created_at,
-            receipts: Receipts {
-                visitor_delivered: row.visitor_delivered_seq,
-                visitor_read: row.visitor_read_seq,
-                agent_delivered: row.agent_delivered_seq,
-                agent_read: row.agent_read_seq,
-            },
-        })
-    }
-}
-
-#[derive(FromRow)]
-struct MessageRow {
-    conversation_id: String,
-    seq: i64,
-    client_id: String,
-    sender_kind: String,
-    sender_id: Option<String>,
-    sender_name: String,
-    body: String,
-    status_change: Option<String>,
-    created_at: i64,
-}
-
-impl TryFrom<MessageRow> for Message {
-    type Error = StoreError;
-    fn try_from(row: MessageRow) -> StoreResult<Self> {
-        let status_change = match row.status_change.as_deref() {
-            None => None,
-            Some(text) => Some(
-                Status::parse(text).ok_or_else(|| StoreError::Corrupt(format!("status {text}")))?,
-            ),
-        };
-        Ok(Message {
-            sender: SenderKind::parse(&row.sender_kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("sender {}", row.sender_kind)))?,
-            conversation_id: row.conversation_id,
-            seq: row.seq,
-            client_id: row.client_id,
-            sender_id: row.sender_id,
-            sender_name: row.sender_name,
-            body: row.body,
-            status_change,
-            created_at: row.created_at,
-        })
-    }
-}
-
-#[derive(FromRow)]
-struct AgentRow {
-    id: String,
-    email: String,
-    name: String,
-    role: String,
-    password_hash: String,
-}
-
-impl AgentRow {
-    fn into_agent(self) -> StoreResult<(Agent, String)> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| StoreError::Corrupt(format!("role {}", self.role)))?;
-        Ok((
-            Agent {
-                id: self.id,
-                email: self.email,
-                name: self.name,
-                role,
-            },
-            self.password_hash,
-        ))
-    }
 }
 
 impl SqliteStore {
@@ -189,34 +70,6 @@ async fn insert_message(conn: &mut SqliteConnection, message: &Message) -> Store
     .execute(conn)
     .await?;
     Ok(())
-}
-
-fn notice(
-    conversation: &Conversation,
-    seq: i64,
-    status: Status,
-    actor: &Author,
-    now: i64,
-) -> Message {
-    let reopened = conversation.status == Status::Resolved;
-    Message {
-        conversation_id: conversation.id.clone(),
-        seq,
-        client_id: uuid::Uuid::new_v4().to_string(),
-        sender: SenderKind::System,
-        sender_id: actor.id.clone(),
-        sender_name: actor.name.clone(),
-        body: model::status_notice(status, &actor.name, reopened),
-        status_change: Some(status),
-        created_at: now,
-    }
-}
-
-fn receipt_columns(side: SenderKind) -> (&'static str, &'static str) {
-    match side {
-        SenderKind::Visitor => ("visitor_delivered_seq", "visitor_read_seq"),
-        _ => ("agent_delivered_seq", "agent_read_seq"),
-    }
 }
 
 #[async_trait]
@@ -325,17 +178,7 @@ impl Store for SqliteStore {
             events.push(notice(&conversation, seq, status, &post.author, post.now));
         }
         seq += 1;
-        events.push(Message {
-            conversation_id: post.conversation_id.clone(),
-            seq,
-            client_id: post.client_id.clone(),
-            sender: post.author.kind,
-            sender_id: post.author.id.clone(),
-            sender_name: post.author.name.clone(),
-            body: post.body.clone(),
-            status_change: None,
-            created_at: post.now,
-        });
+        events.push(posted_message(&post, seq));
         for event in &events {
             insert_message(&mut tx, event).await?;
         }

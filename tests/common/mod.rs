@@ -4,7 +4,6 @@
 use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use switchboard::error::AppError;
@@ -25,22 +24,115 @@ const WAIT: Duration = Duration::from_secs(10);
 pub struct Server {
     child: Child,
     pub base: String,
-    pub db: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test: a temporary SQLite file, or a fresh database on the
+/// local PostgreSQL (dropped afterwards).
+pub struct Db {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<String>,
+}
+
+/// Where the tests create their PostgreSQL databases; override with SWITCHBOARD_TEST_PG.
+fn postgres_admin_url() -> String {
+    std::env::var("SWITCHBOARD_TEST_PG")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
+}
+
+impl Db {
+    pub async fn new(backend: Backend) -> Db {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("sb.db").display());
+                Db {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let admin = postgres_admin_url();
+                let name = format!(
+                    "sb_test_{}_{}",
+                    std::process::id(),
+                    rand_u128() % 1_000_000_000
+                );
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("the local PostgreSQL answers (see README)");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let (base, _) = admin.rsplit_once('/').unwrap();
+                Db {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    postgres: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside async code: a short-lived runtime of its own does the cleanup.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Runs each listed `async fn(Backend)` as two tests: on SQLite and on PostgreSQL.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name(super::common::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() { super::$name(super::common::Backend::Postgres).await } )*
+        }
+    };
 }
 
 impl Server {
-    /// Starts the real binary on an ephemeral port with the given SQLite file.
-    pub async fn start(db: &Path) -> Server {
+    /// Starts the real binary on an ephemeral port with the given database.
+    pub async fn start(db: &Db) -> Server {
         Server::start_with(db, &[]).await
     }
 
     /// Starts with extra environment settings (e.g. a short heartbeat).
-    pub async fn start_with(db: &Path, settings: &[(&str, &str)]) -> Server {
+    pub async fn start_with(db: &Db, settings: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
         command.envs(settings.iter().copied());
         let mut child = command
             .env("SWITCHBOARD_ADDRESS", "127.0.0.1:0")
-            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("DATABASE_URL", &db.url)
             .env("SWITCHBOARD_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("SWITCHBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("LEPTOS_OUTPUT_NAME", "switchboard")
@@ -62,11 +154,7 @@ impl Server {
         .expect("server listens within 10 s");
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server {
-            child,
-            base,
-            db: db.to_path_buf(),
-        }
+        Server { child, base }
     }
 
     /// SIGKILL: no shutdown handler runs, like a crash or a pulled plug on the process.

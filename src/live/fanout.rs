@@ -1,0 +1,70 @@
+//! Cross-node fan-out: turns the store's change hints (writes made on other nodes) into hub
+//! events for this node's sockets. A hint only says where to look; the events come from the
+//! store, and any interruption makes every live conversation re-read.
+use crate::server::{now_ms, AppState};
+use crate::store::Change;
+use std::sync::atomic::Ordering;
+
+pub fn spawn(state: AppState) {
+    let Some(mut changes) = state.store.changes() else {
+        return;
+    };
+    tokio::spawn(async move {
+        while let Some(change) = changes.recv().await {
+            if let Err(error) = apply(&state, change).await {
+                tracing::warn!(%error, "fan-out: store read failed");
+            }
+        }
+    });
+}
+
+async fn apply(state: &AppState, change: Change) -> Result<(), crate::store::StoreError> {
+    match change {
+        Change::Conversation {
+            conversation_id,
+            seqs,
+        } => {
+            if let Some((first, last)) = seqs {
+                let count = u32::try_from(last - first + 1)
+                    .unwrap_or(u32::MAX)
+                    .min(crate::live::REPLAY_LIMIT);
+                for message in state
+                    .store
+                    .messages_after(&conversation_id, first - 1, count)
+                    .await?
+                {
+                    let lag = (now_ms() - message.created_at).max(0) as u64;
+                    state
+                        .metrics
+                        .fanout_lag_ms_sum
+                        .fetch_add(lag, Ordering::Relaxed);
+                    state.metrics.fanout_events.fetch_add(1, Ordering::Relaxed);
+                    state.hub.publish_message(&message);
+                }
+            }
+            if let Some(conversation) = state.store.conversation(&conversation_id).await? {
+                state.hub.publish_conversation(&conversation);
+            }
+        }
+        Change::Interrupted => {
+            // Hints may be lost: republish the newest event of every conversation someone
+            // follows here. A socket that sees a gap catches up from the store; inbox
+            // watchers fetch their list again.
+            tracing::info!("fan-out: feed interrupted; re-reading live conversations");
+            for conversation_id in state.hub.followed_conversations() {
+                for message in state
+                    .store
+                    .messages_before(&conversation_id, None, 1)
+                    .await?
+                {
+                    state.hub.publish_message(&message);
+                }
+                if let Some(conversation) = state.store.conversation(&conversation_id).await? {
+                    state.hub.publish_conversation(&conversation);
+                }
+            }
+            state.hub.publish_inbox_resync();
+        }
+    }
+    Ok(())
+}
