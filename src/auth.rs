@@ -126,7 +126,7 @@ pub mod ssr {
     use crate::error::{AppError, AppResult};
     use crate::model::{Agent, Role};
     use crate::server::{now_ms, AppState};
-    use crate::store::NewAgent;
+    use crate::store::{NewAgent, StoreError};
     use argon2::password_hash::{
         rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
     };
@@ -315,7 +315,12 @@ pub mod ssr {
                 now: now_ms(),
             })
             .await
-            .map_err(internal)
+            .map_err(|error| match error {
+                StoreError::Conflict => {
+                    AppError::Invalid("An agent with that e-mail already exists.".into())
+                }
+                other => internal(other),
+            })
     }
 
     /// First start: create the admin from the environment, or print a one-time setup link.
@@ -331,10 +336,16 @@ pub mod ssr {
                     .next()
                     .map(|c| c.to_uppercase().chain(letters).collect())
                     .unwrap_or_default();
-                let agent = create_admin(state, &name, email, password)
-                    .await
-                    .map_err(|e| format!("SWITCHBOARD_ADMIN_*: {e}"))?;
-                tracing::info!(email = %agent.email, "created the first admin from SWITCHBOARD_ADMIN_EMAIL");
+                match create_admin(state, &name, email, password).await {
+                    Ok(agent) => {
+                        tracing::info!(email = %agent.email, "created the first admin from SWITCHBOARD_ADMIN_EMAIL")
+                    }
+                    // Several nodes starting together: another one created it first.
+                    Err(AppError::Invalid(_)) if state.store.agent_count().await? > 0 => {
+                        tracing::info!("the first admin was created by another node")
+                    }
+                    Err(e) => return Err(format!("SWITCHBOARD_ADMIN_*: {e}").into()),
+                }
             }
             _ => {
                 let token = new_token();

@@ -14,8 +14,10 @@ pub use sqlite::SqliteStore;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
+    #[error("already exists")]
+    Conflict,
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot create the database folder: {0}")]
@@ -24,6 +26,15 @@ pub enum StoreError {
     Corrupt(String),
     #[error("unsupported database URL: {0}")]
     UnsupportedUrl(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match error.as_database_error() {
+            Some(db) if db.is_unique_violation() => StoreError::Conflict,
+            _ => StoreError::Database(error),
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -109,6 +109,7 @@ impl Drop for Db {
 }
 
 /// Runs each listed `async fn(Backend)` as two tests: on SQLite and on PostgreSQL.
+#[allow(unused_macros)]
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {

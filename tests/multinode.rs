@@ -1,0 +1,190 @@
+//! Two nodes sharing one PostgreSQL database: live fan-out between them, node loss, and a
+//! dropped LISTEN connection.
+#[macro_use]
+mod common;
+
+use common::*;
+use std::time::Duration;
+use switchboard::live::{ClientFrame, ServerFrame};
+use switchboard::model::Message;
+
+fn frame_message(frame: ServerFrame) -> Option<Message> {
+    match frame {
+        ServerFrame::Message { message } => Some(message),
+        _ => None,
+    }
+}
+
+/// What a client shows after reading until `last_seq`: live messages and replays merged.
+async fn read_until(socket: &mut Socket, last_seq: i64) -> Vec<Message> {
+    let mut view = std::collections::BTreeMap::new();
+    while view.keys().next_back() != Some(&last_seq) {
+        let incoming = match socket.next_frame().await {
+            ServerFrame::Message { message } => vec![message],
+            ServerFrame::Replay { messages, .. } => messages,
+            _ => continue,
+        };
+        for message in incoming {
+            assert!(view.insert(message.seq, message).is_none(), "no duplicate");
+        }
+    }
+    view.into_values().collect()
+}
+
+#[tokio::test]
+async fn two_nodes_share_live_events_and_survive_losing_one() {
+    let db = Db::new(Backend::Postgres).await;
+    let (node_a, node_b) = tokio::join!(Server::start(&db), Server::start(&db));
+
+    // The agent works on node B and watches the inbox there.
+    let mut agent = node_b.client();
+    agent.sign_in().await;
+    let mut agent_socket = agent.socket().await;
+    agent_socket.send(&ClientFrame::WatchInbox).await;
+    agent_socket.send(&ClientFrame::Ping).await;
+    agent_socket
+        .expect(|f| matches!(f, ServerFrame::Pong).then_some(()))
+        .await;
+
+    // A visitor starts on node A; the conversation shows up live on node B.
+    let mut visitor = node_a.client();
+    let session: switchboard::widget::WidgetSession = visitor
+        .call(
+            "start_conversation",
+            &[
+                ("name", "Nia"),
+                ("email", ""),
+                ("body", "hello from A"),
+                ("client_id", &client_id()),
+                ("page_url", ""),
+            ],
+        )
+        .await
+        .unwrap();
+    let conversation = session.conversation.id.clone();
+    agent_socket
+        .expect(|f| match f {
+            ServerFrame::Conversation { conversation: c }
+                if c.id == conversation && c.last_seq == 1 =>
+            {
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+    agent_socket.send(&subscribe(&conversation, Some(1))).await;
+    let mut visitor_socket = visitor.socket().await;
+    visitor_socket
+        .send(&subscribe(&conversation, Some(1)))
+        .await;
+
+    // Both ways, live, across nodes.
+    send_visitor(&mut visitor, "A to B").await.unwrap();
+    let got = agent_socket.expect(frame_message).await;
+    assert_eq!((got.seq, got.body.as_str()), (2, "A to B"));
+    send_agent(&mut agent, &conversation, "B to A")
+        .await
+        .unwrap();
+    let view = read_until(&mut visitor_socket, 4).await;
+    let bodies: Vec<&str> = view.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(bodies, ["A to B", "Ana joined the chat", "B to A"]);
+    let reply = view.last().unwrap().clone();
+
+    // Node A dies mid-conversation; the agent keeps writing meanwhile.
+    let cursor = reply.seq;
+    node_a.kill9().await;
+    drop(visitor_socket);
+    send_agent(&mut agent, &conversation, "are you still there?")
+        .await
+        .unwrap();
+
+    // The visitor's browser reconnects to node B and resumes from its cursor.
+    visitor.base = node_b.base.clone();
+    let mut visitor_socket = visitor.socket().await;
+    visitor_socket
+        .send(&subscribe(&conversation, Some(cursor)))
+        .await;
+    let missed = visitor_socket
+        .expect(|f| match f {
+            ServerFrame::Replay {
+                messages,
+                reset: false,
+                ..
+            } => Some(messages),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        missed.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["are you still there?"]
+    );
+    send_visitor(&mut visitor, "yes, on B now").await.unwrap();
+    let got = agent_socket
+        .expect(|f| frame_message(f).filter(|m| m.body == "yes, on B now"))
+        .await;
+    assert_eq!(got.seq, 6);
+
+    let history = store_history(&agent, &conversation).await;
+    assert_eq!(
+        history.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        (1..=6).collect::<Vec<_>>()
+    );
+    node_b.stop().await;
+}
+
+#[tokio::test]
+async fn a_dropped_listen_connection_is_survived() {
+    let db = Db::new(Backend::Postgres).await;
+    let (node_a, node_b) = tokio::join!(Server::start(&db), Server::start(&db));
+    let (mut visitor, session) = start_chat(&node_a, "Oli", "hi").await;
+    let conversation = session.conversation.id.clone();
+    let mut agent = node_b.client();
+    agent.sign_in().await;
+    let mut agent_socket = agent.socket().await;
+    agent_socket.send(&subscribe(&conversation, Some(1))).await;
+    agent_socket.send(&ClientFrame::Ping).await;
+    agent_socket
+        .expect(|f| matches!(f, ServerFrame::Pong).then_some(()))
+        .await;
+
+    // Cut every LISTEN connection to this database, then write at once on node A.
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let (cut,): (i64,) = sqlx::query_as(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    assert!(cut >= 2, "both nodes were listening ({cut})");
+    send_visitor(&mut visitor, "sent while B was deaf")
+        .await
+        .unwrap();
+
+    // Node B reconnects its feed, re-reads what it follows, and the event arrives once.
+    let got = agent_socket
+        .expect(|f| frame_message(f).filter(|m| m.body == "sent while B was deaf"))
+        .await;
+    assert_eq!(got.seq, 2);
+    let mut healthy = false;
+    for _ in 0..50 {
+        if reqwest::get(format!("{}/healthz", node_b.base))
+            .await
+            .unwrap()
+            .status()
+            == 200
+        {
+            healthy = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(healthy, "node B reports its feed connected again");
+    // And hints flow again afterwards.
+    send_visitor(&mut visitor, "after the cut").await.unwrap();
+    let next = agent_socket.expect(frame_message).await;
+    assert_eq!((next.seq, next.body.as_str()), (3, "after the cut"));
+    node_a.stop().await;
+    node_b.stop().await;
+}
