@@ -16,6 +16,10 @@ pub enum StoreError {
     NotFound,
     #[error("already exists")]
     Conflict,
+    #[error("the write transaction failed: {0}")]
+    Batch(String),
+    #[error("the store's writer has stopped")]
+    WriterStopped,
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error("migration error: {0}")]

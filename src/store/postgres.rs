@@ -281,29 +281,17 @@ impl Store for PostgresStore {
                 duplicate: true,
             });
         }
-        let mut events = Vec::with_capacity(2);
-        let mut seq = conversation.last_seq;
-        let change = model::transition_on_message(&conversation, post.author.kind);
-        if let Some(status) = change {
-            seq += 1;
-            events.push(notice(&conversation, seq, status, &post.author, post.now));
-        }
-        seq += 1;
-        events.push(posted_message(&post, seq));
-        for event in &events {
+        let plan = plan_post(&conversation, &post);
+        for event in &plan.events {
             insert_message(&mut tx, event).await?;
         }
-        let assignee = match (&conversation.assignee_id, post.author.kind) {
-            (None, SenderKind::Agent) => post.author.id.clone(),
-            (current, _) => current.clone(),
-        };
         sqlx::query(
             "UPDATE conversations SET status = $1, assignee_id = $2, last_seq = $3, last_preview = $4, \
              last_activity_at = $5 WHERE id = $6",
         )
-        .bind(change.unwrap_or(conversation.status).as_str())
-        .bind(&assignee)
-        .bind(seq)
+        .bind(plan.status.as_str())
+        .bind(&plan.assignee)
+        .bind(plan.last_seq)
         .bind(model::preview(&post.body))
         .bind(post.now)
         .bind(&post.conversation_id)
@@ -312,11 +300,11 @@ impl Store for PostgresStore {
         let conversation = load_conversation(&mut tx, &post.conversation_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.notify(&mut tx, &post.conversation_id, seq_range(&events))
+        self.notify(&mut tx, &post.conversation_id, seq_range(&plan.events))
             .await?;
         tx.commit().await?;
         Ok(Appended {
-            events,
+            events: plan.events,
             conversation,
             duplicate: false,
         })

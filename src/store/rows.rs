@@ -153,8 +153,41 @@ pub fn receipt_columns(side: SenderKind) -> (&'static str, &'static str) {
     }
 }
 
+/// What appending a message changes, decided from the locked conversation alone so every
+/// store applies the same rules: the events (a status notice first, if the message causes
+/// one), and the conversation's new status, assignee and last sequence number.
+pub struct PostPlan {
+    pub events: Vec<Message>,
+    pub status: Status,
+    pub assignee: Option<String>,
+    pub last_seq: i64,
+}
+
+pub fn plan_post(conversation: &Conversation, post: &super::PostMessage) -> PostPlan {
+    let mut events = Vec::with_capacity(2);
+    let mut seq = conversation.last_seq;
+    let change = crate::model::transition_on_message(conversation, post.author.kind);
+    if let Some(status) = change {
+        seq += 1;
+        events.push(notice(conversation, seq, status, &post.author, post.now));
+    }
+    seq += 1;
+    events.push(posted_message(post, seq));
+    // The first agent to answer an unassigned conversation takes it.
+    let assignee = match (&conversation.assignee_id, post.author.kind) {
+        (None, SenderKind::Agent) => post.author.id.clone(),
+        (current, _) => current.clone(),
+    };
+    PostPlan {
+        events,
+        status: change.unwrap_or(conversation.status),
+        assignee,
+        last_seq: seq,
+    }
+}
+
 /// The message a post appends after any notice.
-pub fn posted_message(post: &super::PostMessage, seq: i64) -> Message {
+fn posted_message(post: &super::PostMessage, seq: i64) -> Message {
     Message {
         conversation_id: post.conversation_id.clone(),
         seq,

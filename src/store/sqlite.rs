@@ -4,15 +4,17 @@ use super::rows::*;
 use super::*;
 use crate::model;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    posts: mpsc::Sender<PostJob>,
 }
 
 impl SqliteStore {
@@ -38,7 +40,13 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { reader, writer })
+        let (posts, jobs) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(group_commit(writer.clone(), jobs));
+        Ok(SqliteStore {
+            reader,
+            writer,
+            posts,
+        })
     }
 }
 
@@ -70,6 +78,115 @@ async fn insert_message(conn: &mut SqliteConnection, message: &Message) -> Store
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// One post waiting for the group-commit writer.
+struct PostJob {
+    post: PostMessage,
+    reply: oneshot::Sender<StoreResult<Appended>>,
+}
+
+/// Most posts one transaction takes.
+const MAX_BATCH: usize = 256;
+
+/// Group commit: posts that arrive while a transaction is being written wait and then share
+/// the next one, so many concurrent senders cost one commit (one WAL sync), not one each.
+/// Each post runs under its own savepoint, so a failing one never takes the others with it.
+async fn group_commit(writer: SqlitePool, mut jobs: mpsc::Receiver<PostJob>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let (posts, replies): (Vec<PostMessage>, Vec<_>) =
+            batch.into_iter().map(|job| (job.post, job.reply)).unzip();
+        let results = commit_batch(&writer, posts).await;
+        for (reply, result) in replies.into_iter().zip(results) {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+fn failed_all(count: usize, error: sqlx::Error) -> Vec<StoreResult<Appended>> {
+    (0..count)
+        .map(|_| Err(StoreError::Batch(error.to_string())))
+        .collect()
+}
+
+async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<StoreResult<Appended>> {
+    let mut tx = match writer.begin().await {
+        Ok(tx) => tx,
+        Err(error) => return failed_all(posts.len(), error),
+    };
+    let mut results = Vec::with_capacity(posts.len());
+    for post in &posts {
+        // A nested transaction is a savepoint: one post's failure undoes only itself.
+        let mut savepoint = match tx.begin().await {
+            Ok(savepoint) => savepoint,
+            Err(error) => return failed_all(posts.len(), error),
+        };
+        let result = post_in_tx(&mut savepoint, post).await;
+        let ended = if result.is_ok() {
+            savepoint.commit().await
+        } else {
+            savepoint.rollback().await
+        };
+        if let Err(error) = ended {
+            return failed_all(posts.len(), error);
+        }
+        results.push(result);
+    }
+    match tx.commit().await {
+        Ok(()) => results,
+        Err(error) => failed_all(posts.len(), error),
+    }
+}
+
+async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreResult<Appended> {
+    let existing: Option<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND client_id = ?"
+    ))
+    .bind(&post.conversation_id)
+    .bind(&post.client_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let conversation = load_conversation(conn, &post.conversation_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if let Some(row) = existing {
+        return Ok(Appended {
+            events: vec![row.try_into()?],
+            conversation,
+            duplicate: true,
+        });
+    }
+    let plan = plan_post(&conversation, post);
+    for event in &plan.events {
+        insert_message(conn, event).await?;
+    }
+    sqlx::query(
+        "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ?, last_preview = ?, \
+         last_activity_at = ? WHERE id = ?",
+    )
+    .bind(plan.status.as_str())
+    .bind(&plan.assignee)
+    .bind(plan.last_seq)
+    .bind(model::preview(&post.body))
+    .bind(post.now)
+    .bind(&post.conversation_id)
+    .execute(&mut *conn)
+    .await?;
+    let conversation = load_conversation(conn, &post.conversation_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Appended {
+        events: plan.events,
+        conversation,
+        duplicate: false,
+    })
 }
 
 #[async_trait]
@@ -151,63 +268,12 @@ impl Store for SqliteStore {
     }
 
     async fn post_message(&self, post: PostMessage) -> StoreResult<Appended> {
-        let mut tx = self.writer.begin().await?;
-        let existing: Option<MessageRow> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND client_id = ?"
-        ))
-        .bind(&post.conversation_id)
-        .bind(&post.client_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let conversation = load_conversation(&mut tx, &post.conversation_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if let Some(row) = existing {
-            return Ok(Appended {
-                events: vec![row.try_into()?],
-                conversation,
-                duplicate: true,
-            });
-        }
-
-        let mut events = Vec::with_capacity(2);
-        let mut seq = conversation.last_seq;
-        let change = model::transition_on_message(&conversation, post.author.kind);
-        if let Some(status) = change {
-            seq += 1;
-            events.push(notice(&conversation, seq, status, &post.author, post.now));
-        }
-        seq += 1;
-        events.push(posted_message(&post, seq));
-        for event in &events {
-            insert_message(&mut tx, event).await?;
-        }
-        // The first agent to answer an unassigned conversation takes it.
-        let assignee = match (&conversation.assignee_id, post.author.kind) {
-            (None, SenderKind::Agent) => post.author.id.clone(),
-            (current, _) => current.clone(),
-        };
-        sqlx::query(
-            "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ?, last_preview = ?, \
-             last_activity_at = ? WHERE id = ?",
-        )
-        .bind(change.unwrap_or(conversation.status).as_str())
-        .bind(&assignee)
-        .bind(seq)
-        .bind(model::preview(&post.body))
-        .bind(post.now)
-        .bind(&post.conversation_id)
-        .execute(&mut *tx)
-        .await?;
-        let conversation = load_conversation(&mut tx, &post.conversation_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
-        Ok(Appended {
-            events,
-            conversation,
-            duplicate: false,
-        })
+        let (reply, answer) = oneshot::channel();
+        self.posts
+            .send(PostJob { post, reply })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
     }
 
     async fn change_status(&self, change: ChangeStatus) -> StoreResult<Appended> {
