@@ -1,0 +1,501 @@
+//! switchboard-load: drives a running Switchboard over its public protocol (server functions
+//! over HTTP, live events over WebSockets) from its own process, and prints what it measured.
+//!
+//!   cargo run --release --features ssr --example switchboard-load -- --url http://127.0.0.1:3000 \
+//!       --email admin@example.com --password '…' --conversations 1000 --agents 4 --rate 1000 \
+//!       --duration 10 [--idle 20000] [--reconnect] [--server-pid PID]
+//!
+//! Latency is send → received by an agent socket. `lost` counts messages the server
+//! acknowledged that no agent socket received; `duplicates` counts events received twice.
+use futures_util::{SinkExt, StreamExt};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use switchboard::live::{ClientFrame, ServerFrame};
+use switchboard::model::SenderKind;
+use tokio::sync::Semaphore;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+struct Args {
+    url: String,
+    email: String,
+    password: String,
+    conversations: usize,
+    agents: usize,
+    rate: u64,
+    duration: u64,
+    concurrency: usize,
+    idle: usize,
+    reconnect: bool,
+    inbox: usize,
+    server_pid: Option<u32>,
+}
+
+fn args() -> Args {
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let get = |name: &str| {
+        raw.iter()
+            .position(|a| a == name)
+            .and_then(|i| raw.get(i + 1))
+            .cloned()
+    };
+    let num =
+        |name: &str, default: u64| get(name).map(|v| v.parse().expect(name)).unwrap_or(default);
+    Args {
+        url: get("--url").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+        email: get("--email").unwrap_or_else(|| "admin@example.com".into()),
+        password: get("--password").unwrap_or_else(|| "load-test-password".into()),
+        conversations: num("--conversations", 100) as usize,
+        agents: num("--agents", 4) as usize,
+        rate: num("--rate", 1000),
+        duration: num("--duration", 10),
+        concurrency: num("--concurrency", 64) as usize,
+        idle: num("--idle", 0) as usize,
+        reconnect: raw.iter().any(|a| a == "--reconnect"),
+        inbox: num("--inbox", 0) as usize,
+        server_pid: get("--server-pid").map(|v| v.parse().expect("--server-pid")),
+    }
+}
+
+/// One browser identity: its cookie.
+#[derive(Clone)]
+struct Identity {
+    cookie: String,
+}
+
+struct Http {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Http {
+    async fn call(
+        &self,
+        cookie: &str,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<(String, Option<String>), String> {
+        let response = self
+            .client
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("Cookie", cookie)
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let set_cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string);
+        let ok = response.status().is_success();
+        let body = response.text().await.map_err(|e| e.to_string())?;
+        if ok {
+            Ok((body, set_cookie))
+        } else {
+            Err(body)
+        }
+    }
+}
+
+fn uuid() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed) as u128;
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let hex = format!(
+        "{:032x}",
+        t ^ (n << 64) ^ ((std::process::id() as u128) << 100)
+    );
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+async fn start_visitor(http: &Http, n: usize) -> (Identity, String) {
+    let (body, cookie) = http
+        .call(
+            "",
+            "start_conversation",
+            &[
+                ("name", &format!("Load {n}")),
+                ("email", ""),
+                ("body", "hello"),
+                ("client_id", &uuid()),
+                ("page_url", ""),
+            ],
+        )
+        .await
+        .expect("start_conversation");
+    let session: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = session["conversation"]["id"].as_str().unwrap().to_string();
+    (
+        Identity {
+            cookie: cookie.expect("visitor cookie"),
+        },
+        id,
+    )
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open_socket(base: &str, identity: &Identity) -> Socket {
+    let mut request = (base.replace("http://", "ws://") + "/ws")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("Cookie", identity.cookie.parse().unwrap());
+    let (socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("socket opens");
+    socket
+}
+
+async fn send_frame(socket: &mut Socket, frame: &ClientFrame) {
+    socket
+        .send(WsMessage::Text(
+            serde_json::to_string(frame).unwrap().into(),
+        ))
+        .await
+        .unwrap();
+}
+
+fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank] as f64 / 1000.0
+}
+
+#[derive(Default)]
+struct Received {
+    latencies_us: Vec<u64>,
+    seen: HashSet<(String, i64)>,
+    duplicates: u64,
+    last_at: Option<Instant>,
+}
+
+#[tokio::main]
+async fn main() {
+    let args = args();
+    let http = Arc::new(Http {
+        base: args.url.clone(),
+        client: reqwest::Client::builder()
+            .pool_max_idle_per_host(256)
+            .build()
+            .unwrap(),
+    });
+    println!(
+        "switchboard-load → {} ({} conversations, {} agents, rate {}/s, {} s)",
+        args.url, args.conversations, args.agents, args.rate, args.duration
+    );
+
+    // Agents sign in; each follows its share of the conversations.
+    let (_, agent_cookie) = http
+        .call(
+            "",
+            "sign_in",
+            &[("email", &args.email), ("password", &args.password)],
+        )
+        .await
+        .expect("agent sign-in (check --email/--password)");
+    let agent = Identity {
+        cookie: agent_cookie.unwrap(),
+    };
+    if args.inbox > 0 {
+        inbox_render(&args, &agent).await;
+        return;
+    }
+
+    let setup = Instant::now();
+    let gate = Arc::new(Semaphore::new(32));
+    let mut starts = Vec::new();
+    for n in 0..args.conversations {
+        let (http, gate) = (http.clone(), gate.clone());
+        starts.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.unwrap();
+            start_visitor(&http, n).await
+        }));
+    }
+    let mut visitors = Vec::new();
+    for start in starts {
+        visitors.push(start.await.unwrap());
+    }
+    println!(
+        "setup: {} conversations in {:.1} s",
+        visitors.len(),
+        setup.elapsed().as_secs_f64()
+    );
+
+    let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let received: Arc<Mutex<Received>> = Arc::default();
+    let delivered = Arc::new(AtomicU64::new(0));
+    for a in 0..args.agents {
+        let mut socket = open_socket(&args.url, &agent).await;
+        for (_, conversation) in visitors.iter().skip(a).step_by(args.agents) {
+            send_frame(
+                &mut socket,
+                &ClientFrame::Subscribe {
+                    conversation_id: conversation.clone(),
+                    after_seq: None,
+                },
+            )
+            .await;
+        }
+        let (sent_at, received, delivered) = (sent_at.clone(), received.clone(), delivered.clone());
+        tokio::spawn(async move {
+            while let Some(Ok(message)) = socket.next().await {
+                let WsMessage::Text(text) = message else {
+                    continue;
+                };
+                let Ok(ServerFrame::Message { message }) =
+                    serde_json::from_str::<ServerFrame>(text.as_str())
+                else {
+                    continue;
+                };
+                if message.sender != SenderKind::Visitor {
+                    continue;
+                }
+                let now = Instant::now();
+                let started = sent_at.lock().unwrap().get(&message.client_id).copied();
+                let mut r = received.lock().unwrap();
+                if !r
+                    .seen
+                    .insert((message.conversation_id.clone(), message.seq))
+                {
+                    r.duplicates += 1;
+                    continue;
+                }
+                if let Some(started) = started {
+                    r.latencies_us
+                        .push(now.duration_since(started).as_micros() as u64);
+                    r.last_at = Some(now);
+                    delivered.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Traffic: paced sends spread over the conversations, at most `concurrency` in flight.
+    let acked = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let in_flight = Arc::new(Semaphore::new(args.concurrency));
+    let started = Instant::now();
+    let until = started + Duration::from_secs(args.duration);
+    let mut sent = 0u64;
+    while Instant::now() < until {
+        if args.rate > 0 {
+            let due = started + Duration::from_secs_f64(sent as f64 / args.rate as f64);
+            if due > Instant::now() {
+                tokio::time::sleep_until(due.into()).await;
+            }
+        }
+        let permit = in_flight.clone().acquire_owned().await.unwrap();
+        let (identity, _) = &visitors[sent as usize % visitors.len()];
+        let (http, cookie, sent_at, acked, failed) = (
+            http.clone(),
+            identity.cookie.clone(),
+            sent_at.clone(),
+            acked.clone(),
+            failed.clone(),
+        );
+        tokio::spawn(async move {
+            let id = uuid();
+            sent_at.lock().unwrap().insert(id.clone(), Instant::now());
+            match http
+                .call(
+                    &cookie,
+                    "send_visitor_message",
+                    &[("body", "load test message"), ("client_id", &id)],
+                )
+                .await
+            {
+                Ok(_) => acked.fetch_add(1, Ordering::Relaxed),
+                Err(_) => failed.fetch_add(1, Ordering::Relaxed),
+            };
+            drop(permit);
+        });
+        sent += 1;
+    }
+    let _ = in_flight.acquire_many(args.concurrency as u32).await;
+    let send_window = started.elapsed();
+    let drain = Instant::now();
+    while delivered.load(Ordering::Relaxed) < acked.load(Ordering::Relaxed)
+        && drain.elapsed() < Duration::from_secs(10)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    {
+        let acked = acked.load(Ordering::Relaxed);
+        let mut r = received.lock().unwrap();
+        let delivered = r.latencies_us.len() as u64;
+        r.latencies_us.sort_unstable();
+        let window = r
+            .last_at
+            .map(|t| t.duration_since(started))
+            .unwrap_or(send_window)
+            .max(send_window);
+        println!(
+            "sent {sent}, acknowledged {acked}, refused/failed {}, delivered {delivered}",
+            failed.load(Ordering::Relaxed)
+        );
+        println!(
+            "throughput: {:.0} msg/s delivered (acknowledged {:.0}/s over {:.1} s)",
+            delivered as f64 / window.as_secs_f64(),
+            acked as f64 / send_window.as_secs_f64(),
+            window.as_secs_f64()
+        );
+        println!(
+            "latency send→agent: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            percentile(&r.latencies_us, 50.0),
+            percentile(&r.latencies_us, 95.0),
+            percentile(&r.latencies_us, 99.0),
+            percentile(&r.latencies_us, 100.0)
+        );
+        println!(
+            "lost {}, duplicates {}",
+            acked.saturating_sub(delivered),
+            r.duplicates
+        );
+    }
+
+    if args.idle > 0 {
+        idle_and_reconnect(&args, &http).await;
+    }
+}
+
+/// Times full server renders of the agent's inbox page (/agent), one request at a time.
+async fn inbox_render(args: &Args, agent: &Identity) {
+    let client = reqwest::Client::new();
+    let mut times = Vec::with_capacity(args.inbox);
+    for _ in 0..args.inbox {
+        let started = Instant::now();
+        let response = client
+            .get(format!("{}/agent", args.url))
+            .header("Cookie", &agent.cookie)
+            .send()
+            .await
+            .unwrap();
+        let page = response.text().await.unwrap();
+        times.push(started.elapsed().as_micros() as u64);
+        assert!(
+            page.contains("conversation-item"),
+            "the inbox rendered no conversation"
+        );
+    }
+    times.sort_unstable();
+    println!(
+        "inbox page render ({} requests): p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        times.len(),
+        percentile(&times, 50.0),
+        percentile(&times, 95.0),
+        percentile(&times, 99.0),
+        percentile(&times, 100.0)
+    );
+}
+
+/// Idle widget sockets: memory per socket, then (with --reconnect) all of them dropping and
+/// resuming at once.
+async fn idle_and_reconnect(args: &Args, http: &Arc<Http>) {
+    let setup = Instant::now();
+    let gate = Arc::new(Semaphore::new(64));
+    let mut starts = Vec::new();
+    for n in 0..args.idle {
+        let (http, gate) = (http.clone(), gate.clone());
+        starts.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.unwrap();
+            start_visitor(&http, n).await
+        }));
+    }
+    let mut visitors = Vec::new();
+    for start in starts {
+        visitors.push(start.await.unwrap());
+    }
+    println!(
+        "idle: {} visitors created in {:.1} s",
+        visitors.len(),
+        setup.elapsed().as_secs_f64()
+    );
+    let before = args.server_pid.and_then(rss_kb);
+    let sockets = connect_all(&args.url, &visitors).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = args.server_pid.and_then(rss_kb);
+    println!("idle sockets open: {}", sockets.len());
+    if let (Some(before), Some(after)) = (before, after) {
+        println!(
+            "server RSS: {before} kB → {after} kB: {:.1} kB per idle socket (following its conversation)",
+            (after.saturating_sub(before)) as f64 / sockets.len() as f64
+        );
+    }
+    if args.reconnect {
+        drop(sockets);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let storm = Instant::now();
+        let sockets = connect_all(&args.url, &visitors).await;
+        println!(
+            "reconnect storm: {} clients reconnected and resumed in {:.2} s",
+            sockets.len(),
+            storm.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// Opens one socket per visitor concurrently; each resumes its conversation and counts as
+/// ready when the server has answered the subscribe.
+async fn connect_all(url: &str, visitors: &[(Identity, String)]) -> Vec<Socket> {
+    let gate = Arc::new(Semaphore::new(512));
+    let mut tasks = Vec::new();
+    for (identity, conversation) in visitors.iter().cloned() {
+        let (url, gate) = (url.to_string(), gate.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await.unwrap();
+            let mut socket = open_socket(&url, &identity).await;
+            send_frame(
+                &mut socket,
+                &ClientFrame::Subscribe {
+                    conversation_id: conversation,
+                    after_seq: Some(1),
+                },
+            )
+            .await;
+            while let Some(Ok(message)) = socket.next().await {
+                if let WsMessage::Text(text) = message {
+                    if let Ok(ServerFrame::Conversation { .. }) =
+                        serde_json::from_str(text.as_str())
+                    {
+                        break;
+                    }
+                }
+            }
+            socket
+        }));
+    }
+    let mut sockets = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        sockets.push(task.await.unwrap());
+    }
+    sockets
+}
