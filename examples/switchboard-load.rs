@@ -20,6 +20,8 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 struct Args {
     url: String,
+    /// Where agents connect (another node, for a two-node run); defaults to `url`.
+    agent_url: String,
     email: String,
     password: String,
     conversations: usize,
@@ -45,6 +47,9 @@ fn args() -> Args {
         |name: &str, default: u64| get(name).map(|v| v.parse().expect(name)).unwrap_or(default);
     Args {
         url: get("--url").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+        agent_url: get("--agent-url")
+            .or_else(|| get("--url"))
+            .unwrap_or_else(|| "http://127.0.0.1:3000".into()),
         email: get("--email").unwrap_or_else(|| "admin@example.com".into()),
         password: get("--password").unwrap_or_else(|| "load-test-password".into()),
         conversations: num("--conversations", 100) as usize,
@@ -212,7 +217,11 @@ async fn main() {
     );
 
     // Agents sign in; each follows its share of the conversations.
-    let (_, agent_cookie) = http
+    let agent_http = Http {
+        base: args.agent_url.clone(),
+        client: reqwest::Client::new(),
+    };
+    let (_, agent_cookie) = agent_http
         .call(
             "",
             "sign_in",
@@ -252,7 +261,7 @@ async fn main() {
     let received: Arc<Mutex<Received>> = Arc::default();
     let delivered = Arc::new(AtomicU64::new(0));
     for a in 0..args.agents {
-        let mut socket = open_socket(&args.url, &agent).await;
+        let mut socket = open_socket(&args.agent_url, &agent).await;
         for (_, conversation) in visitors.iter().skip(a).step_by(args.agents) {
             send_frame(
                 &mut socket,
@@ -394,7 +403,7 @@ async fn inbox_render(args: &Args, agent: &Identity) {
     for _ in 0..args.inbox {
         let started = Instant::now();
         let response = client
-            .get(format!("{}/agent", args.url))
+            .get(format!("{}/agent", args.agent_url))
             .header("Cookie", &agent.cookie)
             .send()
             .await

@@ -21,8 +21,9 @@ cargo fmt --all -- --check
 step "build (server + WASM) with cargo leptos"
 cargo leptos build
 
-step "clippy"
+step "clippy (server and browser)"
 as_leptos cargo clippy --features ssr --all-targets -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 step "unit and integration tests"
 as_leptos cargo test --features ssr

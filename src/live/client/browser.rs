@@ -1,0 +1,209 @@
+//! The browser end of the shared socket: connect, reconnect with backoff, heartbeat, receipts.
+use super::*;
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+const HEARTBEAT_MS: f64 = (crate::live::HEARTBEAT_SECS * 1000) as f64;
+
+#[derive(Default, Clone)]
+pub struct Timing {
+    pub generation: u32,
+    pub attempts: u32,
+    pub last_heard_ms: f64,
+    pub started: bool,
+    pub opened_before: bool,
+}
+
+impl Live {
+    /// Sends if the socket is open; frames are never queued (resume covers the gap).
+    pub(super) fn send(&self, frame: &ClientFrame) -> bool {
+        self.ensure_started();
+        let Ok(text) = serde_json::to_string(frame) else {
+            return false;
+        };
+        self.socket.with_value(|socket| match socket {
+            Some(socket) if socket.ready_state() == WebSocket::OPEN => {
+                socket.send_with_str(&text).is_ok()
+            }
+            _ => false,
+        })
+    }
+
+    /// Tells the server what this tab holds, and what it has shown if the tab is visible.
+    pub(super) fn acknowledge(&self, id: &str, feed: ConversationFeed) {
+        let delivered = feed.last_seq();
+        let read = if page_visible() { delivered } else { 0 };
+        let (sent_delivered, sent_read) = self
+            .acks
+            .with_value(|acks| acks.get(id).copied().unwrap_or((0, 0)));
+        if delivered <= sent_delivered && read <= sent_read {
+            return;
+        }
+        let frame = ClientFrame::Receipt {
+            conversation_id: id.to_string(),
+            delivered_seq: delivered,
+            read_seq: read.max(sent_read),
+        };
+        if self.send(&frame) {
+            self.acks.update_value(|acks| {
+                acks.insert(id.to_string(), (delivered, read.max(sent_read)));
+            });
+        }
+    }
+
+    fn acknowledge_all(&self) {
+        let feeds: Vec<(String, ConversationFeed)> = self
+            .feeds
+            .with_value(|feeds| feeds.iter().map(|(id, f)| (id.clone(), *f)).collect());
+        for (id, feed) in feeds {
+            self.acknowledge(&id, feed);
+        }
+    }
+
+    /// The socket opens with the first follow, and then keeps itself alive.
+    fn ensure_started(&self) {
+        if self.timing.with_value(|t| t.started) {
+            return;
+        }
+        self.timing.update_value(|t| t.started = true);
+        let live = *self;
+        // Opened on the next tick: `send` may be running inside a component's render.
+        leptos::task::spawn_local(async move {
+            live.connect();
+            live.heartbeat().await;
+        });
+        let on_online = Closure::<dyn FnMut()>::new(move || {
+            if live.state.get_untracked() != ConnectionState::Online {
+                live.connect();
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        }
+        on_online.forget();
+    }
+
+    fn connect(&self) {
+        let live = *self;
+        let generation = self.timing.with_value(|t| t.generation) + 1;
+        self.timing.update_value(|t| t.generation = generation);
+        if let Some(old) = self.socket.try_update_value(|s| s.take()).flatten() {
+            let _ = old.close();
+        }
+        let Some(url) = socket_url() else { return };
+        let Ok(socket) = WebSocket::new(&url) else {
+            live.schedule_reconnect(generation);
+            return;
+        };
+        let current = move || live.timing.with_value(|t| t.generation) == generation;
+
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            if !current() {
+                return;
+            }
+            live.timing.update_value(|t| {
+                t.attempts = 0;
+                t.last_heard_ms = js_sys::Date::now();
+            });
+            // A new connection starts with no receipts known to have gone out.
+            live.acks.update_value(|acks| acks.clear());
+            // The inbox list has no cursor: after a gap, fetch it again.
+            let reconnected = live.timing.with_value(|t| t.opened_before);
+            live.timing.update_value(|t| t.opened_before = true);
+            if reconnected && live.inbox.with_value(Option::is_some) {
+                live.inbox_resync.update(|n| *n += 1);
+            }
+            live.state.set(ConnectionState::Online);
+            for frame in live.resume_frames() {
+                live.send(&frame);
+            }
+            live.acknowledge_all();
+        });
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if !current() {
+                return;
+            }
+            live.timing
+                .update_value(|t| t.last_heard_ms = js_sys::Date::now());
+            if let Some(text) = event.data().as_string() {
+                match serde_json::from_str::<ServerFrame>(&text) {
+                    Ok(frame) => live.handle(frame),
+                    Err(error) => leptos::logging::warn!("switchboard: bad frame: {error}"),
+                }
+            }
+        });
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
+            if current() {
+                live.schedule_reconnect(generation);
+            }
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        // One set of handlers per connection; a few bytes each, kept for the tab's life.
+        on_open.forget();
+        on_message.forget();
+        on_close.forget();
+        self.socket.set_value(Some(socket));
+    }
+
+    fn schedule_reconnect(&self, generation: u32) {
+        let online = web_sys::window()
+            .map(|w| w.navigator().on_line())
+            .unwrap_or(true);
+        self.state.set(if online {
+            ConnectionState::Reconnecting
+        } else {
+            ConnectionState::Offline
+        });
+        let attempts = self.timing.with_value(|t| t.attempts);
+        self.timing.update_value(|t| t.attempts += 1);
+        // Exponential backoff with jitter, capped, so a restarted server is not stampeded.
+        let base = (500.0 * 2f64.powi(attempts.min(5) as i32)).min(10_000.0);
+        let delay = base * (0.5 + js_sys::Math::random() * 0.5);
+        let live = *self;
+        leptos::task::spawn_local(async move {
+            TimeoutFuture::new(delay as u32).await;
+            if live.timing.with_value(|t| t.generation) == generation {
+                live.connect();
+            }
+        });
+    }
+
+    /// Pings every interval; a socket silent for two intervals is closed and reopened.
+    async fn heartbeat(&self) {
+        loop {
+            TimeoutFuture::new(HEARTBEAT_MS as u32).await;
+            if self.state.get_untracked() != ConnectionState::Online {
+                continue;
+            }
+            let silent_for = js_sys::Date::now() - self.timing.with_value(|t| t.last_heard_ms);
+            if silent_for > 2.0 * HEARTBEAT_MS {
+                let generation = self.timing.with_value(|t| t.generation);
+                self.schedule_reconnect(generation);
+            } else {
+                self.send(&ClientFrame::Ping);
+            }
+        }
+    }
+}
+
+fn page_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+        .unwrap_or(false)
+}
+
+fn socket_url() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    Some(format!("{scheme}://{}/ws", location.host().ok()?))
+}
