@@ -54,7 +54,11 @@ pub async fn upgrade(
         }
         Err(status) => return (status, "try again").into_response(),
     };
+    // Small transport buffers: an idle socket should cost kilobytes, not tungstenite's
+    // default 128 KiB read buffer. Frames are small JSON; the buffers grow when needed.
     ws.max_message_size(MAX_FRAME_BYTES)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             state.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
             let mut session = Session::new(state.clone(), identity);

@@ -32,7 +32,7 @@ impl Default for Settings {
             session_days: 30,
             secure_cookies: false,
             heartbeat_secs: 5,
-            live_buffer: 256,
+            live_buffer: 64,
             admin_email: None,
             admin_password: None,
         }

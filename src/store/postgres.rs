@@ -297,9 +297,7 @@ impl Store for PostgresStore {
         .bind(&post.conversation_id)
         .execute(&mut *tx)
         .await?;
-        let conversation = load_conversation(&mut tx, &post.conversation_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let conversation = plan.applied_to(conversation, &post);
         self.notify(&mut tx, &post.conversation_id, seq_range(&plan.events))
             .await?;
         tx.commit().await?;

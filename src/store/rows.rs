@@ -186,6 +186,25 @@ pub fn plan_post(conversation: &Conversation, post: &super::PostMessage) -> Post
     }
 }
 
+impl PostPlan {
+    /// The conversation as the write leaves it, without reading it back.
+    pub fn applied_to(
+        &self,
+        mut conversation: Conversation,
+        post: &super::PostMessage,
+    ) -> Conversation {
+        if conversation.assignee_id.is_none() && self.assignee.is_some() {
+            conversation.assignee_name = Some(post.author.name.clone());
+        }
+        conversation.assignee_id = self.assignee.clone();
+        conversation.status = self.status;
+        conversation.last_seq = self.last_seq;
+        conversation.last_preview = crate::model::preview(&post.body);
+        conversation.last_activity_at = post.now;
+        conversation
+    }
+}
+
 /// The message a post appends after any notice.
 fn posted_message(post: &super::PostMessage, seq: i64) -> Message {
     Message {

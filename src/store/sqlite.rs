@@ -4,7 +4,7 @@ use super::rows::*;
 use super::*;
 use crate::model;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -116,32 +116,44 @@ fn failed_all(count: usize, error: sqlx::Error) -> Vec<StoreResult<Appended>> {
         .collect()
 }
 
+/// Writes a batch in one transaction. A post that fails with a database error poisons the
+/// transaction; then the batch is rolled back and every post is retried in a transaction of
+/// its own, so one bad post never fails the others and nothing is half-written.
 async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<StoreResult<Appended>> {
-    let mut tx = match writer.begin().await {
-        Ok(tx) => tx,
-        Err(error) => return failed_all(posts.len(), error),
-    };
+    if posts.len() > 1 {
+        if let Some(results) = try_batch(writer, &posts).await {
+            return results;
+        }
+    }
     let mut results = Vec::with_capacity(posts.len());
     for post in &posts {
-        // A nested transaction is a savepoint: one post's failure undoes only itself.
-        let mut savepoint = match tx.begin().await {
-            Ok(savepoint) => savepoint,
-            Err(error) => return failed_all(posts.len(), error),
-        };
-        let result = post_in_tx(&mut savepoint, post).await;
-        let ended = if result.is_ok() {
-            savepoint.commit().await
-        } else {
-            savepoint.rollback().await
-        };
-        if let Err(error) = ended {
-            return failed_all(posts.len(), error);
+        results.push(match try_batch(writer, std::slice::from_ref(post)).await {
+            Some(mut one) => one.remove(0),
+            None => Err(StoreError::Batch("the write transaction failed".into())),
+        });
+    }
+    results
+}
+
+/// `None` when the transaction had to be abandoned.
+async fn try_batch(
+    writer: &SqlitePool,
+    posts: &[PostMessage],
+) -> Option<Vec<StoreResult<Appended>>> {
+    let mut tx = writer.begin().await.ok()?;
+    let mut results = Vec::with_capacity(posts.len());
+    for post in posts {
+        let result = post_in_tx(&mut tx, post).await;
+        let harmless = matches!(result, Ok(_) | Err(StoreError::NotFound));
+        if !harmless && posts.len() > 1 {
+            let _ = tx.rollback().await;
+            return None;
         }
         results.push(result);
     }
     match tx.commit().await {
-        Ok(()) => results,
-        Err(error) => failed_all(posts.len(), error),
+        Ok(()) => Some(results),
+        Err(error) => Some(failed_all(posts.len(), error)),
     }
 }
 
@@ -179,12 +191,9 @@ async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreRes
     .bind(&post.conversation_id)
     .execute(&mut *conn)
     .await?;
-    let conversation = load_conversation(conn, &post.conversation_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
     Ok(Appended {
+        conversation: plan.applied_to(conversation, post),
         events: plan.events,
-        conversation,
         duplicate: false,
     })
 }
