@@ -49,6 +49,8 @@ CREATE TABLE conversations (
     agent_read_seq         INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX conversations_inbox_activity ON conversations (inbox_id, status, last_activity_at DESC);
+-- The inbox lists newest activity first; walking this index avoids sorting every open conversation.
+CREATE INDEX conversations_inbox_recent ON conversations (inbox_id, last_activity_at DESC);
 CREATE INDEX conversations_visitor ON conversations (visitor_id);
 
 CREATE TABLE messages (
