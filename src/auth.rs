@@ -107,7 +107,7 @@ pub fn SetupPage() -> impl IntoView {
             <ActionForm action=setup attr:class="auth-card">
                 <div class="brand"><span class="brand-mark">"S"</span>"Switchboard"</div>
                 <h1>"Create the first admin"</h1>
-                <input type="hidden" name="token" prop:value=token/>
+                <input type="hidden" name="token" value=token/>
                 <label>"Your name"<input name="name" required/></label>
                 <label>"E-mail"<input type="email" name="email" required/></label>
                 <label>"Password (10+ characters)"<input type="password" name="password" required minlength="10"/></label>

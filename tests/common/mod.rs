@@ -24,6 +24,8 @@ const WAIT: Duration = Duration::from_secs(10);
 pub struct Server {
     child: Child,
     pub base: String,
+    /// What the server printed before it listened (e.g. the one-time setup link).
+    pub startup: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -130,24 +132,28 @@ impl Server {
     /// Starts with extra environment settings (e.g. a short heartbeat).
     pub async fn start_with(db: &Db, settings: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
-        command.envs(settings.iter().copied());
-        let mut child = command
+        command
             .env("SWITCHBOARD_ADDRESS", "127.0.0.1:0")
             .env("DATABASE_URL", &db.url)
             .env("SWITCHBOARD_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("SWITCHBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("LEPTOS_OUTPUT_NAME", "switchboard")
             .env("RUST_LOG", "switchboard=warn")
+            // Given settings win over the defaults above.
+            .envs(settings.iter().copied());
+        let mut child = command
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("the switchboard binary starts");
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut startup = Vec::new();
         let base = tokio::time::timeout(WAIT, async {
             while let Some(line) = lines.next_line().await.unwrap() {
                 if let Some(url) = line.strip_prefix("listening on ") {
                     return url.trim().to_string();
                 }
+                startup.push(line);
             }
             panic!("server exited before listening");
         })
@@ -155,7 +161,29 @@ impl Server {
         .expect("server listens within 10 s");
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server { child, base }
+        Server {
+            child,
+            base,
+            startup,
+        }
+    }
+
+    /// SIGTERM: the graceful shutdown an orchestrator or Ctrl-C asks for.
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("running").to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit by itself.
+    pub async fn exited(mut self) -> std::process::ExitStatus {
+        tokio::time::timeout(WAIT, self.child.wait())
+            .await
+            .expect("exits within 10 s")
+            .unwrap()
     }
 
     /// SIGKILL: no shutdown handler runs, like a crash or a pulled plug on the process.
