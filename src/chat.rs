@@ -137,7 +137,41 @@ pub fn MessageList(
             <For each=move || feed.pending.get() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
                 <PendingBubble pending outbox/>
             </For>
+            <TypingNotice feed/>
         </div>
+    }
+}
+
+/// "Ana is typing…" while the other side types; it fades a few seconds after the last notice.
+#[component]
+fn TypingNotice(feed: ConversationFeed) -> impl IntoView {
+    // Re-checks the deadline once it has passed, unless a newer notice moved it.
+    Effect::new(move |_| {
+        if let Some((_, until)) = feed.typing.get() {
+            #[cfg(feature = "hydrate")]
+            leptos::task::spawn_local(async move {
+                let wait = (until - js_sys::Date::now()).max(0.0) as u32;
+                gloo_timers::future::TimeoutFuture::new(wait + 50).await;
+                let expired = feed
+                    .typing
+                    .try_with_untracked(|t| {
+                        t.as_ref().is_some_and(|(_, u)| *u <= js_sys::Date::now())
+                    })
+                    .unwrap_or(false);
+                if expired {
+                    feed.typing.set(None);
+                }
+            });
+            let _ = until;
+        }
+    });
+    view! {
+        {move || feed.typing.get().map(|(name, _)| view! {
+            <div class="typing" data-testid="typing" aria-live="polite">
+                <span class="typing-dots"><i></i><i></i><i></i></span>
+                {format!("{name} is typing…")}
+            </div>
+        })}
     }
 }
 
@@ -234,6 +268,9 @@ fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl 
 pub fn Composer(
     draft: RwSignal<String>,
     on_send: Callback<String>,
+    /// Called at most every 2 s while the user types.
+    #[prop(optional)]
+    on_typing: Option<Callback<()>>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(into)] placeholder: String,
 ) -> impl IntoView {
@@ -246,6 +283,16 @@ pub fn Composer(
         Err(e) => local_error.set(Some(e.to_string())),
     };
     let count = move || draft.with(|d| d.chars().count());
+    let last_typing = StoredValue::new(0i64);
+    let typed = move || {
+        let now = crate::time_fmt::now_ms();
+        if let Some(on_typing) = on_typing {
+            if now - last_typing.get_value() > 2_000 {
+                last_typing.set_value(now);
+                on_typing.run(());
+            }
+        }
+    };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <textarea
@@ -253,7 +300,7 @@ pub fn Composer(
                 rows="1"
                 placeholder=placeholder
                 prop:value=move || draft.get()
-                on:input=move |ev| { draft.set(event_target_value(&ev)); local_error.set(None); }
+                on:input=move |ev| { draft.set(event_target_value(&ev)); local_error.set(None); typed(); }
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" && !ev.shift_key() {
                         ev.prevent_default();

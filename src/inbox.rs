@@ -297,7 +297,8 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
                 on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderMessages { conversation_id: id_older.clone(), before_seq }); })
                 loading_older=older.pending()/>
             <Composer draft error placeholder="Reply to the visitor… (Enter to send, Shift+Enter for a new line)"
-                on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })/>
+                on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })
+                on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>
         </section>
         <VisitorContext feed/>
     }

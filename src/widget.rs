@@ -213,7 +213,8 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq }); })
             loading_older=older.pending()/>
         <Composer draft error={None::<String>} placeholder="Write a reply…"
-            on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })/>
+            on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })
+            on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>
     }
 }
 

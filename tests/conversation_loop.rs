@@ -400,7 +400,64 @@ async fn health_and_metrics_answer(backend: Backend) {
     server.stop().await;
 }
 
+async fn typing_reaches_the_other_side_and_is_never_stored(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
+    let (visitor, session) = start_chat(&server, "Tia", "hello").await;
+    let id = session.conversation.id.clone();
+    let mut agent = server.client();
+    agent.sign_in().await;
+    let mut agent_socket = agent.socket().await;
+    agent_socket.send(&subscribe(&id, Some(1))).await;
+    agent_socket.send(&ClientFrame::Ping).await;
+    agent_socket
+        .expect(|f| matches!(f, ServerFrame::Pong).then_some(()))
+        .await;
+    let mut visitor_socket = visitor.socket().await;
+    visitor_socket.send(&subscribe(&id, Some(1))).await;
+
+    visitor_socket
+        .send(&ClientFrame::Typing {
+            conversation_id: id.clone(),
+        })
+        .await;
+    let (sender, name) = agent_socket
+        .expect(|f| match f {
+            ServerFrame::Typing { sender, name, .. } => Some((sender, name)),
+            _ => None,
+        })
+        .await;
+    assert_eq!((sender, name.as_str()), (SenderKind::Visitor, "Tia"));
+
+    // Someone else's conversation: refused.
+    let (_, other) = start_chat(&server, "Other", "x").await;
+    visitor_socket
+        .send(&ClientFrame::Typing {
+            conversation_id: other.conversation.id,
+        })
+        .await;
+    let code = visitor_socket
+        .expect(|f| match f {
+            ServerFrame::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
+    assert_eq!(code, "not_found");
+
+    let detail: ConversationDetail = agent
+        .call("open_conversation", &[("id", &id)])
+        .await
+        .unwrap();
+    assert_eq!(
+        detail.messages.len(),
+        1,
+        "typing is not an event of the conversation"
+    );
+    server.stop().await;
+}
+
 on_both_stores!(
+    typing_reaches_the_other_side_and_is_never_stored,
     new_conversation_and_visitor_messages_reach_the_agent_live,
     agent_reply_assigns_and_reaches_the_visitor_with_status_notices,
     history_survives_a_server_restart_and_resumes_by_sequence,

@@ -90,6 +90,20 @@ async fn two_nodes_share_live_events_and_survive_losing_one() {
     assert_eq!(bodies, ["A to B", "Ana joined the chat", "B to A"]);
     let reply = view.last().unwrap().clone();
 
+    // Typing crosses nodes too, without being stored.
+    visitor_socket
+        .send(&ClientFrame::Typing {
+            conversation_id: conversation.clone(),
+        })
+        .await;
+    let typer = agent_socket
+        .expect(|f| match f {
+            ServerFrame::Typing { name, .. } => Some(name),
+            _ => None,
+        })
+        .await;
+    assert_eq!(typer, "Nia");
+
     // Node A dies mid-conversation; the agent keeps writing meanwhile.
     let cursor = reply.seq;
     node_a.kill9().await;

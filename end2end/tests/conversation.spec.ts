@@ -55,13 +55,21 @@ test("visitor and agent chat live, both ways, across a reload", async ({ browser
   await expect(agent.getByTestId("thread-title")).toHaveText("Maya Chen");
   await expect(agent.getByTestId("messages")).toContainText("order #1042");
 
-  // The agent replies; the visitor sees it live, with who is helping.
+  // The agent replies; the visitor sees the agent typing, then the reply, live.
+  await agent.getByTestId("composer-input").pressSequentially("Hi Maya, I'm Ana.");
+  await expect(visitor.getByTestId("typing")).toHaveText(/Ana is typing/);
   await agent.getByTestId("composer-input").fill("Hi Maya, I'm Ana. Let me check that for you.");
   await agent.getByTestId("composer-input").press("Enter");
   await expect(agent.getByTestId("composer-input")).toHaveValue("");
   await expect(visitor.getByTestId("messages")).toContainText("Let me check that for you.");
   await expect(visitor.getByTestId("system-message").filter({ hasText: "Ana joined the chat" })).toBeVisible();
   await expect(visitor.getByTestId("widget-status")).toHaveText("Ana is helping you");
+  await expect(visitor.getByTestId("typing")).toHaveCount(0);
+  // And the other way round.
+  await visitor.getByTestId("composer-input").pressSequentially("Thanks");
+  await expect(agent.getByTestId("typing")).toHaveText(/Maya Chen is typing/);
+  await agent.screenshot({ path: `${shots}/dashboard-typing.png` });
+  await visitor.getByTestId("composer-input").fill("");
 
   // The visitor's next message reaches the open conversation live; markup stays text.
   const tricky = "<img src=x onerror=alert(1)> <b>thanks</b>";

@@ -46,6 +46,7 @@ async fn apply(state: &AppState, change: Change) -> Result<(), crate::store::Sto
                 state.hub.publish_conversation(&conversation);
             }
         }
+        Change::Signal(signal) => state.hub.publish_signal(&signal),
         Change::Interrupted => {
             // Hints may be lost: republish the newest event of every conversation someone
             // follows here. A socket that sees a gap catches up from the store; inbox

@@ -84,6 +84,26 @@ impl Hub {
         self.send(&Topic::Inbox(conversation.inbox_id.clone()), event);
     }
 
+    /// A signal that is not stored (typing), to the conversation's followers here.
+    pub fn publish_signal(&self, signal: &crate::store::Signal) {
+        let crate::store::Signal::Typing {
+            conversation_id,
+            sender,
+            name,
+        } = signal;
+        let frame = ServerFrame::Typing {
+            conversation_id: conversation_id.clone(),
+            sender: *sender,
+            name: name.clone(),
+        };
+        let event = Arc::new(LiveEvent {
+            conversation_id: conversation_id.clone(),
+            seq: None,
+            json: serde_json::to_string(&frame).expect("frames serialize"),
+        });
+        self.send(&Topic::Conversation(conversation_id.clone()), event);
+    }
+
     /// Conversations some socket on this node follows.
     pub fn followed_conversations(&self) -> Vec<String> {
         let topics = self.topics.lock().expect("hub lock");

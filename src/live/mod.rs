@@ -8,12 +8,14 @@ pub mod hub;
 #[cfg(feature = "ssr")]
 pub mod socket;
 
-use crate::model::{Conversation, Message};
+use crate::model::{Conversation, Message, SenderKind};
 use serde::{Deserialize, Serialize};
 
 /// How many events one replay sends before telling the client to reload instead.
 pub const REPLAY_LIMIT: u32 = 500;
 /// The browser's heartbeat in seconds; a server silent for two intervals is considered gone.
+/// How long a typing notice shows without being repeated.
+pub const TYPING_SHOWN_MS: f64 = 4000.0;
 /// (The server's own interval is the `heartbeat_secs` setting.)
 pub const HEARTBEAT_SECS: u64 = 5;
 
@@ -37,6 +39,10 @@ pub enum ClientFrame {
         conversation_id: String,
         delivered_seq: i64,
         read_seq: i64,
+    },
+    /// The user is typing in this conversation; send again every few seconds while it lasts.
+    Typing {
+        conversation_id: String,
     },
     Ping,
 }
@@ -68,6 +74,12 @@ pub enum ServerFrame {
     /// Without: fetch the inbox list again.
     Resync {
         conversation_id: Option<String>,
+    },
+    /// Someone on `sender`'s side is typing; show it for a few seconds unless repeated.
+    Typing {
+        conversation_id: String,
+        sender: SenderKind,
+        name: String,
     },
     Error {
         code: String,

@@ -5,7 +5,7 @@ use super::{ClientFrame, ServerFrame, REPLAY_LIMIT};
 use crate::auth::ssr::{agent_from_headers, cookie, token_hash, VISITOR_COOKIE};
 use crate::model::{Agent, SenderKind, PAGE_SIZE};
 use crate::server::AppState;
-use crate::store::Receipt;
+use crate::store::{Receipt, Signal};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -226,7 +226,32 @@ impl Session {
                 delivered_seq,
                 read_seq,
             } => self.receipt(conversation_id, delivered_seq, read_seq).await,
+            ClientFrame::Typing { conversation_id } => self.typing(conversation_id).await,
         }
+    }
+
+    /// Typing is never stored: it goes to this node's followers and is relayed to the others.
+    async fn typing(&mut self, conversation_id: String) -> Vec<ServerFrame> {
+        if !self.may_follow(&conversation_id) {
+            return vec![ServerFrame::error(
+                "not_found",
+                "That conversation does not exist or is not yours.",
+            )];
+        }
+        let (sender, name) = match &self.identity {
+            Identity::Agent(agent) => (SenderKind::Agent, agent.name.clone()),
+            Identity::Visitor { name, .. } => (SenderKind::Visitor, name.clone()),
+        };
+        let signal = Signal::Typing {
+            conversation_id,
+            sender,
+            name,
+        };
+        self.state.hub.publish_signal(&signal);
+        if let Err(error) = self.state.store.relay(signal).await {
+            tracing::debug!(%error, "typing not relayed to other nodes");
+        }
+        vec![]
     }
 
     async fn receipt(

@@ -165,6 +165,11 @@ pub trait Store: Send + Sync + 'static {
         None
     }
 
+    /// Passes a signal that is never stored (typing) to the other nodes sharing this database.
+    async fn relay(&self, _signal: Signal) -> StoreResult<()> {
+        Ok(())
+    }
+
     /// Whether the cross-node change feed is connected; `None` when there is none.
     fn feed_connected(&self) -> Option<bool> {
         None
@@ -179,8 +184,20 @@ pub enum Change {
         conversation_id: String,
         seqs: Option<(i64, i64)>,
     },
+    /// A signal another node relayed.
+    Signal(Signal),
     /// The feed was cut: anything may have been missed.
     Interrupted,
+}
+
+/// Live signals that are not events of the conversation and are never stored.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Signal {
+    Typing {
+        conversation_id: String,
+        sender: SenderKind,
+        name: String,
+    },
 }
 
 pub type DynStore = Arc<dyn Store>;

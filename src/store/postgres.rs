@@ -29,6 +29,8 @@ struct Hint {
     node: String,
     conversation: String,
     seqs: Option<(i64, i64)>,
+    #[serde(default)]
+    signal: Option<Signal>,
 }
 
 impl PostgresStore {
@@ -67,6 +69,7 @@ impl PostgresStore {
             node: self.node.clone(),
             conversation: conversation.to_string(),
             seqs,
+            signal: None,
         };
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
@@ -114,9 +117,12 @@ async fn listen(
                     if hint.node == node {
                         continue;
                     }
-                    let change = Change::Conversation {
-                        conversation_id: hint.conversation,
-                        seqs: hint.seqs,
+                    let change = match hint.signal {
+                        Some(signal) => Change::Signal(signal),
+                        None => Change::Conversation {
+                            conversation_id: hint.conversation,
+                            seqs: hint.seqs,
+                        },
                     };
                     if sender.try_send(change).is_err() {
                         if sender.is_closed() {
@@ -492,6 +498,24 @@ impl Store for PostgresStore {
 
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn relay(&self, signal: Signal) -> StoreResult<()> {
+        let Signal::Typing {
+            conversation_id, ..
+        } = &signal;
+        let hint = Hint {
+            node: self.node.clone(),
+            conversation: conversation_id.clone(),
+            seqs: None,
+            signal: Some(signal.clone()),
+        };
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(serde_json::to_string(&hint).expect("hints serialize"))
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

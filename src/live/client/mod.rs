@@ -1,7 +1,7 @@
 //! The browser's one shared WebSocket per tab. Components follow what they show through the
 //! `Live` context and never open sockets of their own. On the server this renders as "connecting".
 use super::{ClientFrame, ServerFrame};
-use crate::model::{Conversation, Message};
+use crate::model::{Conversation, Message, SenderKind};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -39,6 +39,8 @@ pub struct ConversationFeed {
     pub conversation: RwSignal<Conversation>,
     pub messages: RwSignal<Vec<Message>>,
     pub pending: RwSignal<Vec<crate::outbox::Pending>>,
+    /// Who on the other side is typing, and until when (ms since the epoch).
+    pub typing: RwSignal<Option<(String, f64)>>,
 }
 
 impl ConversationFeed {
@@ -93,6 +95,8 @@ pub struct Live {
     inbox: StoredValue<Option<RwSignal<Vec<Conversation>>>>,
     /// Bumped when the inbox list fell behind and must be fetched again.
     pub inbox_resync: RwSignal<u32>,
+    /// Which side this tab is on, from the server's `ready` frame.
+    role: RwSignal<Option<SenderKind>>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
     #[cfg(feature = "hydrate")]
@@ -115,6 +119,7 @@ impl Live {
             feeds: StoredValue::new(HashMap::new()),
             inbox: StoredValue::new(None),
             inbox_resync: RwSignal::new(0),
+            role: RwSignal::new(None),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
@@ -133,6 +138,7 @@ impl Live {
             conversation: RwSignal::new(conversation),
             messages: RwSignal::new(messages),
             pending: RwSignal::new(Vec::new()),
+            typing: RwSignal::new(None),
         };
         self.feeds.update_value(|feeds| {
             feeds.insert(id.clone(), feed);
@@ -167,6 +173,13 @@ impl Live {
             ServerFrame::Message { message } => {
                 let id = message.conversation_id.clone();
                 if let Some(feed) = self.feed(&id) {
+                    // A message from the typer ends its typing notice.
+                    if feed.typing.with_untracked(|t| {
+                        t.as_ref()
+                            .is_some_and(|(name, _)| *name == message.sender_name)
+                    }) {
+                        feed.typing.set(None);
+                    }
                     feed.merge(vec![message]);
                     self.acknowledge(&id, feed);
                 }
@@ -203,8 +216,27 @@ impl Live {
                     self.inbox_resync.update(|n| *n += 1);
                 }
             }
-            ServerFrame::Ready { .. } | ServerFrame::Pong | ServerFrame::Error { .. } => {}
+            ServerFrame::Typing {
+                conversation_id,
+                sender,
+                name,
+            } => {
+                let mine = self.role.get_untracked() == Some(sender);
+                if let (Some(feed), false) = (self.feed(&conversation_id), mine) {
+                    let until = crate::time_fmt::now_ms() as f64 + crate::live::TYPING_SHOWN_MS;
+                    feed.typing.set(Some((name, until)));
+                }
+            }
+            ServerFrame::Ready { role, .. } => {
+                self.role.set(crate::model::SenderKind::parse(&role));
+            }
+            ServerFrame::Pong | ServerFrame::Error { .. } => {}
         }
+    }
+
+    /// Tells the other side this tab's user is typing.
+    pub fn typing(&self, conversation_id: String) {
+        self.send(&ClientFrame::Typing { conversation_id });
     }
 
     fn feed(&self, id: &str) -> Option<ConversationFeed> {
