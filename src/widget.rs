@@ -101,15 +101,46 @@ fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
     }
 }
 
+#[server(endpoint = "agents_online")]
+pub async fn agents_online() -> Result<Vec<String>, AppError> {
+    Ok(crate::auth::ssr::state().presence.names())
+}
+
+/// "Ana is online", "Ana and Ben are online", "Ana, Ben and 2 others are online".
+fn online_line(names: &[String]) -> Option<String> {
+    match names {
+        [] => None,
+        [one] => Some(format!("{one} is online")),
+        [a, b] => Some(format!("{a} and {b} are online")),
+        [a, b, rest @ ..] => Some(format!("{a}, {b} and {} others are online", rest.len())),
+    }
+}
+
+const AWAY: &str = "We're away right now. Leave your e-mail and we'll reply there.";
+
 #[component]
 fn WidgetHeader(
     #[prop(into)] subtitle: Signal<String>,
+    /// Agents online, shown as initials.
+    #[prop(into)]
+    agents: Signal<Vec<String>>,
     #[prop(optional)] live: bool,
 ) -> impl IntoView {
     view! {
         <header class="widget-header">
             <div class="widget-team">
-                <span class="brand-mark">"S"</span>
+                {move || {
+                    let names = agents.get();
+                    if names.is_empty() {
+                        view! { <span class="brand-mark">"S"</span> }.into_any()
+                    } else {
+                        view! {
+                            <span class="team-faces" data-testid="agents-online">
+                                {names.into_iter().take(3).map(|n| view! { <Avatar name=n kind=SenderKind::Agent/> }).collect_view()}
+                            </span>
+                        }.into_any()
+                    }
+                }}
                 <div>
                     <div class="widget-title">"Switchboard Support"</div>
                     <div class="widget-subtitle" data-testid="widget-status">{move || subtitle.get()}</div>
@@ -135,6 +166,14 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     });
+    let online = Resource::new(|| (), |_| agents_online());
+    let agents = Signal::derive(move || online.get().and_then(Result::ok).unwrap_or_default());
+    let subtitle = Signal::derive(move || match online.get() {
+        None => "We typically reply in a few minutes".to_string(),
+        Some(_) => online_line(&agents.get())
+            .map(|l| format!("{l}. We typically reply in minutes."))
+            .unwrap_or_else(|| AWAY.into()),
+    });
     let send = Callback::new(move |body: String| {
         // One conversation per visitor: ignore a second press while the first is on its way.
         if start.pending().get_untracked() {
@@ -150,7 +189,7 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
         });
     });
     view! {
-        <WidgetHeader subtitle="We typically reply in a few minutes".to_string()/>
+        <WidgetHeader subtitle agents/>
         <div class="widget-welcome">
             <h2>"Hi there!"</h2>
             <p>"Ask us anything. We're here to help."</p>
@@ -180,12 +219,17 @@ fn page_url() -> String {
     String::new()
 }
 
-fn status_line(conversation: &Conversation) -> String {
+/// What the widget says about the conversation; `agents` is `None` until the socket said.
+fn status_line(conversation: &Conversation, agents: Option<&[String]>) -> String {
     match (conversation.status, &conversation.assignee_name) {
         (Status::Resolved, _) => "This conversation is resolved. Write again to reopen it.".into(),
         (Status::Active, Some(agent)) => format!("{agent} is helping you"),
         (Status::Active, None) => "An agent is helping you".into(),
-        (Status::Waiting, _) => "Waiting for an agent. We'll reply here shortly.".into(),
+        (Status::Waiting, _) => match agents.map(online_line) {
+            Some(None) => AWAY.into(),
+            Some(Some(line)) => format!("{line}. We'll reply here shortly."),
+            None => "Waiting for an agent. We'll reply here shortly.".into(),
+        },
     }
 }
 
@@ -202,10 +246,15 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             feed.merge(messages);
         }
     });
-    let subtitle = Signal::derive(move || feed.conversation.with(status_line));
+    let subtitle = Signal::derive(move || {
+        let agents = live.agents_online.get();
+        feed.conversation
+            .with(|c| status_line(c, agents.as_deref()))
+    });
+    let agents = Signal::derive(move || live.agents_online.get().unwrap_or_default());
     let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
     view! {
-        <WidgetHeader subtitle live=true/>
+        <WidgetHeader subtitle agents live=true/>
         {move || assignee().map(|name| view! {
             <div class="widget-agent"><Avatar name=name.clone() kind=SenderKind::Agent/><span>{name}</span></div>
         })}

@@ -456,7 +456,39 @@ async fn typing_reaches_the_other_side_and_is_never_stored(backend: Backend) {
     server.stop().await;
 }
 
+async fn visitors_see_which_agents_are_online(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
+    let (visitor, _) = start_chat(&server, "Uma", "hello").await;
+    let mut visitor_socket = visitor.socket().await;
+    assert!(
+        visitor_socket.next_presence().await.is_empty(),
+        "nobody is online yet"
+    );
+
+    let mut agent = server.client();
+    let me = agent.sign_in().await;
+    let agent_socket = agent.socket().await;
+    assert_eq!(
+        visitor_socket.next_presence().await,
+        std::slice::from_ref(&me.name)
+    );
+    let online: Vec<String> = server.client().call("agents_online", &[]).await.unwrap();
+    assert_eq!(online, std::slice::from_ref(&me.name));
+
+    // A second tab of the same agent changes nothing; closing the last one does.
+    let second_tab = agent.socket().await;
+    drop(agent_socket);
+    drop(second_tab);
+    assert!(
+        visitor_socket.next_presence().await.is_empty(),
+        "the agent went away"
+    );
+    server.stop().await;
+}
+
 on_both_stores!(
+    visitors_see_which_agents_are_online,
     typing_reaches_the_other_side_and_is_never_stored,
     new_conversation_and_visitor_messages_reach_the_agent_live,
     agent_reply_assigns_and_reaches_the_visitor_with_status_notices,

@@ -90,6 +90,15 @@ async fn two_nodes_share_live_events_and_survive_losing_one() {
     assert_eq!(bodies, ["A to B", "Ana joined the chat", "B to A"]);
     let reply = view.last().unwrap().clone();
 
+    // Presence crosses nodes: the agent is on B, the visitor on A.
+    let mut watcher = visitor.socket().await;
+    let mut online = watcher.next_presence().await;
+    while online.is_empty() {
+        online = watcher.next_presence().await;
+    }
+    assert_eq!(online, ["Ana"]);
+    drop(watcher);
+
     // Typing crosses nodes too, without being stored.
     visitor_socket
         .send(&ClientFrame::Typing {

@@ -37,13 +37,14 @@ test("visitor and agent chat live, both ways, across a reload", async ({ browser
   await visitor.goto("/widget");
   await hydrated(visitor);
   await expect(visitor.getByText("Hi there")).toBeVisible();
+  await expect(visitor.getByTestId("widget-status")).toHaveText(/Ana is online/);
   await visitor.screenshot({ path: `${shots}/widget-start.png` });
   await visitor.getByTestId("start-name").fill("Maya Chen");
   await visitor.getByTestId("start-email").fill("maya@example.com");
   await visitor.getByTestId("composer-input").fill("Hi! My order #1042 has not arrived yet.");
   await visitor.getByTestId("composer-input").press("Enter");
   await expect(visitor.getByTestId("message")).toHaveText(/order #1042/);
-  await expect(visitor.getByTestId("widget-status")).toHaveText(/Waiting for an agent/);
+  await expect(visitor.getByTestId("widget-status")).toHaveText("Ana is online. We'll reply here shortly.");
   await expect(visitor.getByTestId("connection")).toHaveText("Online");
 
   // It appears in the agent's inbox without a refresh.

@@ -2,7 +2,7 @@
 //! events for this node's sockets. A hint only says where to look; the events come from the
 //! store, and any interruption makes every live conversation re-read.
 use crate::server::{now_ms, AppState};
-use crate::store::Change;
+use crate::store::{Change, Signal};
 use std::sync::atomic::Ordering;
 
 pub fn spawn(state: AppState) {
@@ -45,6 +45,9 @@ async fn apply(state: &AppState, change: Change) -> Result<(), crate::store::Sto
             if let Some(conversation) = state.store.conversation(&conversation_id).await? {
                 state.hub.publish_conversation(&conversation);
             }
+        }
+        Change::Signal(Signal::Presence { node, agents }) => {
+            super::presence::remote(state, node, agents)
         }
         Change::Signal(signal) => state.hub.publish_signal(&signal),
         Change::Interrupted => {

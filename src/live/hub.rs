@@ -12,6 +12,8 @@ use tokio::sync::broadcast;
 pub enum Topic {
     Conversation(String),
     Inbox(String),
+    /// Which agents are online; visitors follow it.
+    Presence,
 }
 
 /// An event serialized once, shared by every socket that forwards it.
@@ -90,7 +92,10 @@ impl Hub {
             conversation_id,
             sender,
             name,
-        } = signal;
+        } = signal
+        else {
+            return;
+        };
         let frame = ServerFrame::Typing {
             conversation_id: conversation_id.clone(),
             sender: *sender,
@@ -104,6 +109,18 @@ impl Hub {
         self.send(&Topic::Conversation(conversation_id.clone()), event);
     }
 
+    pub fn publish_presence(&self, agents: &[String]) {
+        let frame = ServerFrame::Presence {
+            agents: agents.to_vec(),
+        };
+        let event = Arc::new(LiveEvent {
+            conversation_id: String::new(),
+            seq: None,
+            json: serde_json::to_string(&frame).expect("frames serialize"),
+        });
+        self.send(&Topic::Presence, event);
+    }
+
     /// Conversations some socket on this node follows.
     pub fn followed_conversations(&self) -> Vec<String> {
         let topics = self.topics.lock().expect("hub lock");
@@ -112,7 +129,7 @@ impl Hub {
             .filter(|(_, sender)| sender.receiver_count() > 0)
             .filter_map(|(topic, _)| match topic {
                 Topic::Conversation(id) => Some(id.clone()),
-                Topic::Inbox(_) => None,
+                Topic::Inbox(_) | Topic::Presence => None,
             })
             .collect()
     }

@@ -6,6 +6,8 @@ pub mod fanout;
 #[cfg(feature = "ssr")]
 pub mod hub;
 #[cfg(feature = "ssr")]
+pub mod presence;
+#[cfg(feature = "ssr")]
 pub mod socket;
 
 use crate::model::{Conversation, Message, SenderKind};
@@ -80,6 +82,10 @@ pub enum ServerFrame {
         conversation_id: String,
         sender: SenderKind,
         name: String,
+    },
+    /// Visitors: the agents online now (sent after `ready` and on every change).
+    Presence {
+        agents: Vec<String>,
     },
     Error {
         code: String,

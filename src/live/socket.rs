@@ -1,7 +1,7 @@
 //! The `/ws` endpoint: authenticates the upgrade, then forwards hub events to one browser tab,
 //! replaying from the store on (re)subscribe and whenever the tab falls behind.
 use super::hub::{LiveEvent, Topic};
-use super::{ClientFrame, ServerFrame, REPLAY_LIMIT};
+use super::{presence, ClientFrame, ServerFrame, REPLAY_LIMIT};
 use crate::auth::ssr::{agent_from_headers, cookie, token_hash, VISITOR_COOKIE};
 use crate::model::{Agent, SenderKind, PAGE_SIZE};
 use crate::server::AppState;
@@ -61,9 +61,15 @@ pub async fn upgrade(
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             state.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
-            let mut session = Session::new(state.clone(), identity);
+            if let Identity::Agent(agent) = &identity {
+                presence::agent_connected(&state, agent);
+            }
+            let mut session = Session::new(state.clone(), identity.clone());
             if let Err(error) = session.run(socket).await {
                 tracing::debug!(%error, "socket ended");
+            }
+            if let Identity::Agent(agent) = &identity {
+                presence::agent_disconnected(&state, agent);
             }
             state.metrics.sockets_open.fetch_sub(1, Ordering::Relaxed);
         })
@@ -126,6 +132,15 @@ impl Session {
             },
         )
         .await?;
+        if let Identity::Visitor { .. } = self.identity {
+            // Subscribed before reading, so no change slips between the two.
+            let receiver = self.state.hub.subscribe(Topic::Presence);
+            self.feeds
+                .insert(Topic::Presence, BroadcastStream::new(receiver));
+            let agents = self.state.presence.names();
+            self.send(&mut socket, &ServerFrame::Presence { agents })
+                .await?;
+        }
         let beat = Duration::from_secs(self.state.settings.heartbeat_secs.max(1));
         let mut heartbeat = tokio::time::interval(beat);
         let mut last_heard = Instant::now();
@@ -408,6 +423,11 @@ impl Session {
                 let sent = self.sent.get(&id).copied();
                 to_json(self.catch_up(&id, sent).await)
             }
+            (Err(BroadcastStreamRecvError::Lagged(_)), Topic::Presence) => {
+                to_json(vec![ServerFrame::Presence {
+                    agents: self.state.presence.names(),
+                }])
+            }
             (Err(BroadcastStreamRecvError::Lagged(_)), Topic::Inbox(_)) => {
                 self.state.metrics.resyncs.fetch_add(1, Ordering::Relaxed);
                 to_json(vec![ServerFrame::Resync {
@@ -418,11 +438,22 @@ impl Session {
     }
 }
 
+/// Sends a close frame, then waits briefly for the peer's reply before dropping the
+/// connection (the WebSocket closing handshake), so the peer reads the code rather than a reset.
 async fn close(mut socket: WebSocket, code: u16, reason: &'static str) -> SessionResult {
     socket
         .send(WsMessage::Close(Some(CloseFrame {
             code,
             reason: reason.into(),
         })))
-        .await
+        .await?;
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, WsMessage::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+    Ok(())
 }

@@ -26,6 +26,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// One-time token for the first admin when none was configured.
     pub setup_token: Arc<Mutex<Option<String>>>,
+    pub presence: Arc<crate::live::presence::Presence>,
     /// Flips to true when the node is stopping: sockets tell their clients to reconnect.
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }
@@ -198,16 +199,19 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         hub: Hub::new(settings_live_buffer),
         metrics: Arc::new(Metrics::default()),
         setup_token: Arc::new(Mutex::new(None)),
+        presence: Arc::default(),
         stopping,
     };
     crate::auth::ssr::bootstrap_admin(&state).await?;
     crate::live::fanout::spawn(state.clone());
+    crate::live::presence::spawn_heartbeat(state.clone());
 
     let listener = tokio::net::TcpListener::bind(state.settings.address).await?;
     let bound = listener.local_addr()?;
     // Tests and scripts read this line to find the port.
     println!("listening on http://{bound}");
     tracing::info!(%bound, "Switchboard is up");
+    let metrics = state.metrics.clone();
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
@@ -216,6 +220,17 @@ pub async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
             let _ = stop.send(true);
         })
         .await?;
+    // Upgraded sockets are not connections axum waits for: let their sessions send the
+    // close frame and finish before the process exits.
+    let drained = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while metrics.sockets_open.load(Ordering::Relaxed) > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("stopping with sockets still open");
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -198,6 +198,11 @@ pub enum Signal {
         sender: SenderKind,
         name: String,
     },
+    /// A node's online agents as (id, name); the whole set, not a change.
+    Presence {
+        node: String,
+        agents: Vec<(String, String)>,
+    },
 }
 
 pub type DynStore = Arc<dyn Store>;

@@ -502,12 +502,15 @@ impl Store for PostgresStore {
     }
 
     async fn relay(&self, signal: Signal) -> StoreResult<()> {
-        let Signal::Typing {
-            conversation_id, ..
-        } = &signal;
+        let conversation = match &signal {
+            Signal::Typing {
+                conversation_id, ..
+            } => conversation_id.clone(),
+            Signal::Presence { .. } => String::new(),
+        };
         let hint = Hint {
             node: self.node.clone(),
-            conversation: conversation_id.clone(),
+            conversation,
             seqs: None,
             signal: Some(signal.clone()),
         };

@@ -352,8 +352,27 @@ impl Socket {
         self.ws.send(WsMessage::Text(text.into())).await.unwrap();
     }
 
-    /// The next protocol frame, skipping transport pings.
+    /// The next protocol frame, skipping transport pings and presence updates (which arrive
+    /// whenever agents come and go; `next_presence` reads those).
     pub async fn next_frame(&mut self) -> ServerFrame {
+        loop {
+            match self.next_any_frame().await {
+                ServerFrame::Presence { .. } => continue,
+                frame => return frame,
+            }
+        }
+    }
+
+    /// The next presence update: the names of the agents online.
+    pub async fn next_presence(&mut self) -> Vec<String> {
+        loop {
+            if let ServerFrame::Presence { agents } = self.next_any_frame().await {
+                return agents;
+            }
+        }
+    }
+
+    async fn next_any_frame(&mut self) -> ServerFrame {
         tokio::time::timeout(WAIT, async {
             loop {
                 match self.ws.next().await {

@@ -97,6 +97,8 @@ pub struct Live {
     pub inbox_resync: RwSignal<u32>,
     /// Which side this tab is on, from the server's `ready` frame.
     role: RwSignal<Option<SenderKind>>,
+    /// Visitors: the agents online now; `None` until the server said.
+    pub agents_online: RwSignal<Option<Vec<String>>>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
     #[cfg(feature = "hydrate")]
@@ -120,6 +122,7 @@ impl Live {
             inbox: StoredValue::new(None),
             inbox_resync: RwSignal::new(0),
             role: RwSignal::new(None),
+            agents_online: RwSignal::new(None),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
@@ -230,6 +233,7 @@ impl Live {
             ServerFrame::Ready { role, .. } => {
                 self.role.set(crate::model::SenderKind::parse(&role));
             }
+            ServerFrame::Presence { agents } => self.agents_online.set(Some(agents)),
             ServerFrame::Pong | ServerFrame::Error { .. } => {}
         }
     }
