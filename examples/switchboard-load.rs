@@ -237,25 +237,7 @@ async fn main() {
         return;
     }
 
-    let setup = Instant::now();
-    let gate = Arc::new(Semaphore::new(32));
-    let mut starts = Vec::new();
-    for n in 0..args.conversations {
-        let (http, gate) = (http.clone(), gate.clone());
-        starts.push(tokio::spawn(async move {
-            let _permit = gate.acquire().await.unwrap();
-            start_visitor(&http, n).await
-        }));
-    }
-    let mut visitors = Vec::new();
-    for start in starts {
-        visitors.push(start.await.unwrap());
-    }
-    println!(
-        "setup: {} conversations in {:.1} s",
-        visitors.len(),
-        setup.elapsed().as_secs_f64()
-    );
+    let visitors = create_visitors(&http, args.conversations, "setup").await;
 
     let sent_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let received: Arc<Mutex<Received>> = Arc::default();
@@ -426,28 +408,34 @@ async fn inbox_render(args: &Args, agent: &Identity) {
     );
 }
 
-/// Idle widget sockets: memory per socket, then (with --reconnect) all of them dropping and
-/// resuming at once.
-async fn idle_and_reconnect(args: &Args, http: &Arc<Http>) {
-    let setup = Instant::now();
+/// Starts `count` visitor conversations, 64 at a time, and says how long it took.
+async fn create_visitors(http: &Arc<Http>, count: usize, what: &str) -> Vec<(Identity, String)> {
+    let started = Instant::now();
     let gate = Arc::new(Semaphore::new(64));
-    let mut starts = Vec::new();
-    for n in 0..args.idle {
-        let (http, gate) = (http.clone(), gate.clone());
-        starts.push(tokio::spawn(async move {
-            let _permit = gate.acquire().await.unwrap();
-            start_visitor(&http, n).await
-        }));
-    }
-    let mut visitors = Vec::new();
+    let starts: Vec<_> = (0..count)
+        .map(|n| {
+            let (http, gate) = (http.clone(), gate.clone());
+            tokio::spawn(async move {
+                let _permit = gate.acquire().await.unwrap();
+                start_visitor(&http, n).await
+            })
+        })
+        .collect();
+    let mut visitors = Vec::with_capacity(count);
     for start in starts {
         visitors.push(start.await.unwrap());
     }
     println!(
-        "idle: {} visitors created in {:.1} s",
-        visitors.len(),
-        setup.elapsed().as_secs_f64()
+        "{what}: {count} conversations started in {:.1} s",
+        started.elapsed().as_secs_f64()
     );
+    visitors
+}
+
+/// Idle widget sockets: memory per socket, then (with --reconnect) all of them dropping and
+/// resuming at once.
+async fn idle_and_reconnect(args: &Args, http: &Arc<Http>) {
+    let visitors = create_visitors(http, args.idle, "idle").await;
     let before = args.server_pid.and_then(rss_kb);
     let sockets = connect_all(&args.url, &visitors).await;
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -18,6 +18,23 @@ fn frame_message(frame: ServerFrame) -> Option<Message> {
     }
 }
 
+/// `lanes` tabs of one visitor each send `per_lane` messages concurrently.
+async fn burst(visitor: &Client, lanes: usize, per_lane: usize, body: fn(usize, usize) -> String) {
+    let senders: Vec<_> = (0..lanes)
+        .map(|lane| {
+            let mut tab = visitor.clone();
+            tokio::spawn(async move {
+                for i in 0..per_lane {
+                    send_visitor(&mut tab, &body(lane, i)).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for sender in senders {
+        sender.await.unwrap();
+    }
+}
+
 /// Proves no further event is queued: everything before the pong is state, not messages.
 async fn nothing_pending(socket: &mut Socket) {
     socket.send(&ClientFrame::Ping).await;
@@ -161,21 +178,7 @@ async fn unknown_or_too_old_cursors_get_a_reset_to_the_newest_page(backend: Back
     assert_eq!(page.len(), 1);
 
     // More than the replay limit behind: the newest page instead of everything.
-    let senders: Vec<_> = (0..8)
-        .map(|lane| {
-            let mut tab = visitor.clone();
-            tokio::spawn(async move {
-                for i in 0..65 {
-                    send_visitor(&mut tab, &format!("m{lane}-{i}"))
-                        .await
-                        .unwrap();
-                }
-            })
-        })
-        .collect();
-    for sender in senders {
-        sender.await.unwrap();
-    }
+    burst(&visitor, 8, 65, |lane, i| format!("m{lane}-{i}")).await;
     let mut socket = visitor.socket().await;
     socket.send(&subscribe(&conversation, Some(1))).await;
     let (page, reset) = socket
@@ -240,21 +243,10 @@ async fn a_stalled_reader_catches_up_from_the_store_instead_of_buffering(backend
     // The reader stalls while 8 tabs send 1,600 long messages: about 6 MB of frames, more than
     // the kernel buffers (4 MB send, 8 KB receive) hold, so the server's socket task blocks
     // and its 16-event live buffer overflows.
-    let senders: Vec<_> = (0..8)
-        .map(|lane| {
-            let mut tab = visitor.clone();
-            tokio::spawn(async move {
-                for i in 0..200 {
-                    send_visitor(&mut tab, &format!("burst {lane}-{i} {}", "x".repeat(3500)))
-                        .await
-                        .unwrap();
-                }
-            })
-        })
-        .collect();
-    for sender in senders {
-        sender.await.unwrap();
-    }
+    burst(&visitor, 8, 200, |lane, i| {
+        format!("burst {lane}-{i} {}", "x".repeat(3500))
+    })
+    .await;
 
     // Reading again, it ends holding the newest events exactly once and gap-free: replayed
     // from the store, or reset to the newest page when it fell more than 500 behind (older
