@@ -9,7 +9,7 @@ use common::{
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
 use switchboard::live::{ClientFrame, ServerFrame};
-use switchboard::model::{Conversation, InboxFilter, Message, SenderKind, Status};
+use switchboard::model::{Conversation, Message, SenderKind, Status};
 use switchboard::widget::WidgetSession;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -180,7 +180,6 @@ async fn agent_reply_assigns_and_reaches_the_visitor_with_status_notices(backend
         .await
         .unwrap();
     assert!(resolved_list.is_empty());
-    let _ = InboxFilter::All;
     server.stop().await;
 }
 

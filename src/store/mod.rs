@@ -115,7 +115,7 @@ pub trait Store: Send + Sync + 'static {
     async fn conversation(&self, id: &str) -> StoreResult<Option<Conversation>>;
     async fn conversation_for_visitor(&self, token_hash: &str)
         -> StoreResult<Option<Conversation>>;
-    /// Newest activity first; `before` pages by last_activity_at.
+    /// Newest activity first, at most `limit` (the inbox shows the newest 200 for now).
     async fn list_conversations(
         &self,
         inbox_id: &str,
