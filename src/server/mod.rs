@@ -171,6 +171,8 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), origin_guard))
+        // The widget's WASM and pages go to every visitor of every embedding site.
+        .layer(tower_http::compression::CompressionLayer::new())
         // Typed server-function errors travel as HTTP 500; real faults are logged where they
         // happen (`auth::ssr::internal`), so a 500 here is not an error by itself.
         .layer(
