@@ -211,3 +211,62 @@ async fn a_dropped_listen_connection_is_survived() {
     node_a.stop().await;
     node_b.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_writers_on_two_nodes_keep_sequences_gap_free() {
+    let db = Db::new(Backend::Postgres).await;
+    let (node_a, node_b) = tokio::join!(Server::start(&db), Server::start(&db));
+    let (visitor_on_a, session) = start_chat(&node_a, "Rae", "start").await;
+    let conversation = session.conversation.id.clone();
+    let mut visitor_on_b = visitor_on_a.clone();
+    visitor_on_b.base = node_b.base.clone();
+    let mut agent = node_b.client();
+    agent.sign_in().await;
+
+    // Four tabs on each node and an agent on B write into one conversation at once.
+    let mut writers = Vec::new();
+    for (lane, tab) in (0..8).map(|lane| {
+        (
+            lane,
+            if lane % 2 == 0 {
+                visitor_on_a.clone()
+            } else {
+                visitor_on_b.clone()
+            },
+        )
+    }) {
+        let mut tab = tab;
+        writers.push(tokio::spawn(async move {
+            for i in 0..40 {
+                send_visitor(&mut tab, &format!("lane {lane} #{i}"))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    {
+        let (mut agent, conversation) = (agent.clone(), conversation.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..20 {
+                send_agent(&mut agent, &conversation, &format!("agent #{i}"))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+
+    // 1 start + 320 visitor + 20 agent messages + 1 join notice, numbered 1..=342 exactly once.
+    let history = store_history(&agent, &conversation).await;
+    assert_eq!(
+        history.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        (1..=342).collect::<Vec<_>>()
+    );
+    let ids: std::collections::HashSet<&str> =
+        history.iter().map(|m| m.client_id.as_str()).collect();
+    assert_eq!(ids.len(), 342, "every client id once");
+    node_a.stop().await;
+    node_b.stop().await;
+}
