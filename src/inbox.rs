@@ -3,7 +3,7 @@
 use crate::auth::{current_agent, SignOut};
 use crate::chat::{Avatar, Composer, ConnectionBadge, MessageList, StatusPill};
 use crate::error::AppError;
-use crate::live::client::{use_live, ConversationFeed};
+use crate::live::client::{merge_fetched, use_live, ConversationFeed};
 use crate::model::{Agent, Conversation, InboxFilter, Message, SenderKind, Status};
 use crate::outbox::{resend_when_online, Outbox};
 use crate::time_fmt;
@@ -164,8 +164,8 @@ fn InboxList() -> impl IntoView {
                 {move || fetched.get().map(|result| match result {
                     Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
                     Ok(initial) => {
-                        // Each fetch replaces the list; live changes are merged into it from then on.
-                        items.set(initial);
+                        // Live changes that raced this fetch are kept (the list is filtered on display).
+                        merge_fetched(items, initial);
                         view! {
                             <ul class="conversation-list" data-testid="conversation-list">
                                 <For each=visible key=|c| (c.id.clone(), c.last_seq, c.status) let:conversation>

@@ -486,7 +486,40 @@ async fn visitors_see_which_agents_are_online(backend: Backend) {
     server.stop().await;
 }
 
+async fn live_topics_are_forgotten_when_their_followers_leave(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
+    let (visitor, session) = start_chat(&server, "Ivy", "hello").await;
+    let mut socket = visitor.socket().await;
+    socket
+        .send(&subscribe(&session.conversation.id, Some(1)))
+        .await;
+    socket.send(&ClientFrame::Ping).await;
+    socket
+        .expect(|f| matches!(f, ServerFrame::Pong).then_some(()))
+        .await;
+    assert_eq!(
+        common::metric(&server.base, "switchboard_hub_topics").await,
+        2.0,
+        "conversation and presence"
+    );
+
+    // The conversation goes quiet and its visitor leaves: nothing of it stays in memory.
+    drop(socket);
+    let mut topics = f64::NAN;
+    for _ in 0..50 {
+        topics = common::metric(&server.base, "switchboard_hub_topics").await;
+        if topics == 0.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(topics, 0.0);
+    server.stop().await;
+}
+
 on_both_stores!(
+    live_topics_are_forgotten_when_their_followers_leave,
     visitors_see_which_agents_are_online,
     typing_reaches_the_other_side_and_is_never_stored,
     new_conversation_and_visitor_messages_reach_the_agent_live,

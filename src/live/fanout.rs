@@ -49,7 +49,11 @@ async fn apply(state: &AppState, change: Change) -> Result<(), crate::store::Sto
         Change::Signal(Signal::Presence { node, agents }) => {
             super::presence::remote(state, node, agents)
         }
-        Change::Signal(signal) => state.hub.publish_signal(&signal),
+        Change::Signal(Signal::Typing {
+            conversation_id,
+            sender,
+            name,
+        }) => state.hub.publish_typing(&conversation_id, sender, &name),
         Change::Interrupted => {
             // Hints may be lost: republish the newest event of every conversation someone
             // follows here. A socket that sees a gap catches up from the store; inbox

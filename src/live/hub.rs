@@ -2,7 +2,7 @@
 //! Each topic is a bounded broadcast ring: a socket that falls behind gets `Lagged` and
 //! resyncs from the store, so memory stays bounded and nothing is skipped silently.
 use super::ServerFrame;
-use crate::model::{Conversation, Message};
+use crate::model::{Conversation, Message, SenderKind};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,6 +23,16 @@ pub struct LiveEvent {
     /// The message sequence, for events that are messages; used to drop replay overlaps.
     pub seq: Option<i64>,
     pub json: String,
+}
+
+impl LiveEvent {
+    fn new(conversation_id: &str, seq: Option<i64>, frame: &ServerFrame) -> Arc<LiveEvent> {
+        Arc::new(LiveEvent {
+            conversation_id: conversation_id.to_string(),
+            seq,
+            json: serde_json::to_string(frame).expect("frames serialize"),
+        })
+    }
 }
 
 pub struct Hub {
@@ -64,11 +74,7 @@ impl Hub {
         let frame = ServerFrame::Message {
             message: message.clone(),
         };
-        let event = Arc::new(LiveEvent {
-            conversation_id: message.conversation_id.clone(),
-            seq: Some(message.seq),
-            json: serde_json::to_string(&frame).expect("frames serialize"),
-        });
+        let event = LiveEvent::new(&message.conversation_id, Some(message.seq), &frame);
         self.send(&Topic::Conversation(message.conversation_id.clone()), event);
     }
 
@@ -77,48 +83,39 @@ impl Hub {
         let frame = ServerFrame::Conversation {
             conversation: conversation.clone(),
         };
-        let event = Arc::new(LiveEvent {
-            conversation_id: conversation.id.clone(),
-            seq: None,
-            json: serde_json::to_string(&frame).expect("frames serialize"),
-        });
+        let event = LiveEvent::new(&conversation.id, None, &frame);
         self.send(&Topic::Conversation(conversation.id.clone()), event.clone());
         self.send(&Topic::Inbox(conversation.inbox_id.clone()), event);
     }
 
-    /// A signal that is not stored (typing), to the conversation's followers here.
-    pub fn publish_signal(&self, signal: &crate::store::Signal) {
-        let crate::store::Signal::Typing {
-            conversation_id,
-            sender,
-            name,
-        } = signal
-        else {
-            return;
-        };
+    /// Typing is never stored: it goes to the conversation's followers here.
+    pub fn publish_typing(&self, conversation_id: &str, sender: SenderKind, name: &str) {
         let frame = ServerFrame::Typing {
-            conversation_id: conversation_id.clone(),
-            sender: *sender,
-            name: name.clone(),
+            conversation_id: conversation_id.to_string(),
+            sender,
+            name: name.to_string(),
         };
-        let event = Arc::new(LiveEvent {
-            conversation_id: conversation_id.clone(),
-            seq: None,
-            json: serde_json::to_string(&frame).expect("frames serialize"),
-        });
-        self.send(&Topic::Conversation(conversation_id.clone()), event);
+        let event = LiveEvent::new(conversation_id, None, &frame);
+        self.send(&Topic::Conversation(conversation_id.to_string()), event);
     }
 
     pub fn publish_presence(&self, agents: &[String]) {
         let frame = ServerFrame::Presence {
             agents: agents.to_vec(),
         };
-        let event = Arc::new(LiveEvent {
-            conversation_id: String::new(),
-            seq: None,
-            json: serde_json::to_string(&frame).expect("frames serialize"),
-        });
-        self.send(&Topic::Presence, event);
+        self.send(&Topic::Presence, LiveEvent::new("", None, &frame));
+    }
+
+    /// Forgets a topic its last follower left, so a conversation that goes quiet holds no
+    /// memory here (otherwise it would linger until its next event).
+    pub fn release(&self, topic: &Topic) {
+        let mut topics = self.topics.lock().expect("hub lock");
+        if topics
+            .get(topic)
+            .is_some_and(|sender| sender.receiver_count() == 0)
+        {
+            topics.remove(topic);
+        }
     }
 
     /// Conversations some socket on this node follows.
@@ -144,17 +141,15 @@ impl Hub {
                 .cloned()
                 .collect()
         };
-        let json = serde_json::to_string(&ServerFrame::Resync {
-            conversation_id: None,
-        })
-        .expect("frames serialize");
+        let event = LiveEvent::new(
+            "",
+            None,
+            &ServerFrame::Resync {
+                conversation_id: None,
+            },
+        );
         for topic in inboxes {
-            let event = Arc::new(LiveEvent {
-                conversation_id: String::new(),
-                seq: None,
-                json: json.clone(),
-            });
-            self.send(&topic, event);
+            self.send(&topic, event.clone());
         }
     }
 

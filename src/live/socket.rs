@@ -8,7 +8,7 @@ use crate::server::AppState;
 use crate::store::{Receipt, Signal};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -34,19 +34,28 @@ enum Identity {
     },
 }
 
+impl Identity {
+    fn side(&self) -> SenderKind {
+        match self {
+            Identity::Agent(_) => SenderKind::Agent,
+            Identity::Visitor { .. } => SenderKind::Visitor,
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Identity::Agent(agent) => &agent.name,
+            Identity::Visitor { name, .. } => name,
+        }
+    }
+}
+
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Response {
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    if let Some(origin) = origin {
-        if !state.settings.origin_allowed(origin, host) {
-            tracing::warn!(origin, "refused socket from a foreign origin");
-            return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
-        }
-    }
+    // Origins were checked by the router's origin guard, which covers upgrades too.
     let identity = match identify(&state, &headers).await {
         Ok(Some(identity)) => identity,
         Ok(None) => {
@@ -68,6 +77,7 @@ pub async fn upgrade(
             if let Err(error) = session.run(socket).await {
                 tracing::debug!(%error, "socket ended");
             }
+            session.release_feeds();
             if let Identity::Agent(agent) = &identity {
                 presence::agent_disconnected(&state, agent);
             }
@@ -120,15 +130,11 @@ impl Session {
     }
 
     async fn run(&mut self, mut socket: WebSocket) -> SessionResult {
-        let (role, name) = match &self.identity {
-            Identity::Agent(agent) => ("agent", agent.name.clone()),
-            Identity::Visitor { name, .. } => ("visitor", name.clone()),
-        };
         self.send(
             &mut socket,
             &ServerFrame::Ready {
-                role: role.into(),
-                name,
+                role: self.identity.side().as_str().into(),
+                name: self.identity.name().into(),
             },
         )
         .await?;
@@ -200,6 +206,15 @@ impl Session {
         socket.send(WsMessage::Text(json.into())).await
     }
 
+    /// Drops this socket's subscriptions and lets the hub forget topics nobody follows now.
+    fn release_feeds(&mut self) {
+        let topics: Vec<Topic> = self.feeds.keys().cloned().collect();
+        self.feeds.clear();
+        for topic in &topics {
+            self.state.hub.release(topic);
+        }
+    }
+
     fn may_follow(&self, conversation_id: &str) -> bool {
         match &self.identity {
             Identity::Agent(_) => true,
@@ -229,7 +244,9 @@ impl Session {
             },
             ClientFrame::Unsubscribe { conversation_id } => {
                 self.sent.remove(&conversation_id);
-                self.feeds.remove(&Topic::Conversation(conversation_id));
+                let topic = Topic::Conversation(conversation_id);
+                self.feeds.remove(&topic);
+                self.state.hub.release(&topic);
                 vec![]
             }
             ClientFrame::Subscribe {
@@ -253,16 +270,15 @@ impl Session {
                 "That conversation does not exist or is not yours.",
             )];
         }
-        let (sender, name) = match &self.identity {
-            Identity::Agent(agent) => (SenderKind::Agent, agent.name.clone()),
-            Identity::Visitor { name, .. } => (SenderKind::Visitor, name.clone()),
-        };
+        let (sender, name) = (self.identity.side(), self.identity.name().to_string());
+        self.state
+            .hub
+            .publish_typing(&conversation_id, sender, &name);
         let signal = Signal::Typing {
             conversation_id,
             sender,
             name,
         };
-        self.state.hub.publish_signal(&signal);
         if let Err(error) = self.state.store.relay(signal).await {
             tracing::debug!(%error, "typing not relayed to other nodes");
         }
@@ -281,10 +297,7 @@ impl Session {
                 "That conversation does not exist or is not yours.",
             )];
         }
-        let side = match self.identity {
-            Identity::Agent(_) => SenderKind::Agent,
-            Identity::Visitor { .. } => SenderKind::Visitor,
-        };
+        let side = self.identity.side();
         let receipt = Receipt {
             conversation_id,
             side,

@@ -132,20 +132,20 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// Refuses state-changing requests from foreign origins (CSRF); browsers always send Origin on POST.
+/// Refuses state-changing requests and socket upgrades from foreign origins (CSRF and
+/// cross-site WebSocket hijacking); browsers always send Origin on both.
 async fn origin_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::GET && request.method() != Method::HEAD {
-        let origin = request
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
+    let headers = request.headers();
+    let upgrade = headers
+        .get(header::UPGRADE)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    let guarded = upgrade || (request.method() != Method::GET && request.method() != Method::HEAD);
+    if guarded {
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
         if let Some(origin) = origin {
             if !state.settings.origin_allowed(origin, host) {
-                tracing::warn!(origin, "refused request from a foreign origin");
+                tracing::warn!(origin, "refused a request from a foreign origin");
                 return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
             }
         }

@@ -59,22 +59,24 @@ impl PostgresStore {
         })
     }
 
-    async fn notify(
+    /// Sends a hint on `executor`: inside a write's transaction it goes out only on commit.
+    async fn notify<'e>(
         &self,
-        conn: &mut PgConnection,
+        executor: impl sqlx::PgExecutor<'e>,
         conversation: &str,
         seqs: Option<(i64, i64)>,
+        signal: Option<Signal>,
     ) -> StoreResult<()> {
         let hint = Hint {
             node: self.node.clone(),
             conversation: conversation.to_string(),
             seqs,
-            signal: None,
+            signal,
         };
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
             .bind(serde_json::to_string(&hint).expect("hints serialize"))
-            .execute(conn)
+            .execute(executor)
             .await?;
         Ok(())
     }
@@ -158,19 +160,17 @@ async fn load_conversation(conn: &mut PgConnection, id: &str) -> StoreResult<Opt
     row.map(Conversation::try_from).transpose()
 }
 
-/// Locks the conversation row: writers of one conversation queue here, so sequence numbers
-/// stay unique and gap-free across nodes.
+/// Reads the conversation and locks its row: writers of one conversation queue here, so
+/// sequence numbers stay unique and gap-free across nodes.
 async fn lock_conversation(conn: &mut PgConnection, id: &str) -> StoreResult<Conversation> {
-    let locked: Option<(i64,)> =
-        sqlx::query_as("SELECT last_seq FROM conversations WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if locked.is_none() {
-        return Err(StoreError::NotFound);
-    }
-    load_conversation(conn, id)
-        .await?
+    let row: Option<ConversationRow> = sqlx::query_as(&format!(
+        "{CONVERSATION_SELECT} WHERE c.id = $1 FOR UPDATE OF c"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(Conversation::try_from)
+        .transpose()?
         .ok_or(StoreError::NotFound)
 }
 
@@ -228,7 +228,7 @@ impl Store for PostgresStore {
         let conversation = load_conversation(&mut tx, &conversation_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.notify(&mut tx, &conversation_id, None).await?;
+        self.notify(&mut *tx, &conversation_id, None, None).await?;
         tx.commit().await?;
         Ok(conversation)
     }
@@ -304,8 +304,13 @@ impl Store for PostgresStore {
         .execute(&mut *tx)
         .await?;
         let conversation = plan.applied_to(conversation, &post);
-        self.notify(&mut tx, &post.conversation_id, seq_range(&plan.events))
-            .await?;
+        self.notify(
+            &mut *tx,
+            &post.conversation_id,
+            seq_range(&plan.events),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Appended {
             events: plan.events,
@@ -348,7 +353,7 @@ impl Store for PostgresStore {
         let conversation = load_conversation(&mut tx, &change.conversation_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.notify(&mut tx, &change.conversation_id, Some((seq, seq)))
+        self.notify(&mut *tx, &change.conversation_id, Some((seq, seq)), None)
             .await?;
         tx.commit().await?;
         Ok(Appended {
@@ -413,7 +418,8 @@ impl Store for PostgresStore {
             return Ok(None);
         }
         let conversation = load_conversation(&mut tx, &receipt.conversation_id).await?;
-        self.notify(&mut tx, &receipt.conversation_id, None).await?;
+        self.notify(&mut *tx, &receipt.conversation_id, None, None)
+            .await?;
         tx.commit().await?;
         Ok(conversation)
     }
@@ -508,18 +514,8 @@ impl Store for PostgresStore {
             } => conversation_id.clone(),
             Signal::Presence { .. } => String::new(),
         };
-        let hint = Hint {
-            node: self.node.clone(),
-            conversation,
-            seqs: None,
-            signal: Some(signal.clone()),
-        };
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(serde_json::to_string(&hint).expect("hints serialize"))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.notify(&self.pool, &conversation, None, Some(signal))
+            .await
     }
 
     fn changes(&self) -> Option<mpsc::Receiver<Change>> {

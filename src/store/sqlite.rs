@@ -91,7 +91,6 @@ const MAX_BATCH: usize = 256;
 
 /// Group commit: posts that arrive while a transaction is being written wait and then share
 /// the next one, so many concurrent senders cost one commit (one WAL sync), not one each.
-/// Each post runs under its own savepoint, so a failing one never takes the others with it.
 async fn group_commit(writer: SqlitePool, mut jobs: mpsc::Receiver<PostJob>) {
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
@@ -135,7 +134,8 @@ async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<Store
     results
 }
 
-/// `None` when the transaction had to be abandoned.
+/// `None` when a batch of several had to be abandoned. A post that fails part-way is never
+/// committed: the transaction is rolled back, and a lone post reports its error.
 async fn try_batch(
     writer: &SqlitePool,
     posts: &[PostMessage],
@@ -144,10 +144,10 @@ async fn try_batch(
     let mut results = Vec::with_capacity(posts.len());
     for post in posts {
         let result = post_in_tx(&mut tx, post).await;
-        let harmless = matches!(result, Ok(_) | Err(StoreError::NotFound));
-        if !harmless && posts.len() > 1 {
+        // NotFound is decided before anything is written; any other error may follow a write.
+        if !matches!(result, Ok(_) | Err(StoreError::NotFound)) {
             let _ = tx.rollback().await;
-            return None;
+            return (posts.len() == 1).then(|| vec![result]);
         }
         results.push(result);
     }

@@ -267,19 +267,31 @@ impl Live {
 
 /// Puts a changed conversation at its place in a newest-activity-first list.
 pub fn upsert_by_activity(list: RwSignal<Vec<Conversation>>, conversation: Conversation) {
+    list.update(|items| upsert(items, conversation));
+}
+
+/// Takes a freshly fetched list without losing live changes that arrived while it was on its
+/// way: per conversation, the copy that saw more events wins.
+pub fn merge_fetched(list: RwSignal<Vec<Conversation>>, fetched: Vec<Conversation>) {
     list.update(|items| {
-        if let Some(at) = items.iter().position(|c| c.id == conversation.id) {
-            if items[at].last_seq > conversation.last_seq {
-                return;
-            }
-            items.remove(at);
+        for conversation in fetched {
+            upsert(items, conversation);
         }
-        let at = items
-            .iter()
-            .position(|c| c.last_activity_at < conversation.last_activity_at)
-            .unwrap_or(items.len());
-        items.insert(at, conversation);
     });
+}
+
+fn upsert(items: &mut Vec<Conversation>, conversation: Conversation) {
+    if let Some(at) = items.iter().position(|c| c.id == conversation.id) {
+        if items[at].last_seq > conversation.last_seq {
+            return;
+        }
+        items.remove(at);
+    }
+    let at = items
+        .iter()
+        .position(|c| c.last_activity_at < conversation.last_activity_at)
+        .unwrap_or(items.len());
+    items.insert(at, conversation);
 }
 
 #[cfg(not(feature = "hydrate"))]
