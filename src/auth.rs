@@ -14,10 +14,11 @@ pub async fn sign_in(email: String, password: String) -> Result<Agent, AppError>
     let state = ssr::state();
     let email = email.trim().to_lowercase();
     let found = state
-        .store
+        .stores
+        .accounts
         .agent_credentials(&email)
         .await
-        .map_err(ssr::internal)?;
+        .map_err(crate::error::internal)?;
     // Verify against a dummy hash when the e-mail is unknown so timing does not reveal accounts.
     let (agent, hash) = match found {
         Some((agent, hash)) => (Some(agent), hash),
@@ -123,21 +124,20 @@ pub fn SetupPage() -> impl IntoView {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::error::{AppError, AppResult};
+    use crate::clock::now_ms;
+    use crate::error::{internal, AppError, AppResult};
     use crate::model::{Agent, Role};
-    use crate::server::{now_ms, AppState};
+    pub use crate::state::access::new_token;
+    use crate::state::access::{
+        agent_from_headers, cookie, request_headers, set_cookie, token_hash, SESSION_COOKIE,
+    };
+    use crate::state::AppState;
     use crate::store::{NewAgent, StoreError};
     use argon2::password_hash::{
         rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
     };
     use argon2::Argon2;
-    use axum::http::{header, HeaderMap, HeaderValue};
-    use base64::Engine;
-    use leptos::prelude::*;
-    use sha2::{Digest, Sha256};
 
-    pub const SESSION_COOKIE: &str = "sb_session";
-    pub const VISITOR_COOKIE: &str = "sb_visitor";
     /// A real argon2 hash of a random secret, verified when the e-mail is unknown.
     pub fn dummy_hash() -> &'static str {
         static HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -151,72 +151,7 @@ pub mod ssr {
     }
 
     pub fn state() -> AppState {
-        expect_context::<AppState>()
-    }
-
-    /// Logs the cause and hides it from the client.
-    pub fn internal(error: impl std::fmt::Display) -> AppError {
-        tracing::error!(%error, "internal error");
-        AppError::Internal
-    }
-
-    pub fn new_token() -> String {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).expect("the OS random source works");
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    }
-
-    /// Tokens are stored hashed, so a leaked database does not leak sessions.
-    pub fn token_hash(token: &str) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
-    }
-
-    pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| value.to_string())
-    }
-
-    pub fn request_headers() -> HeaderMap {
-        use_context::<axum::http::request::Parts>()
-            .map(|parts| parts.headers)
-            .unwrap_or_default()
-    }
-
-    pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) {
-        let secure = if state.settings.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!(
-            "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-        );
-        if let (Some(response), Ok(value)) = (
-            use_context::<leptos_axum::ResponseOptions>(),
-            HeaderValue::from_str(&cookie),
-        ) {
-            response.append_header(header::SET_COOKIE, value);
-        }
-    }
-
-    pub async fn agent_from_headers(
-        state: &AppState,
-        headers: &HeaderMap,
-    ) -> AppResult<Option<Agent>> {
-        let Some(token) = cookie(headers, SESSION_COOKIE) else {
-            return Ok(None);
-        };
-        state
-            .store
-            .agent_for_session(&token_hash(&token), now_ms())
-            .await
-            .map_err(internal)
+        AppState::from_context()
     }
 
     pub async fn signed_in_agent() -> AppResult<Option<Agent>> {
@@ -233,7 +168,8 @@ pub mod ssr {
         let now = now_ms();
         let max_age = state.settings.session_days * 86_400;
         state
-            .store
+            .stores
+            .accounts
             .create_session(&token_hash(&token), &agent.id, now, now + max_age * 1000)
             .await
             .map_err(internal)?;
@@ -245,7 +181,8 @@ pub mod ssr {
         let state = state();
         if let Some(token) = cookie(&request_headers(), SESSION_COOKIE) {
             state
-                .store
+                .stores
+                .accounts
                 .delete_session(&token_hash(&token))
                 .await
                 .map_err(internal)?;
@@ -306,7 +243,8 @@ pub mod ssr {
         }
         let password_hash = hash_password(password.to_string()).await?;
         state
-            .store
+            .stores
+            .accounts
             .create_agent(NewAgent {
                 email,
                 name: name.to_string(),
@@ -324,8 +262,10 @@ pub mod ssr {
     }
 
     /// First start: create the admin from the environment, or print a one-time setup link.
-    pub async fn bootstrap_admin(state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
-        if state.store.agent_count().await? > 0 {
+    pub async fn bootstrap_admin(
+        state: &AppState,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if state.stores.accounts.agent_count().await? > 0 {
             return Ok(());
         }
         match (&state.settings.admin_email, &state.settings.admin_password) {
@@ -341,7 +281,7 @@ pub mod ssr {
                         tracing::info!(email = %agent.email, "created the first admin from SWITCHBOARD_ADMIN_EMAIL")
                     }
                     // Several nodes starting together: another one created it first.
-                    Err(AppError::Invalid(_)) if state.store.agent_count().await? > 0 => {
+                    Err(AppError::Invalid(_)) if state.stores.accounts.agent_count().await? > 0 => {
                         tracing::info!("the first admin was created by another node")
                     }
                     Err(e) => return Err(format!("SWITCHBOARD_ADMIN_*: {e}").into()),

@@ -1,29 +1,10 @@
 //! What the widget and the dashboard share: posting a message, and showing a conversation.
 use crate::live::client::ConversationFeed;
+use crate::model::Pending;
 use crate::model::{initials, validate_body, Message, SenderKind, Status, Tick, MAX_MESSAGE_CHARS};
-use crate::outbox::{Outbox, Pending};
+use crate::outbox::Outbox;
 use crate::time_fmt;
 use leptos::prelude::*;
-
-/// A UUID v4 made in the browser when the user presses send; it makes retries idempotent.
-pub fn new_client_id() -> String {
-    let mut bytes = [0u8; 16];
-    #[cfg(feature = "hydrate")]
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
 
 #[component]
 pub fn Avatar(
@@ -82,7 +63,7 @@ pub fn MessageList(
     #[prop(into)] loading_older: Signal<bool>,
 ) -> impl IntoView {
     let rows = Memo::new(move |_| {
-        let now = time_fmt::now_ms();
+        let now = crate::clock::now_ms();
         let mut rows = Vec::new();
         let mut last_day = None;
         feed.messages.with(|messages| {
@@ -285,7 +266,7 @@ pub fn Composer(
     let count = move || draft.with(|d| d.chars().count());
     let last_typing = StoredValue::new(0i64);
     let typed = move || {
-        let now = crate::time_fmt::now_ms();
+        let now = crate::clock::now_ms();
         if let Some(on_typing) = on_typing {
             if now - last_typing.get_value() > 2_000 {
                 last_typing.set_value(now);
@@ -324,16 +305,16 @@ pub fn Composer(
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::error::{AppError, AppResult};
+    use crate::clock::now_ms;
+    use crate::error::{internal, AppError, AppResult};
     use crate::model::{validate_body, validate_client_id, Conversation, Message};
-    use crate::server::{now_ms, AppState};
+    use crate::state::AppState;
     use crate::store::{Appended, Author, PostMessage, StoreError};
-    use std::sync::atomic::Ordering;
 
     pub fn store_error(error: StoreError) -> AppError {
         match error {
             StoreError::NotFound => AppError::ConversationNotFound,
-            other => crate::auth::ssr::internal(other),
+            other => internal(other),
         }
     }
 
@@ -347,10 +328,11 @@ pub mod ssr {
     ) -> AppResult<Message> {
         let body = validate_body(body)?;
         validate_client_id(client_id)?;
-        let started = std::time::Instant::now();
+        let received = std::time::Instant::now();
         let appended = state
-            .store
-            .post_message(PostMessage {
+            .stores
+            .conversations
+            .post(PostMessage {
                 conversation_id: conversation.id.clone(),
                 client_id: client_id.to_string(),
                 author,
@@ -359,17 +341,8 @@ pub mod ssr {
             })
             .await
             .map_err(store_error)?;
-        let micros = started.elapsed().as_micros() as u64;
-        state.metrics.store_writes.fetch_add(1, Ordering::Relaxed);
-        state
-            .metrics
-            .store_write_us_sum
-            .fetch_add(micros, Ordering::Relaxed);
         if !appended.duplicate {
-            state
-                .metrics
-                .messages_stored
-                .fetch_add(1, Ordering::Relaxed);
+            crate::telemetry::message_stored(received.elapsed());
             publish(state, &appended);
         }
         appended.events.last().cloned().ok_or(AppError::Internal)

@@ -34,3 +34,10 @@ impl FromServerFnError for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Logs the cause of a fault and hides it from the client.
+#[cfg(feature = "ssr")]
+pub fn internal(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "internal error");
+    AppError::Internal
+}

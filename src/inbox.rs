@@ -4,16 +4,18 @@ use crate::auth::{current_agent, SignOut};
 use crate::chat::{Avatar, Composer, ConnectionBadge, MessageList, StatusPill};
 use crate::error::AppError;
 use crate::live::client::{merge_fetched, use_live, ConversationFeed};
+#[cfg(feature = "ssr")]
+use crate::model::DEFAULT_INBOX;
 use crate::model::{Agent, Conversation, InboxFilter, Message, SenderKind, Status};
 use crate::outbox::{resend_when_online, Outbox};
+#[cfg(feature = "ssr")]
+use crate::store::Viewer;
 use crate::time_fmt;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
-/// The one inbox until inboxes become configurable.
-pub const DEFAULT_INBOX: &str = "default";
 #[cfg(feature = "ssr")]
 const LIST_LIMIT: u32 = 200;
 
@@ -26,22 +28,24 @@ pub struct ConversationDetail {
 #[server(endpoint = "list_conversations")]
 pub async fn list_conversations(filter: InboxFilter) -> Result<Vec<Conversation>, AppError> {
     let state = crate::auth::ssr::state();
-    crate::auth::ssr::require_agent().await?;
+    let agent = crate::auth::ssr::require_agent().await?;
     state
-        .store
-        .list_conversations(DEFAULT_INBOX, filter, LIST_LIMIT)
+        .stores
+        .conversations
+        .list(Viewer::Agent(&agent), DEFAULT_INBOX, filter, LIST_LIMIT)
         .await
-        .map_err(crate::auth::ssr::internal)
+        .map_err(crate::error::internal)
 }
 
 #[server(endpoint = "open_conversation")]
 pub async fn open_conversation(id: String) -> Result<ConversationDetail, AppError> {
     let state = crate::auth::ssr::state();
-    crate::auth::ssr::require_agent().await?;
-    let conversation = ssr::find(&state, &id).await?;
+    let agent = crate::auth::ssr::require_agent().await?;
+    let conversation = ssr::find(&state, &agent, &id).await?;
     let messages = state
-        .store
-        .messages_before(&id, None, crate::model::PAGE_SIZE)
+        .stores
+        .conversations
+        .messages_before(Viewer::Agent(&agent), &id, None, crate::model::PAGE_SIZE)
         .await
         .map_err(crate::chat::ssr::store_error)?;
     Ok(ConversationDetail {
@@ -56,11 +60,17 @@ pub async fn older_messages(
     before_seq: i64,
 ) -> Result<Vec<Message>, AppError> {
     let state = crate::auth::ssr::state();
-    crate::auth::ssr::require_agent().await?;
-    ssr::find(&state, &conversation_id).await?;
+    let agent = crate::auth::ssr::require_agent().await?;
+    ssr::find(&state, &agent, &conversation_id).await?;
     state
-        .store
-        .messages_before(&conversation_id, Some(before_seq), crate::model::PAGE_SIZE)
+        .stores
+        .conversations
+        .messages_before(
+            Viewer::Agent(&agent),
+            &conversation_id,
+            Some(before_seq),
+            crate::model::PAGE_SIZE,
+        )
         .await
         .map_err(crate::chat::ssr::store_error)
 }
@@ -73,7 +83,7 @@ pub async fn send_agent_message(
 ) -> Result<Message, AppError> {
     let state = crate::auth::ssr::state();
     let agent = crate::auth::ssr::require_agent().await?;
-    let conversation = ssr::find(&state, &conversation_id).await?;
+    let conversation = ssr::find(&state, &agent, &conversation_id).await?;
     let author = crate::store::Author {
         kind: SenderKind::Agent,
         id: Some(agent.id.clone()),
@@ -198,7 +208,7 @@ fn ConversationItem(conversation: Conversation) -> impl IntoView {
                 <div class="item-main">
                     <div class="item-top">
                         <span class="item-name">{conversation.visitor_name.clone()}</span>
-                        <time class="item-time">{move || time_fmt::short(at, time_fmt::now_ms())}</time>
+                        <time class="item-time">{move || time_fmt::short(at, crate::clock::now_ms())}</time>
                     </div>
                     <div class="item-bottom">
                         <span class="item-preview">{conversation.last_preview.clone()}</span>
@@ -249,7 +259,9 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
     let live = use_live();
     let conversation_id = detail.conversation.id.clone();
     let feed: ConversationFeed = live.follow(detail.conversation, detail.messages);
-    let outbox = Outbox::new(feed, SenderKind::Agent);
+    let outbox = Outbox::new(feed, |conversation_id, body, client_id| {
+        Box::pin(send_agent_message(conversation_id, body, client_id))
+    });
     resend_when_online(live, outbox);
     let older = ServerAction::<OlderMessages>::new();
     let change = ServerAction::<SetStatus>::new();
@@ -320,7 +332,7 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
             <dl class="context-list">
                 {move || row("Page", c().visitor_page)}
                 {move || row("Browser", c().visitor_agent.map(|ua| crate::model::browser_name(&ua)))}
-                {move || row("Started", Some(format!("{} {}", time_fmt::day_label(c().created_at, time_fmt::now_ms()), time_fmt::clock(c().created_at))))}
+                {move || row("Started", Some(format!("{} {}", time_fmt::day_label(c().created_at, crate::clock::now_ms()), time_fmt::clock(c().created_at))))}
                 {move || row("Messages", Some(c().last_seq.to_string()))}
             </dl>
         </aside>
@@ -330,15 +342,18 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::chat::ssr::{publish, store_error};
+    use crate::clock::now_ms;
     use crate::error::{AppError, AppResult};
-    use crate::model::{Conversation, Status};
-    use crate::server::{now_ms, AppState};
-    use crate::store::ChangeStatus;
+    use crate::model::{Agent, Conversation, Status};
+    use crate::state::AppState;
+    use crate::store::{ChangeStatus, Viewer};
 
-    pub async fn find(state: &AppState, id: &str) -> AppResult<Conversation> {
+    /// The conversation as this agent may see it.
+    pub async fn find(state: &AppState, agent: &Agent, id: &str) -> AppResult<Conversation> {
         state
-            .store
-            .conversation(id)
+            .stores
+            .conversations
+            .get(Viewer::Agent(agent), id)
             .await
             .map_err(store_error)?
             .ok_or(AppError::ConversationNotFound)
@@ -347,14 +362,15 @@ pub mod ssr {
     pub async fn set_status(conversation_id: String, status: Status) -> AppResult<Conversation> {
         let state = crate::auth::ssr::state();
         let agent = crate::auth::ssr::require_agent().await?;
-        find(&state, &conversation_id).await?;
+        find(&state, &agent, &conversation_id).await?;
         if status == Status::Waiting {
             return Err(AppError::Invalid(
                 "A conversation goes back to waiting only when its visitor writes.".into(),
             ));
         }
         let appended = state
-            .store
+            .stores
+            .conversations
             .change_status(ChangeStatus {
                 conversation_id,
                 status,

@@ -1,9 +1,15 @@
 //! Switchboard: self-hosted, real-time customer-support chat.
-//! One module per feature (auth, widget, inbox, chat, live), each with its model, server
-//! functions and components side by side; server-only code sits in `ssr` submodules.
+//!
+//! A one-way house (docs/architecture.md): `model`, `error` and `clock` at the bottom; then
+//! `store` and `telemetry`; then `state` (what every handler sees); then `live` (the socket,
+//! fan-out, the browser's connection); then the feature modules (`auth`, `chat`, `outbox`,
+//! `inbox`, `widget`), each with its model, server functions and components, server-only
+//! code in an `ssr` submodule; then the `app` shell; and `server` on top, which only
+//! assembles. A module imports only from the layers below it.
 pub mod app;
 pub mod auth;
 pub mod chat;
+pub mod clock;
 pub mod error;
 pub mod inbox;
 pub mod live;
@@ -15,7 +21,11 @@ pub mod widget;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

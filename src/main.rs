@@ -1,14 +1,9 @@
-use switchboard::server::{self, config::Settings};
+use switchboard::state::settings::Settings;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("switchboard=info,tower_http=warn,info")),
-        )
-        .init();
+    // Parsed first, so `--help` and `--version` answer without starting anything.
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => {
@@ -16,7 +11,13 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(error) = server::run(settings).await {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("switchboard=info,tower_http=warn,info")),
+        )
+        .init();
+    if let Err(error) = switchboard::server::serve(settings).await {
         tracing::error!(%error, "Switchboard could not start");
         eprintln!("switchboard: {error}");
         std::process::exit(1);

@@ -2,36 +2,32 @@
 //! "sending", survive a reload (kept in localStorage), and go out in order when the
 //! connection is back. A message the server refuses stays as "failed" with the reason.
 use crate::error::AppError;
-use crate::live::client::ConversationFeed;
-use crate::model::SenderKind;
+use crate::live::client::{ConnectionState, ConversationFeed, Live};
+use crate::model::{Message, Pending};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Pending {
-    pub client_id: String,
-    pub body: String,
-    pub created_at: i64,
-    /// Why the server refused it; `None` while it is still trying.
-    #[serde(default)]
-    pub failed: Option<String>,
-}
+/// How one side sends a message: the widget's or the dashboard's server function, given the
+/// conversation id, the body and the client id. The outbox knows no feature.
+pub type Deliver =
+    fn(String, String, String) -> Pin<Box<dyn Future<Output = Result<Message, AppError>>>>;
 
 /// The outbox of one followed conversation, for the visitor's or an agent's side.
 #[derive(Clone, Copy)]
 pub struct Outbox {
     feed: ConversationFeed,
-    side: SenderKind,
+    deliver: Deliver,
     flushing: StoredValue<bool>,
 }
 
 impl Outbox {
     /// Restores what an earlier page left unsent (after hydration, so the first render matches
     /// the server's) and keeps storage in step with the pending list.
-    pub fn new(feed: ConversationFeed, side: SenderKind) -> Outbox {
+    pub fn new(feed: ConversationFeed, deliver: Deliver) -> Outbox {
         let outbox = Outbox {
             feed,
-            side,
+            deliver,
             flushing: StoredValue::new(false),
         };
         let key = storage_key(&feed);
@@ -54,9 +50,9 @@ impl Outbox {
     pub fn send(&self, body: String) {
         self.feed.pending.update(|pending| {
             pending.push(Pending {
-                client_id: crate::chat::new_client_id(),
+                client_id: new_client_id(),
                 body,
-                created_at: crate::time_fmt::now_ms(),
+                created_at: crate::clock::now_ms(),
                 failed: None,
             })
         });
@@ -128,22 +124,16 @@ impl Outbox {
         }
     }
 
-    async fn deliver(&self, item: &Pending) -> Result<crate::model::Message, AppError> {
-        let (body, client_id) = (item.body.clone(), item.client_id.clone());
-        match self.side {
-            SenderKind::Visitor => crate::widget::send_visitor_message(body, client_id).await,
-            _ => {
-                let conversation_id = self.feed.conversation.with_untracked(|c| c.id.clone());
-                crate::inbox::send_agent_message(conversation_id, body, client_id).await
-            }
-        }
+    async fn deliver(&self, item: &Pending) -> Result<Message, AppError> {
+        let conversation_id = self.feed.conversation.with_untracked(|c| c.id.clone());
+        (self.deliver)(conversation_id, item.body.clone(), item.client_id.clone()).await
     }
 }
 
 /// Sends what is waiting whenever the shared connection comes back.
-pub fn resend_when_online(live: crate::live::client::Live, outbox: Outbox) {
+pub fn resend_when_online(live: Live, outbox: Outbox) {
     Effect::new(move |_| {
-        if live.state.get() == crate::live::client::ConnectionState::Online {
+        if live.state.get() == ConnectionState::Online {
             outbox.flush();
         }
     });
@@ -180,4 +170,24 @@ fn save(key: &str, pending: &[Pending]) {
         };
     }
     let _ = (key, pending);
+}
+
+/// A UUID v4 made in the browser when the user presses send; it makes retries idempotent.
+pub fn new_client_id() -> String {
+    let mut bytes = [0u8; 16];
+    #[cfg(feature = "hydrate")]
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

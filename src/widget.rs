@@ -1,10 +1,10 @@
 //! The visitor's side: start a chat, write, read answers live. Reached only with the visitor's
 //! own token (an HttpOnly cookie), so a visitor can never see another conversation.
-use crate::chat::{new_client_id, Avatar, Composer, ConnectionBadge, MessageList};
+use crate::chat::{Avatar, Composer, ConnectionBadge, MessageList};
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
 use crate::model::{Conversation, Message, SenderKind, Status};
-use crate::outbox::{resend_when_online, Outbox};
+use crate::outbox::{new_client_id, resend_when_online, Outbox};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +16,7 @@ pub struct WidgetSession {
 
 #[server(endpoint = "visitor_session")]
 pub async fn visitor_session() -> Result<Option<WidgetSession>, AppError> {
-    let state = crate::auth::ssr::state();
+    let state = crate::state::AppState::from_context();
     match ssr::own_conversation(&state).await? {
         Some(conversation) => Ok(Some(ssr::session(&state, conversation).await?)),
         None => Ok(None),
@@ -36,7 +36,7 @@ pub async fn start_conversation(
 
 #[server(endpoint = "send_visitor_message")]
 pub async fn send_visitor_message(body: String, client_id: String) -> Result<Message, AppError> {
-    let state = crate::auth::ssr::state();
+    let state = crate::state::AppState::from_context();
     let conversation = ssr::own_conversation(&state)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
@@ -52,13 +52,19 @@ pub async fn send_visitor_message(body: String, client_id: String) -> Result<Mes
 
 #[server(endpoint = "older_visitor_messages")]
 pub async fn older_visitor_messages(before_seq: i64) -> Result<Vec<Message>, AppError> {
-    let state = crate::auth::ssr::state();
+    let state = crate::state::AppState::from_context();
     let conversation = ssr::own_conversation(&state)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
     state
-        .store
-        .messages_before(&conversation.id, Some(before_seq), crate::model::PAGE_SIZE)
+        .stores
+        .conversations
+        .messages_before(
+            ssr::viewer(&conversation),
+            &conversation.id,
+            Some(before_seq),
+            crate::model::PAGE_SIZE,
+        )
         .await
         .map_err(crate::chat::ssr::store_error)
 }
@@ -103,7 +109,7 @@ fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
 
 #[server(endpoint = "agents_online")]
 pub async fn agents_online() -> Result<Vec<String>, AppError> {
-    Ok(crate::auth::ssr::state().presence.names())
+    Ok(crate::state::AppState::from_context().presence.names())
 }
 
 /// "Ana is online", "Ana and Ben are online", "Ana, Ben and 2 others are online".
@@ -237,7 +243,9 @@ fn status_line(conversation: &Conversation, agents: Option<&[String]>) -> String
 fn WidgetChat(started: WidgetSession) -> impl IntoView {
     let live = use_live();
     let feed: ConversationFeed = live.follow(started.conversation, started.messages);
-    let outbox = Outbox::new(feed, SenderKind::Visitor);
+    let outbox = Outbox::new(feed, |_, body, client_id| {
+        Box::pin(send_visitor_message(body, client_id))
+    });
     resend_when_online(live, outbox);
     let older = ServerAction::<OlderVisitorMessages>::new();
     let draft = RwSignal::new(String::new());
@@ -287,14 +295,15 @@ mod offline {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::WidgetSession;
-    use crate::auth::ssr::{
-        cookie, internal, new_token, request_headers, set_cookie, token_hash, VISITOR_COOKIE,
-    };
     use crate::chat::ssr::{post, publish, store_error};
-    use crate::error::{AppError, AppResult};
-    use crate::model::{Conversation, SenderKind, PAGE_SIZE};
-    use crate::server::{now_ms, AppState};
-    use crate::store::{Appended, Author, NewConversation};
+    use crate::clock::now_ms;
+    use crate::error::{internal, AppError, AppResult};
+    use crate::model::{Conversation, SenderKind, DEFAULT_INBOX, PAGE_SIZE};
+    use crate::state::access::{
+        new_token, request_headers, set_cookie, token_hash, visitor_conversation, VISITOR_COOKIE,
+    };
+    use crate::state::AppState;
+    use crate::store::{Appended, Author, NewConversation, Viewer};
     use axum::http::header;
 
     const VISITOR_COOKIE_SECS: i64 = 365 * 86_400;
@@ -307,21 +316,22 @@ pub mod ssr {
         }
     }
 
+    /// The visitor reads only the conversation their token opened.
+    pub fn viewer(conversation: &Conversation) -> Viewer<'_> {
+        Viewer::Visitor {
+            conversation_id: &conversation.id,
+        }
+    }
+
     pub async fn own_conversation(state: &AppState) -> AppResult<Option<Conversation>> {
-        let Some(token) = cookie(&request_headers(), VISITOR_COOKIE) else {
-            return Ok(None);
-        };
-        state
-            .store
-            .conversation_for_visitor(&token_hash(&token))
-            .await
-            .map_err(internal)
+        visitor_conversation(state, &request_headers()).await
     }
 
     pub async fn session(state: &AppState, conversation: Conversation) -> AppResult<WidgetSession> {
         let messages = state
-            .store
-            .messages_before(&conversation.id, None, PAGE_SIZE)
+            .stores
+            .conversations
+            .messages_before(viewer(&conversation), &conversation.id, None, PAGE_SIZE)
             .await
             .map_err(store_error)?;
         Ok(WidgetSession {
@@ -347,7 +357,7 @@ pub mod ssr {
         client_id: String,
         page_url: String,
     ) -> AppResult<WidgetSession> {
-        let state = crate::auth::ssr::state();
+        let state = crate::state::AppState::from_context();
         // Validate everything before writing anything.
         crate::model::validate_body(&body)?;
         crate::model::validate_client_id(&client_id)?;
@@ -381,9 +391,10 @@ pub mod ssr {
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(400).collect());
         let conversation = state
-            .store
-            .create_conversation(NewConversation {
-                inbox_id: crate::inbox::DEFAULT_INBOX.into(),
+            .stores
+            .conversations
+            .create(NewConversation {
+                inbox_id: DEFAULT_INBOX.into(),
                 visitor_token_hash: token_hash,
                 visitor_name,
                 visitor_email: email,
@@ -412,8 +423,9 @@ pub mod ssr {
         )
         .await?;
         let conversation = state
-            .store
-            .conversation(&conversation.id)
+            .stores
+            .conversations
+            .get(viewer(&conversation), &conversation.id)
             .await
             .map_err(internal)?
             .ok_or(AppError::Internal)?;

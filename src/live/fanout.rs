@@ -1,12 +1,13 @@
 //! Cross-node fan-out: turns the store's change hints (writes made on other nodes) into hub
 //! events for this node's sockets. A hint only says where to look; the events come from the
 //! store, and any interruption makes every live conversation re-read.
-use crate::server::{now_ms, AppState};
-use crate::store::{Change, Signal};
-use std::sync::atomic::Ordering;
+use crate::clock::now_ms;
+use crate::state::AppState;
+use crate::store::{Change, Signal, StoreError, Viewer};
+use crate::telemetry;
 
 pub fn spawn(state: AppState) {
-    let Some(mut changes) = state.store.changes() else {
+    let Some(mut changes) = state.stores.feed.changes() else {
         return;
     };
     tokio::spawn(async move {
@@ -18,7 +19,7 @@ pub fn spawn(state: AppState) {
     });
 }
 
-async fn apply(state: &AppState, change: Change) -> Result<(), crate::store::StoreError> {
+async fn apply(state: &AppState, change: Change) -> Result<(), StoreError> {
     match change {
         Change::Conversation {
             conversation_id,
@@ -29,20 +30,21 @@ async fn apply(state: &AppState, change: Change) -> Result<(), crate::store::Sto
                     .unwrap_or(u32::MAX)
                     .min(crate::live::REPLAY_LIMIT);
                 for message in state
-                    .store
-                    .messages_after(&conversation_id, first - 1, count)
+                    .stores
+                    .conversations
+                    .messages_after(Viewer::Node, &conversation_id, first - 1, count)
                     .await?
                 {
-                    let lag = (now_ms() - message.created_at).max(0) as u64;
-                    state
-                        .metrics
-                        .fanout_lag_ms_sum
-                        .fetch_add(lag, Ordering::Relaxed);
-                    state.metrics.fanout_events.fetch_add(1, Ordering::Relaxed);
+                    telemetry::fanout_event(now_ms() - message.created_at);
                     state.hub.publish_message(&message);
                 }
             }
-            if let Some(conversation) = state.store.conversation(&conversation_id).await? {
+            if let Some(conversation) = state
+                .stores
+                .conversations
+                .get(Viewer::Node, &conversation_id)
+                .await?
+            {
                 state.hub.publish_conversation(&conversation);
             }
         }
@@ -61,13 +63,19 @@ async fn apply(state: &AppState, change: Change) -> Result<(), crate::store::Sto
             tracing::info!("fan-out: feed interrupted; re-reading live conversations");
             for conversation_id in state.hub.followed_conversations() {
                 for message in state
-                    .store
-                    .messages_before(&conversation_id, None, 1)
+                    .stores
+                    .conversations
+                    .messages_before(Viewer::Node, &conversation_id, None, 1)
                     .await?
                 {
                     state.hub.publish_message(&message);
                 }
-                if let Some(conversation) = state.store.conversation(&conversation_id).await? {
+                if let Some(conversation) = state
+                    .stores
+                    .conversations
+                    .get(Viewer::Node, &conversation_id)
+                    .await?
+                {
                     state.hub.publish_conversation(&conversation);
                 }
             }

@@ -1,17 +1,17 @@
 //! The `/ws` endpoint: authenticates the upgrade, then forwards hub events to one browser tab,
 //! replaying from the store on (re)subscribe and whenever the tab falls behind.
-use super::hub::{LiveEvent, Topic};
 use super::{presence, ClientFrame, ServerFrame, REPLAY_LIMIT};
-use crate::auth::ssr::{agent_from_headers, cookie, token_hash, VISITOR_COOKIE};
-use crate::model::{Agent, SenderKind, PAGE_SIZE};
-use crate::server::AppState;
-use crate::store::{Receipt, Signal};
+use crate::model::{Agent, SenderKind, DEFAULT_INBOX, PAGE_SIZE};
+use crate::state::access::{agent_from_headers, visitor_conversation};
+use crate::state::hub::{LiveEvent, Topic};
+use crate::state::AppState;
+use crate::store::{Receipt, Signal, Viewer};
+use crate::telemetry;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
@@ -42,6 +42,16 @@ impl Identity {
         }
     }
 
+    /// Who this socket is, for store reads.
+    fn viewer(&self) -> Viewer<'_> {
+        match self {
+            Identity::Agent(agent) => Viewer::Agent(agent),
+            Identity::Visitor {
+                conversation_id, ..
+            } => Viewer::Visitor { conversation_id },
+        }
+    }
+
     fn name(&self) -> &str {
         match self {
             Identity::Agent(agent) => &agent.name,
@@ -69,7 +79,10 @@ pub async fn upgrade(
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
-            state.metrics.sockets_open.fetch_add(1, Ordering::Relaxed);
+            state
+                .open_sockets
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            telemetry::socket_opened();
             if let Identity::Agent(agent) = &identity {
                 presence::agent_connected(&state, agent);
             }
@@ -81,7 +94,10 @@ pub async fn upgrade(
             if let Identity::Agent(agent) = &identity {
                 presence::agent_disconnected(&state, agent);
             }
-            state.metrics.sockets_open.fetch_sub(1, Ordering::Relaxed);
+            telemetry::socket_closed();
+            state
+                .open_sockets
+                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         })
 }
 
@@ -92,12 +108,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identi
     {
         return Ok(Some(Identity::Agent(agent)));
     }
-    let Some(token) = cookie(headers, VISITOR_COOKIE) else {
-        return Ok(None);
-    };
-    let conversation = state
-        .store
-        .conversation_for_visitor(&token_hash(&token))
+    let conversation = visitor_conversation(state, headers)
         .await
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
     Ok(conversation.map(|c| Identity::Visitor {
@@ -162,6 +173,7 @@ impl Session {
                     last_heard = Instant::now();
                     match message {
                         WsMessage::Text(text) => {
+                            telemetry::frame_in(text.len());
                             let frames = match serde_json::from_str::<ClientFrame>(text.as_str()) {
                                 Ok(frame) => self.on_client_frame(frame).await,
                                 Err(error) => vec![ServerFrame::error("bad_frame", format!("Could not read that frame: {error}"))],
@@ -199,10 +211,7 @@ impl Session {
     }
 
     async fn send_raw(&self, socket: &mut WebSocket, json: String) -> SessionResult {
-        self.state
-            .metrics
-            .frames_sent
-            .fetch_add(1, Ordering::Relaxed);
+        telemetry::frame_out(json.len());
         socket.send(WsMessage::Text(json.into())).await
     }
 
@@ -216,13 +225,7 @@ impl Session {
     }
 
     fn may_follow(&self, conversation_id: &str) -> bool {
-        match &self.identity {
-            Identity::Agent(_) => true,
-            Identity::Visitor {
-                conversation_id: own,
-                ..
-            } => own == conversation_id,
-        }
+        self.identity.viewer().may_read(conversation_id)
     }
 
     async fn on_client_frame(&mut self, frame: ClientFrame) -> Vec<ServerFrame> {
@@ -230,7 +233,7 @@ impl Session {
             ClientFrame::Ping => vec![ServerFrame::Pong],
             ClientFrame::WatchInbox => match &self.identity {
                 Identity::Agent(_) => {
-                    let topic = Topic::Inbox(crate::inbox::DEFAULT_INBOX.into());
+                    let topic = Topic::Inbox(DEFAULT_INBOX.into());
                     let receiver = self.state.hub.subscribe(topic.clone());
                     self.feeds.insert(topic, BroadcastStream::new(receiver));
                     vec![]
@@ -279,7 +282,7 @@ impl Session {
             sender,
             name,
         };
-        if let Err(error) = self.state.store.relay(signal).await {
+        if let Err(error) = self.state.stores.feed.relay(signal).await {
             tracing::debug!(%error, "typing not relayed to other nodes");
         }
         vec![]
@@ -305,7 +308,13 @@ impl Session {
             // Whatever was read was delivered.
             read_seq: read_seq.min(delivered_seq),
         };
-        match self.state.store.record_receipt(receipt).await {
+        match self
+            .state
+            .stores
+            .conversations
+            .record_receipt(receipt)
+            .await
+        {
             Ok(Some(conversation)) => self.state.hub.publish_conversation(&conversation),
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "receipt not stored"),
@@ -332,7 +341,13 @@ impl Session {
         let topic = Topic::Conversation(conversation_id.clone());
         let receiver = self.state.hub.subscribe(topic.clone());
         self.feeds.insert(topic, BroadcastStream::new(receiver));
-        let conversation = match self.state.store.conversation(&conversation_id).await {
+        let conversation = match self
+            .state
+            .stores
+            .conversations
+            .get(self.identity.viewer(), &conversation_id)
+            .await
+        {
             Ok(Some(conversation)) => conversation,
             Ok(None) => {
                 self.feeds.remove(&Topic::Conversation(conversation_id));
@@ -357,16 +372,17 @@ impl Session {
 
     /// Sends what the store holds after the tab's cursor, or the newest page when too far behind.
     async fn catch_up(&mut self, conversation_id: &str, cursor: Option<i64>) -> Vec<ServerFrame> {
-        let store = &self.state.store;
+        let store = &self.state.stores.conversations;
+        let viewer = self.identity.viewer();
         let (messages, reset) = match cursor {
             Some(after) => match store
-                .messages_after(conversation_id, after, REPLAY_LIMIT + 1)
+                .messages_after(viewer, conversation_id, after, REPLAY_LIMIT + 1)
                 .await
             {
                 Ok(messages) if messages.len() <= REPLAY_LIMIT as usize => (Ok(messages), false),
                 Ok(_) => (
                     store
-                        .messages_before(conversation_id, None, PAGE_SIZE)
+                        .messages_before(viewer, conversation_id, None, PAGE_SIZE)
                         .await,
                     true,
                 ),
@@ -374,7 +390,7 @@ impl Session {
             },
             None => (
                 store
-                    .messages_before(conversation_id, None, PAGE_SIZE)
+                    .messages_before(viewer, conversation_id, None, PAGE_SIZE)
                     .await,
                 true,
             ),
@@ -416,6 +432,7 @@ impl Session {
         };
         match (item, topic) {
             (Ok(event), _) => {
+                telemetry::delivered_to_socket(event.published_at.elapsed());
                 let Some(seq) = event.seq else {
                     return vec![event.json.clone()];
                 };
@@ -431,7 +448,7 @@ impl Session {
                 }
             }
             (Err(BroadcastStreamRecvError::Lagged(missed)), Topic::Conversation(id)) => {
-                self.state.metrics.resyncs.fetch_add(1, Ordering::Relaxed);
+                telemetry::resync();
                 tracing::debug!(missed, conversation = %id, "socket lagged; catching up from the store");
                 let sent = self.sent.get(&id).copied();
                 to_json(self.catch_up(&id, sent).await)
@@ -442,7 +459,7 @@ impl Session {
                 }])
             }
             (Err(BroadcastStreamRecvError::Lagged(_)), Topic::Inbox(_)) => {
-                self.state.metrics.resyncs.fetch_add(1, Ordering::Relaxed);
+                telemetry::resync();
                 to_json(vec![ServerFrame::Resync {
                     conversation_id: None,
                 }])

@@ -1,24 +1,27 @@
 //! The embedded default: one SQLite file in WAL mode.
 //! Writes go through a single connection so they never fight over the lock; reads use a pool.
-use super::rows::*;
-use super::*;
-use crate::model;
+use super::conversations::sqlite::{group_commit, PostJob, MAX_BATCH};
+use super::conversations::ConversationStore;
+use super::feed::Feed;
+use super::{StoreResult, Stores};
+use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 pub struct SqliteStore {
-    reader: SqlitePool,
-    writer: SqlitePool,
-    posts: mpsc::Sender<PostJob>,
+    pub(super) reader: SqlitePool,
+    pub(super) writer: SqlitePool,
+    pub(super) posts: mpsc::Sender<PostJob>,
 }
 
 impl SqliteStore {
-    pub async fn open(url: &str) -> StoreResult<Self> {
+    pub async fn open(url: &str) -> StoreResult<Stores> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -42,435 +45,22 @@ impl SqliteStore {
             .await?;
         let (posts, jobs) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(group_commit(writer.clone(), jobs));
-        Ok(SqliteStore {
+        let store = Arc::new(SqliteStore {
             reader,
             writer,
             posts,
+        });
+        Ok(Stores {
+            conversations: ConversationStore::new(store.clone()),
+            accounts: store.clone(),
+            feed: store,
         })
     }
 }
 
-async fn load_conversation(
-    conn: &mut SqliteConnection,
-    id: &str,
-) -> StoreResult<Option<Conversation>> {
-    let row: Option<ConversationRow> =
-        sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = ?"))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-    row.map(Conversation::try_from).transpose()
-}
-
-async fn insert_message(conn: &mut SqliteConnection, message: &Message) -> StoreResult<()> {
-    sqlx::query(&format!(
-        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(&message.conversation_id)
-    .bind(message.seq)
-    .bind(&message.client_id)
-    .bind(message.sender.as_str())
-    .bind(&message.sender_id)
-    .bind(&message.sender_name)
-    .bind(&message.body)
-    .bind(message.status_change.map(Status::as_str))
-    .bind(message.created_at)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// One post waiting for the group-commit writer.
-struct PostJob {
-    post: PostMessage,
-    reply: oneshot::Sender<StoreResult<Appended>>,
-}
-
-/// Most posts one transaction takes.
-const MAX_BATCH: usize = 256;
-
-/// Group commit: posts that arrive while a transaction is being written wait and then share
-/// the next one, so many concurrent senders cost one commit (one WAL sync), not one each.
-async fn group_commit(writer: SqlitePool, mut jobs: mpsc::Receiver<PostJob>) {
-    while let Some(first) = jobs.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let (posts, replies): (Vec<PostMessage>, Vec<_>) =
-            batch.into_iter().map(|job| (job.post, job.reply)).unzip();
-        let results = commit_batch(&writer, posts).await;
-        for (reply, result) in replies.into_iter().zip(results) {
-            let _ = reply.send(result);
-        }
-    }
-}
-
-fn failed_all(count: usize, error: sqlx::Error) -> Vec<StoreResult<Appended>> {
-    (0..count)
-        .map(|_| Err(StoreError::Batch(error.to_string())))
-        .collect()
-}
-
-/// Writes a batch in one transaction. A post that fails with a database error poisons the
-/// transaction; then the batch is rolled back and every post is retried in a transaction of
-/// its own, so one bad post never fails the others and nothing is half-written.
-async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<StoreResult<Appended>> {
-    if posts.len() > 1 {
-        if let Some(results) = try_batch(writer, &posts).await {
-            return results;
-        }
-    }
-    let mut results = Vec::with_capacity(posts.len());
-    for post in &posts {
-        results.push(match try_batch(writer, std::slice::from_ref(post)).await {
-            Some(mut one) => one.remove(0),
-            None => Err(StoreError::Batch("the write transaction failed".into())),
-        });
-    }
-    results
-}
-
-/// `None` when a batch of several had to be abandoned. A post that fails part-way is never
-/// committed: the transaction is rolled back, and a lone post reports its error.
-async fn try_batch(
-    writer: &SqlitePool,
-    posts: &[PostMessage],
-) -> Option<Vec<StoreResult<Appended>>> {
-    let mut tx = writer.begin().await.ok()?;
-    let mut results = Vec::with_capacity(posts.len());
-    for post in posts {
-        let result = post_in_tx(&mut tx, post).await;
-        // NotFound is decided before anything is written; any other error may follow a write.
-        if !matches!(result, Ok(_) | Err(StoreError::NotFound)) {
-            let _ = tx.rollback().await;
-            return (posts.len() == 1).then(|| vec![result]);
-        }
-        results.push(result);
-    }
-    match tx.commit().await {
-        Ok(()) => Some(results),
-        Err(error) => Some(failed_all(posts.len(), error)),
-    }
-}
-
-async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreResult<Appended> {
-    let existing: Option<MessageRow> = sqlx::query_as(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND client_id = ?"
-    ))
-    .bind(&post.conversation_id)
-    .bind(&post.client_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let conversation = load_conversation(conn, &post.conversation_id)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    if let Some(row) = existing {
-        return Ok(Appended {
-            events: vec![row.try_into()?],
-            conversation,
-            duplicate: true,
-        });
-    }
-    let plan = plan_post(&conversation, post);
-    for event in &plan.events {
-        insert_message(conn, event).await?;
-    }
-    sqlx::query(
-        "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ?, last_preview = ?, \
-         last_activity_at = ? WHERE id = ?",
-    )
-    .bind(plan.status.as_str())
-    .bind(&plan.assignee)
-    .bind(plan.last_seq)
-    .bind(model::preview(&post.body))
-    .bind(post.now)
-    .bind(&post.conversation_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(Appended {
-        conversation: plan.applied_to(conversation, post),
-        events: plan.events,
-        duplicate: false,
-    })
-}
-
+/// Only this node writes the file: there is no change feed to follow.
 #[async_trait]
-impl Store for SqliteStore {
-    async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation> {
-        let mut tx = self.writer.begin().await?;
-        let visitor_id = uuid::Uuid::new_v4().to_string();
-        let conversation_id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO visitors (id, token_hash, name, email, page_url, user_agent, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&visitor_id)
-        .bind(&new.visitor_token_hash)
-        .bind(&new.visitor_name)
-        .bind(&new.visitor_email)
-        .bind(&new.page_url)
-        .bind(&new.user_agent)
-        .bind(new.now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO conversations (id, inbox_id, visitor_id, status, last_activity_at, created_at) \
-             VALUES (?, ?, ?, 'waiting', ?, ?)",
-        )
-        .bind(&conversation_id)
-        .bind(&new.inbox_id)
-        .bind(&visitor_id)
-        .bind(new.now)
-        .bind(new.now)
-        .execute(&mut *tx)
-        .await?;
-        let conversation = load_conversation(&mut tx, &conversation_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
-        Ok(conversation)
-    }
-
-    async fn conversation(&self, id: &str) -> StoreResult<Option<Conversation>> {
-        let mut conn = self.reader.acquire().await?;
-        load_conversation(&mut conn, id).await
-    }
-
-    async fn conversation_for_visitor(
-        &self,
-        token_hash: &str,
-    ) -> StoreResult<Option<Conversation>> {
-        let row: Option<ConversationRow> = sqlx::query_as(&format!(
-            "{CONVERSATION_SELECT} WHERE v.token_hash = ? ORDER BY c.created_at DESC LIMIT 1"
-        ))
-        .bind(token_hash)
-        .fetch_optional(&self.reader)
-        .await?;
-        row.map(Conversation::try_from).transpose()
-    }
-
-    async fn list_conversations(
-        &self,
-        inbox_id: &str,
-        filter: InboxFilter,
-        limit: u32,
-    ) -> StoreResult<Vec<Conversation>> {
-        // Always three placeholders; shorter status lists repeat their last entry.
-        let statuses = filter.statuses();
-        let pick = |i: usize| statuses[i.min(statuses.len() - 1)].as_str();
-        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
-            "{CONVERSATION_SELECT} WHERE c.inbox_id = ? AND c.status IN (?, ?, ?) \
-             ORDER BY c.last_activity_at DESC LIMIT ?"
-        ))
-        .bind(inbox_id)
-        .bind(pick(0))
-        .bind(pick(1))
-        .bind(pick(2))
-        .bind(limit)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter().map(Conversation::try_from).collect()
-    }
-
-    async fn post_message(&self, post: PostMessage) -> StoreResult<Appended> {
-        let (reply, answer) = oneshot::channel();
-        self.posts
-            .send(PostJob { post, reply })
-            .await
-            .map_err(|_| StoreError::WriterStopped)?;
-        answer.await.map_err(|_| StoreError::WriterStopped)?
-    }
-
-    async fn change_status(&self, change: ChangeStatus) -> StoreResult<Appended> {
-        let mut tx = self.writer.begin().await?;
-        let conversation = load_conversation(&mut tx, &change.conversation_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        if conversation.status == change.status {
-            return Ok(Appended {
-                events: vec![],
-                conversation,
-                duplicate: false,
-            });
-        }
-        let actor = Author {
-            kind: SenderKind::Agent,
-            id: Some(change.agent.id.clone()),
-            name: change.agent.name.clone(),
-        };
-        let seq = conversation.last_seq + 1;
-        let event = notice(&conversation, seq, change.status, &actor, change.now);
-        insert_message(&mut tx, &event).await?;
-        let assignee = match change.status {
-            Status::Active => conversation.assignee_id.clone().or(actor.id.clone()),
-            _ => conversation.assignee_id.clone(),
-        };
-        sqlx::query(
-            "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ? WHERE id = ?",
-        )
-        .bind(change.status.as_str())
-        .bind(&assignee)
-        .bind(seq)
-        .bind(&change.conversation_id)
-        .execute(&mut *tx)
-        .await?;
-        let conversation = load_conversation(&mut tx, &change.conversation_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
-        Ok(Appended {
-            events: vec![event],
-            conversation,
-            duplicate: false,
-        })
-    }
-
-    async fn messages_before(
-        &self,
-        conversation_id: &str,
-        before_seq: Option<i64>,
-        limit: u32,
-    ) -> StoreResult<Vec<Message>> {
-        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq < ? \
-             ORDER BY seq DESC LIMIT ?"
-        ))
-        .bind(conversation_id)
-        .bind(before_seq.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter().rev().map(Message::try_from).collect()
-    }
-
-    async fn messages_after(
-        &self,
-        conversation_id: &str,
-        after_seq: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<Message>> {
-        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? \
-             ORDER BY seq ASC LIMIT ?"
-        ))
-        .bind(conversation_id)
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter().map(Message::try_from).collect()
-    }
-
-    async fn record_receipt(&self, receipt: Receipt) -> StoreResult<Option<Conversation>> {
-        let (delivered_col, read_col) = receipt_columns(receipt.side);
-        let mut tx = self.writer.begin().await?;
-        // Positions only move forward and never past the newest event.
-        let changed = sqlx::query(&format!(
-            "UPDATE conversations SET \
-             {delivered_col} = MAX({delivered_col}, MIN(?, last_seq)), \
-             {read_col} = MAX({read_col}, MIN(?, last_seq)) \
-             WHERE id = ? AND ({delivered_col} < MIN(?, last_seq) OR {read_col} < MIN(?, last_seq))"
-        ))
-        .bind(receipt.delivered_seq)
-        .bind(receipt.read_seq)
-        .bind(&receipt.conversation_id)
-        .bind(receipt.delivered_seq)
-        .bind(receipt.read_seq)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Ok(None);
-        }
-        let conversation = load_conversation(&mut tx, &receipt.conversation_id).await?;
-        tx.commit().await?;
-        Ok(conversation)
-    }
-
-    async fn agent_count(&self) -> StoreResult<i64> {
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agents")
-            .fetch_one(&self.reader)
-            .await?;
-        Ok(count)
-    }
-
-    async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&new.email)
-        .bind(&new.name)
-        .bind(new.role.as_str())
-        .bind(&new.password_hash)
-        .bind(new.now)
-        .execute(&self.writer)
-        .await?;
-        Ok(Agent {
-            id,
-            email: new.email,
-            name: new.name,
-            role: new.role,
-        })
-    }
-
-    async fn agent_credentials(&self, email: &str) -> StoreResult<Option<(Agent, String)>> {
-        let row: Option<AgentRow> = sqlx::query_as(
-            "SELECT id, email, name, role, password_hash FROM agents WHERE email = ?",
-        )
-        .bind(email)
-        .fetch_optional(&self.reader)
-        .await?;
-        row.map(AgentRow::into_agent).transpose()
-    }
-
-    async fn create_session(
-        &self,
-        token_hash: &str,
-        agent_id: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO agent_sessions (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(token_hash)
-        .bind(agent_id)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&self.writer)
-        .await?;
-        Ok(())
-    }
-
-    async fn agent_for_session(&self, token_hash: &str, now: i64) -> StoreResult<Option<Agent>> {
-        let row: Option<AgentRow> = sqlx::query_as(
-            "SELECT a.id, a.email, a.name, a.role, a.password_hash FROM agent_sessions s \
-             JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ? AND s.expires_at > ?",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.reader)
-        .await?;
-        Ok(row
-            .map(AgentRow::into_agent)
-            .transpose()?
-            .map(|(agent, _)| agent))
-    }
-
-    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM agent_sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
+impl Feed for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())

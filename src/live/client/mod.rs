@@ -38,7 +38,7 @@ impl ConnectionState {
 pub struct ConversationFeed {
     pub conversation: RwSignal<Conversation>,
     pub messages: RwSignal<Vec<Message>>,
-    pub pending: RwSignal<Vec<crate::outbox::Pending>>,
+    pub pending: RwSignal<Vec<crate::model::Pending>>,
     /// Who on the other side is typing, and until when (ms since the epoch).
     pub typing: RwSignal<Option<(String, f64)>>,
 }
@@ -226,7 +226,7 @@ impl Live {
             } => {
                 let mine = self.role.get_untracked() == Some(sender);
                 if let (Some(feed), false) = (self.feed(&conversation_id), mine) {
-                    let until = crate::time_fmt::now_ms() as f64 + crate::live::TYPING_SHOWN_MS;
+                    let until = crate::clock::now_ms() as f64 + crate::live::TYPING_SHOWN_MS;
                     feed.typing.set(Some((name, until)));
                 }
             }

@@ -5,6 +5,21 @@ use serde::{Deserialize, Serialize};
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 /// How many messages a conversation view loads at a time.
 pub const PAGE_SIZE: u32 = 50;
+/// The one inbox until inboxes become configurable.
+pub const DEFAULT_INBOX: &str = "default";
+
+pub mod protocol;
+
+/// A message the user sent that the store has not confirmed yet (see `outbox`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    pub client_id: String,
+    pub body: String,
+    pub created_at: i64,
+    /// Why the server refused it; `None` while it is still trying.
+    #[serde(default)]
+    pub failed: Option<String>,
+}
 
 /// Where a conversation stands in the support workflow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

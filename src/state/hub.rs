@@ -1,10 +1,10 @@
 //! The one place live events go through. Handlers publish here; sockets subscribe here.
 //! Each topic is a bounded broadcast ring: a socket that falls behind gets `Lagged` and
 //! resyncs from the store, so memory stays bounded and nothing is skipped silently.
-use super::ServerFrame;
+use crate::model::protocol::ServerFrame;
 use crate::model::{Conversation, Message, SenderKind};
+use crate::telemetry as metrics;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
@@ -23,6 +23,8 @@ pub struct LiveEvent {
     /// The message sequence, for events that are messages; used to drop replay overlaps.
     pub seq: Option<i64>,
     pub json: String,
+    /// When it was published, for the publish → socket latency histogram.
+    pub published_at: std::time::Instant,
 }
 
 impl LiveEvent {
@@ -31,6 +33,7 @@ impl LiveEvent {
             conversation_id: conversation_id.to_string(),
             seq,
             json: serde_json::to_string(frame).expect("frames serialize"),
+            published_at: std::time::Instant::now(),
         })
     }
 }
@@ -39,7 +42,6 @@ pub struct Hub {
     topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<LiveEvent>>>>,
     /// Events one topic buffers before a slow subscriber lags and catches up from the store.
     capacity: usize,
-    published: AtomicU64,
 }
 
 impl Hub {
@@ -47,16 +49,17 @@ impl Hub {
         Arc::new(Hub {
             topics: Mutex::default(),
             capacity: capacity.max(1),
-            published: AtomicU64::new(0),
         })
     }
 
     pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<LiveEvent>> {
         let mut topics = self.topics.lock().expect("hub lock");
-        topics
+        let receiver = topics
             .entry(topic)
             .or_insert_with(|| broadcast::channel(self.capacity).0)
-            .subscribe()
+            .subscribe();
+        metrics::hub_topics(topics.len());
+        receiver
     }
 
     fn send(&self, topic: &Topic, event: Arc<LiveEvent>) {
@@ -65,9 +68,10 @@ impl Hub {
             // A topic nobody follows any more is dropped on its next publish.
             if sender.send(event).is_err() {
                 topics.remove(topic);
+                metrics::hub_topics(topics.len());
             }
         }
-        self.published.fetch_add(1, Ordering::Relaxed);
+        metrics::event_published();
     }
 
     pub fn publish_message(&self, message: &Message) {
@@ -115,6 +119,7 @@ impl Hub {
             .is_some_and(|sender| sender.receiver_count() == 0)
         {
             topics.remove(topic);
+            metrics::hub_topics(topics.len());
         }
     }
 
@@ -155,9 +160,5 @@ impl Hub {
 
     pub fn topic_count(&self) -> usize {
         self.topics.lock().expect("hub lock").len()
-    }
-
-    pub fn published_total(&self) -> u64 {
-        self.published.load(Ordering::Relaxed)
     }
 }

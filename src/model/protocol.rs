@@ -1,0 +1,94 @@
+//! The WebSocket protocol both ends speak (see docs/protocol.md). It sits beside the model
+//! so the hub (in `state`), the socket handler and the browser's connection share it.
+use super::{Conversation, Message, SenderKind};
+use serde::{Deserialize, Serialize};
+
+/// How many events one replay sends before telling the client to reload instead.
+pub const REPLAY_LIMIT: u32 = 500;
+/// The browser's heartbeat in seconds; a server silent for two intervals is considered gone.
+/// How long a typing notice shows without being repeated.
+pub const TYPING_SHOWN_MS: f64 = 4000.0;
+/// (The server's own interval is the `heartbeat_secs` setting.)
+pub const HEARTBEAT_SECS: u64 = 5;
+
+/// Frames a browser sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Follow a conversation. With `after_seq`, replay every event after it first;
+    /// without, send the newest page.
+    Subscribe {
+        conversation_id: String,
+        after_seq: Option<i64>,
+    },
+    Unsubscribe {
+        conversation_id: String,
+    },
+    /// Agents only: follow every conversation change of the inbox list.
+    WatchInbox,
+    /// This tab holds every event up to `delivered_seq` and has shown up to `read_seq`.
+    Receipt {
+        conversation_id: String,
+        delivered_seq: i64,
+        read_seq: i64,
+    },
+    /// The user is typing in this conversation; send again every few seconds while it lasts.
+    Typing {
+        conversation_id: String,
+    },
+    Ping,
+}
+
+/// Frames the server sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame on every socket: who the server thinks you are.
+    Ready {
+        role: String,
+        name: String,
+    },
+    /// One new event of a followed conversation.
+    Message {
+        message: Message,
+    },
+    /// Events from the store in reply to `subscribe`. With `reset`, replace what you show.
+    Replay {
+        conversation_id: String,
+        messages: Vec<Message>,
+        reset: bool,
+    },
+    /// The conversation's state changed (status, assignee, last activity).
+    Conversation {
+        conversation: Conversation,
+    },
+    /// You fell behind. With a conversation: subscribe again without `after_seq`.
+    /// Without: fetch the inbox list again.
+    Resync {
+        conversation_id: Option<String>,
+    },
+    /// Someone on `sender`'s side is typing; show it for a few seconds unless repeated.
+    Typing {
+        conversation_id: String,
+        sender: SenderKind,
+        name: String,
+    },
+    /// Visitors: the agents online now (sent after `ready` and on every change).
+    Presence {
+        agents: Vec<String>,
+    },
+    Error {
+        code: String,
+        message: String,
+    },
+    Pong,
+}
+
+impl ServerFrame {
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        ServerFrame::Error {
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+}

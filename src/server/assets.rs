@@ -1,0 +1,64 @@
+//! The site (WASM, JS, CSS, `embed.js`, icons) inside the binary, so the binary alone is a
+//! deployment. Release builds embed `target/site` as `cargo leptos build --release
+//! --precompress` leaves it (it builds the site before the server, with `.br` and `.gz`
+//! variants); debug builds read the same folder from disk, so `cargo leptos watch` reloads.
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::response::Response;
+
+#[derive(rust_embed::Embed)]
+#[folder = "target/site"]
+#[allow_missing = true]
+struct Site;
+
+/// The embedded file for this request, precompressed when the client accepts it; `None`
+/// when there is no such file (the app then renders its 404 page).
+pub fn serve(request: &Request<Body>) -> Option<Response> {
+    let path = request.uri().path().trim_start_matches('/');
+    if path.is_empty() || path.ends_with(".br") || path.ends_with(".gz") {
+        return None;
+    }
+    let plain = Site::get(path)?;
+    let accepts = accepted_encodings(request.headers());
+    let (file, encoding) = [("br", "br"), ("gzip", "gz")]
+        .into_iter()
+        .filter(|(name, _)| accepts.contains(name))
+        .find_map(|(name, ext)| Site::get(&format!("{path}.{ext}")).map(|f| (f, Some(name))))
+        .unwrap_or((plain.clone(), None));
+    let etag = format!("\"{}\"", hex(&plain.metadata.sha256_hash()));
+    if request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|tag| tag.as_bytes() == etag.as_bytes())
+    {
+        return Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::ETAG, etag)
+            .body(Body::empty())
+            .ok();
+    }
+    let mut response = Response::builder()
+        .header(header::CONTENT_TYPE, plain.metadata.mimetype())
+        .header(header::ETAG, etag)
+        .header(header::VARY, "accept-encoding")
+        // Names are stable (not hashed), so browsers revalidate with the ETag.
+        .header(header::CACHE_CONTROL, "no-cache");
+    if let Some(encoding) = encoding {
+        response = response.header(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response.body(Body::from(file.data.into_owned())).ok()
+}
+
+fn accepted_encodings(headers: &HeaderMap) -> Vec<&str> {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|item| item.split(';').next().unwrap_or("").trim())
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

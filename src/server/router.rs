@@ -1,0 +1,95 @@
+//! The router: pages and server functions (leptos), the socket, operations endpoints and the
+//! embedded site, behind the origin guard, compression, tracing and request metrics.
+use super::{assets, ops};
+use crate::app::{shell, App};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .route("/ws", get(crate::live::socket::upgrade))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            move || shell(leptos_options.clone()),
+        )
+        // Runs after routing, so it sees the matched route (each server function has its own).
+        .route_layer(middleware::from_fn(record_duration))
+        .fallback(
+            move |uri: Uri, state: State<AppState>, request: Request<Body>| async move {
+                match assets::serve(&request) {
+                    Some(response) => response,
+                    None => not_found(uri, state, request).await,
+                }
+            },
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), origin_guard))
+        // Dynamic responses (pages, server functions) compressed on the fly; embedded files
+        // arrive precompressed and pass through.
+        .layer(tower_http::compression::CompressionLayer::new())
+        // Typed server-function errors travel as HTTP 500; real faults are logged where they
+        // happen (`error::internal`), so a 500 here is not an error by itself.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().on_failure(
+                tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
+            ),
+        )
+        .with_state(state)
+}
+
+/// Refuses state-changing requests and socket upgrades from foreign origins (CSRF and
+/// cross-site WebSocket hijacking); browsers always send Origin on both.
+async fn origin_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let upgrade = headers
+        .get(header::UPGRADE)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    let guarded = upgrade || (request.method() != Method::GET && request.method() != Method::HEAD);
+    if guarded {
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        if let Some(origin) = origin {
+            if !state.settings.origin_allowed(origin, host) {
+                tracing::warn!(origin, "refused a request from a foreign origin");
+                return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// The request-duration histogram, labelled by method, matched route (never the raw path,
+/// so a client cannot mint labels) and status.
+async fn record_duration(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = match *request.method() {
+        Method::GET | Method::HEAD | Method::POST | Method::PUT | Method::DELETE => {
+            request.method().to_string()
+        }
+        _ => "other".to_string(),
+    };
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "other".to_string(), |m| m.as_str().to_string());
+    let response = next.run(request).await;
+    crate::telemetry::http_request(method, route, response.status().as_u16(), started.elapsed());
+    response
+}

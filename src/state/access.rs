@@ -1,0 +1,88 @@
+//! Who is asking: the agent behind a session cookie, the visitor behind a visitor token, and
+//! the tokens and cookies that carry them. Shared by server functions and the socket.
+use super::AppState;
+use crate::clock::now_ms;
+use crate::error::{internal, AppResult};
+use crate::model::{Agent, Conversation};
+use axum::http::{header, HeaderMap, HeaderValue};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "sb_session";
+pub const VISITOR_COOKIE: &str = "sb_visitor";
+
+/// 256 random bits, URL-safe.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Tokens are stored hashed, so a leaked database does not leak sessions.
+pub fn token_hash(token: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+/// The headers of the request a server function is answering.
+pub fn request_headers() -> HeaderMap {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .map(|parts| parts.headers)
+        .unwrap_or_default()
+}
+
+/// Adds a `Set-Cookie` to the server function's response.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) {
+    let secure = if state.settings.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    if let (Some(response), Ok(value)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// The signed-in agent, if the session cookie names a live session.
+pub async fn agent_from_headers(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Agent>> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    state
+        .stores
+        .accounts
+        .agent_for_session(&token_hash(&token), now_ms())
+        .await
+        .map_err(internal)
+}
+
+/// The visitor's own conversation, if the visitor cookie names one.
+pub async fn visitor_conversation(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> AppResult<Option<Conversation>> {
+    let Some(token) = cookie(headers, VISITOR_COOKIE) else {
+        return Ok(None);
+    };
+    state
+        .stores
+        .conversations
+        .for_visitor(&token_hash(&token))
+        .await
+        .map_err(internal)
+}

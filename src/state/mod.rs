@@ -1,0 +1,64 @@
+//! What every handler, server function and socket sees: settings, the stores, the hub and
+//! presence. Below the features and `live`, above `model` and `store`; it imports neither a
+//! feature nor `server`, which only assembles it.
+pub mod access;
+pub mod hub;
+pub mod presence;
+pub mod settings;
+
+use crate::store::Stores;
+use axum::extract::FromRef;
+use hub::Hub;
+use leptos::prelude::LeptosOptions;
+use presence::Presence;
+use settings::Settings;
+use std::sync::atomic::AtomicI64;
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+
+/// Provided to server functions as context and to axum handlers as state.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub settings: Arc<Settings>,
+    pub stores: Stores,
+    pub hub: Arc<Hub>,
+    pub presence: Arc<Presence>,
+    /// One-time token for the first admin when none was configured.
+    pub setup_token: Arc<Mutex<Option<String>>>,
+    /// Flips to true when the node is stopping: sockets tell their clients to reconnect.
+    pub stopping: watch::Receiver<bool>,
+    /// Sockets open on this node, so shutdown can wait for their close handshakes.
+    pub open_sockets: Arc<AtomicI64>,
+}
+
+impl AppState {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        settings: Settings,
+        stores: Stores,
+        stopping: watch::Receiver<bool>,
+    ) -> AppState {
+        AppState {
+            leptos_options,
+            hub: Hub::new(settings.live_buffer),
+            settings: Arc::new(settings),
+            stores,
+            presence: Arc::default(),
+            setup_token: Arc::default(),
+            stopping,
+            open_sockets: Arc::default(),
+        }
+    }
+
+    /// The state inside a server function.
+    pub fn from_context() -> AppState {
+        leptos::prelude::expect_context::<AppState>()
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,238 @@
+//! Runtime settings: Leptos.toml's [switchboard] table, each overridable by a flag or its
+//! environment variable (`switchboard --help` lists them).
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub address: SocketAddr,
+    pub database_url: String,
+    pub public_url: String,
+    pub allowed_origins: Vec<String>,
+    pub session_days: i64,
+    pub secure_cookies: bool,
+    /// Seconds between socket heartbeats; a socket silent for two is closed.
+    pub heartbeat_secs: u64,
+    /// Live events buffered per conversation before a slow socket catches up from the store.
+    pub live_buffer: usize,
+    /// Only from the environment: the first admin, created on first start.
+    #[serde(skip)]
+    pub admin_email: Option<String>,
+    #[serde(skip)]
+    pub admin_password: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            address: ([127, 0, 0, 1], 3000).into(),
+            database_url: "sqlite://data/switchboard.db".into(),
+            public_url: "http://127.0.0.1:3000".into(),
+            allowed_origins: vec![],
+            session_days: 30,
+            secure_cookies: false,
+            heartbeat_secs: 5,
+            live_buffer: 64,
+            admin_email: None,
+            admin_password: None,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct File {
+    #[serde(default)]
+    switchboard: Option<Settings>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {source}")]
+    Parse {
+        path: String,
+        source: toml::de::Error,
+    },
+    #[error("{name}={value} is not valid: {reason}")]
+    Env {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+/// Command-line flags, each also read from its environment variable; both override
+/// Leptos.toml's `[switchboard]` table, whose values (or the defaults shown) apply otherwise.
+#[derive(Debug, Default, clap::Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Self-hosted, real-time customer-support chat."
+)]
+pub struct Cli {
+    /// The settings file (optional unless named).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_CONFIG",
+        value_name = "FILE",
+        default_value = "Leptos.toml"
+    )]
+    pub config: String,
+    /// Address to listen on [default: 127.0.0.1:3000; cargo-leptos's LEPTOS_SITE_ADDR when set].
+    #[arg(long, env = "SWITCHBOARD_ADDRESS", value_name = "HOST:PORT")]
+    pub address: Option<SocketAddr>,
+    /// Database: sqlite://FILE (embedded) or postgres://… (several nodes)
+    /// [default: sqlite://data/switchboard.db].
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// The address people use; origins are checked against it [default: http://127.0.0.1:3000].
+    #[arg(long, env = "SWITCHBOARD_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// More origins allowed to call server functions and open sockets, comma-separated
+    /// [default: none].
+    #[arg(
+        long,
+        env = "SWITCHBOARD_ALLOWED_ORIGINS",
+        value_name = "ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Option<Vec<String>>,
+    /// How long an agent stays signed in, in days [default: 30].
+    #[arg(long, env = "SWITCHBOARD_SESSION_DAYS", value_name = "DAYS")]
+    pub session_days: Option<i64>,
+    /// Mark cookies Secure (set when served over HTTPS) [default: false].
+    #[arg(long, env = "SWITCHBOARD_SECURE_COOKIES", value_name = "BOOL")]
+    pub secure_cookies: Option<bool>,
+    /// Seconds between socket heartbeats; a socket silent for two is closed [default: 5].
+    #[arg(long, env = "SWITCHBOARD_HEARTBEAT_SECS", value_name = "SECS")]
+    pub heartbeat_secs: Option<u64>,
+    /// Live events buffered per conversation before a slow socket catches up from the store
+    /// [default: 64].
+    #[arg(long, env = "SWITCHBOARD_LIVE_BUFFER", value_name = "EVENTS")]
+    pub live_buffer: Option<usize>,
+    /// E-mail of the first admin, created on first start (with the password below).
+    #[arg(long, env = "SWITCHBOARD_ADMIN_EMAIL", value_name = "EMAIL")]
+    pub admin_email: Option<String>,
+    /// Password of the first admin; from the environment only, so it never shows in `ps`.
+    #[arg(
+        long = "admin-password-env-only",
+        env = "SWITCHBOARD_ADMIN_PASSWORD",
+        hide = true,
+        hide_env_values = true
+    )]
+    pub admin_password: Option<String>,
+}
+
+impl Settings {
+    /// Reads the flags and the environment, then the settings file they name.
+    pub fn load() -> Result<Settings, ConfigError> {
+        Settings::from_cli(<Cli as clap::Parser>::parse())
+    }
+
+    pub fn from_cli(cli: Cli) -> Result<Settings, ConfigError> {
+        let named = std::env::var_os("SWITCHBOARD_CONFIG").is_some()
+            || std::env::args().any(|arg| arg.starts_with("--config"));
+        let path = cli.config.clone();
+        let mut settings = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str::<File>(&text)
+                .map_err(|source| ConfigError::Parse {
+                    path: path.clone(),
+                    source,
+                })?
+                .switchboard
+                .unwrap_or_default(),
+            Err(source) if named => return Err(ConfigError::Read { path, source }),
+            Err(_) => Settings::default(),
+        };
+        settings.apply(cli)?;
+        Ok(settings)
+    }
+
+    fn apply(&mut self, cli: Cli) -> Result<(), ConfigError> {
+        if let Some(address) = cli.address {
+            self.address = address;
+        } else if let Some(addr) = std::env::var("LEPTOS_SITE_ADDR")
+            .ok()
+            .filter(|a| !a.is_empty())
+        {
+            self.address =
+                addr.parse()
+                    .map_err(|e: std::net::AddrParseError| ConfigError::Env {
+                        name: "LEPTOS_SITE_ADDR",
+                        reason: e.to_string(),
+                        value: addr,
+                    })?;
+        }
+        let Cli {
+            database_url,
+            public_url,
+            allowed_origins,
+            session_days,
+            secure_cookies,
+            heartbeat_secs,
+            live_buffer,
+            admin_email,
+            admin_password,
+            ..
+        } = cli;
+        let keep = |value: &Option<String>| value.as_ref().is_some_and(|v| !v.trim().is_empty());
+        if keep(&database_url) {
+            self.database_url = database_url.unwrap_or_default();
+        }
+        if keep(&public_url) {
+            self.public_url = public_url.unwrap_or_default();
+        }
+        if let Some(origins) = allowed_origins {
+            self.allowed_origins = origins
+                .into_iter()
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect();
+        }
+        self.session_days = session_days.unwrap_or(self.session_days);
+        self.secure_cookies = secure_cookies.unwrap_or(self.secure_cookies);
+        self.heartbeat_secs = heartbeat_secs.unwrap_or(self.heartbeat_secs);
+        self.live_buffer = live_buffer.unwrap_or(self.live_buffer);
+        self.admin_email = admin_email.filter(|v| !v.trim().is_empty());
+        self.admin_password = admin_password.filter(|v| !v.trim().is_empty());
+        Ok(())
+    }
+
+    /// Origins allowed to call server functions and open sockets, besides the request's own host.
+    pub fn origin_allowed(&self, origin: &str, host: Option<&str>) -> bool {
+        let origin = origin.trim_end_matches('/');
+        let same_host = host.is_some_and(|host| {
+            origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
+        });
+        same_host
+            || origin.eq_ignore_ascii_case(self.public_url.trim_end_matches('/'))
+            || self
+                .allowed_origins
+                .iter()
+                .any(|allowed| origin.eq_ignore_ascii_case(allowed.trim_end_matches('/')))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        let settings = Settings {
+            allowed_origins: vec!["https://shop.example".into()],
+            ..Settings::default()
+        };
+        assert!(settings.origin_allowed("http://127.0.0.1:3000", None));
+        assert!(settings.origin_allowed("http://localhost:4000", Some("localhost:4000")));
+        assert!(settings.origin_allowed("https://shop.example/", None));
+        assert!(!settings.origin_allowed("https://evil.example", Some("127.0.0.1:3000")));
+    }
+}

@@ -1,0 +1,212 @@
+//! Conversations, their numbered events and the sides' receipts. Reads go through
+//! `ConversationStore`, which takes who is asking (`Viewer`) and is the one place that decides
+//! who may read what; the backends only persist.
+pub(super) mod postgres;
+pub(super) mod sqlite;
+
+use super::StoreResult;
+use crate::model::{Agent, Conversation, InboxFilter, Message, SenderKind, Status};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// Who is asking for a read.
+#[derive(Clone, Copy, Debug)]
+pub enum Viewer<'a> {
+    /// A signed-in agent (today every agent sees every conversation of the inbox).
+    Agent(&'a Agent),
+    /// A visitor, known by the conversation their token opened.
+    Visitor { conversation_id: &'a str },
+    /// The node itself: cross-node fan-out re-reading what another node wrote.
+    Node,
+}
+
+impl Viewer<'_> {
+    /// Whether this viewer may read the conversation with this id.
+    pub fn may_read(&self, conversation_id: &str) -> bool {
+        match self {
+            Viewer::Agent(_) | Viewer::Node => true,
+            Viewer::Visitor {
+                conversation_id: own,
+            } => *own == conversation_id,
+        }
+    }
+}
+
+/// A visitor starting a chat.
+#[derive(Clone, Debug)]
+pub struct NewConversation {
+    pub inbox_id: String,
+    pub visitor_token_hash: String,
+    pub visitor_name: String,
+    pub visitor_email: Option<String>,
+    pub page_url: Option<String>,
+    pub user_agent: Option<String>,
+    pub now: i64,
+}
+
+/// Who is writing into a conversation.
+#[derive(Clone, Debug)]
+pub struct Author {
+    pub kind: SenderKind,
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// A message to append; the store numbers it and applies the status rules of `model`.
+#[derive(Clone, Debug)]
+pub struct PostMessage {
+    pub conversation_id: String,
+    pub client_id: String,
+    pub author: Author,
+    pub body: String,
+    pub now: i64,
+}
+
+/// A status change asked for by an agent.
+#[derive(Clone, Debug)]
+pub struct ChangeStatus {
+    pub conversation_id: String,
+    pub status: Status,
+    pub agent: Agent,
+    pub now: i64,
+}
+
+/// What one write produced: the events appended (in seq order) and the conversation after it.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    pub events: Vec<Message>,
+    pub conversation: Conversation,
+    /// True when the client id was already stored: `events` then holds the stored message.
+    pub duplicate: bool,
+}
+
+/// A side's clients report how far they got in a conversation.
+#[derive(Clone, Debug)]
+pub struct Receipt {
+    pub conversation_id: String,
+    pub side: SenderKind,
+    pub delivered_seq: i64,
+    pub read_seq: i64,
+}
+
+/// What each database implements; callers use `ConversationStore`.
+#[async_trait]
+pub trait ConversationBackend: Send + Sync + 'static {
+    async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation>;
+    async fn conversation(&self, id: &str) -> StoreResult<Option<Conversation>>;
+    async fn conversation_for_visitor(&self, token_hash: &str)
+        -> StoreResult<Option<Conversation>>;
+    /// Newest activity first, at most `limit`.
+    async fn list_conversations(
+        &self,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>>;
+    /// Appends a message (idempotent on client id) plus any status notice it causes, atomically.
+    async fn post_message(&self, post: PostMessage) -> StoreResult<Appended>;
+    /// Changes status and appends its notice atomically; a no-op change appends nothing.
+    async fn change_status(&self, change: ChangeStatus) -> StoreResult<Appended>;
+    /// The newest `limit` messages before `before_seq` (or the newest overall), oldest first.
+    async fn messages_before(
+        &self,
+        conversation_id: &str,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// Up to `limit` messages after `after_seq`, oldest first.
+    async fn messages_after(
+        &self,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+    /// Moves a side's delivery/read positions forward; returns the conversation if anything moved.
+    async fn record_receipt(&self, receipt: Receipt) -> StoreResult<Option<Conversation>>;
+}
+
+/// Conversations as the rest of the server sees them: every read names its viewer, and a
+/// conversation the viewer may not read is reported as absent (never as forbidden, so ids
+/// cannot be probed).
+#[derive(Clone)]
+pub struct ConversationStore(Arc<dyn ConversationBackend>);
+
+impl ConversationStore {
+    pub fn new(backend: Arc<dyn ConversationBackend>) -> Self {
+        ConversationStore(backend)
+    }
+
+    pub async fn create(&self, new: NewConversation) -> StoreResult<Conversation> {
+        self.0.create_conversation(new).await
+    }
+
+    pub async fn get(&self, viewer: Viewer<'_>, id: &str) -> StoreResult<Option<Conversation>> {
+        if !viewer.may_read(id) {
+            return Ok(None);
+        }
+        self.0.conversation(id).await
+    }
+
+    /// The conversation a visitor token opened: the token is the visitor's proof of identity.
+    pub async fn for_visitor(&self, token_hash: &str) -> StoreResult<Option<Conversation>> {
+        self.0.conversation_for_visitor(token_hash).await
+    }
+
+    /// An inbox's conversations; agents only.
+    pub async fn list(
+        &self,
+        viewer: Viewer<'_>,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        match viewer {
+            Viewer::Agent(_) | Viewer::Node => {
+                self.0.list_conversations(inbox_id, filter, limit).await
+            }
+            Viewer::Visitor { .. } => Ok(Vec::new()),
+        }
+    }
+
+    pub async fn post(&self, post: PostMessage) -> StoreResult<Appended> {
+        self.0.post_message(post).await
+    }
+
+    pub async fn change_status(&self, change: ChangeStatus) -> StoreResult<Appended> {
+        self.0.change_status(change).await
+    }
+
+    pub async fn messages_before(
+        &self,
+        viewer: Viewer<'_>,
+        conversation_id: &str,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        if !viewer.may_read(conversation_id) {
+            return Err(super::StoreError::NotFound);
+        }
+        self.0
+            .messages_before(conversation_id, before_seq, limit)
+            .await
+    }
+
+    pub async fn messages_after(
+        &self,
+        viewer: Viewer<'_>,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        if !viewer.may_read(conversation_id) {
+            return Err(super::StoreError::NotFound);
+        }
+        self.0
+            .messages_after(conversation_id, after_seq, limit)
+            .await
+    }
+
+    pub async fn record_receipt(&self, receipt: Receipt) -> StoreResult<Option<Conversation>> {
+        self.0.record_receipt(receipt).await
+    }
+}

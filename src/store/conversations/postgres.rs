@@ -1,0 +1,283 @@
+//! Conversations and their events on PostgreSQL. Writers of one conversation queue on its
+//! row lock, so sequence numbers stay gap-free across nodes; each write sends its hint.
+use super::*;
+use crate::model::{self, Conversation, InboxFilter, Message, SenderKind, Status};
+use crate::store::postgres::PostgresStore;
+use crate::store::rows::*;
+use crate::store::{StoreError, StoreResult};
+use async_trait::async_trait;
+use sqlx::PgConnection;
+
+async fn load_conversation(conn: &mut PgConnection, id: &str) -> StoreResult<Option<Conversation>> {
+    let row: Option<ConversationRow> =
+        sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(Conversation::try_from).transpose()
+}
+
+/// Reads the conversation and locks its row: writers of one conversation queue here, so
+/// sequence numbers stay unique and gap-free across nodes.
+async fn lock_conversation(conn: &mut PgConnection, id: &str) -> StoreResult<Conversation> {
+    let row: Option<ConversationRow> = sqlx::query_as(&format!(
+        "{CONVERSATION_SELECT} WHERE c.id = $1 FOR UPDATE OF c"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(Conversation::try_from)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
+
+async fn insert_message(conn: &mut PgConnection, message: &Message) -> StoreResult<()> {
+    sqlx::query(&format!(
+        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    ))
+    .bind(&message.conversation_id)
+    .bind(message.seq)
+    .bind(&message.client_id)
+    .bind(message.sender.as_str())
+    .bind(&message.sender_id)
+    .bind(&message.sender_name)
+    .bind(&message.body)
+    .bind(message.status_change.map(Status::as_str))
+    .bind(message.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn seq_range(events: &[Message]) -> Option<(i64, i64)> {
+    Some((events.first()?.seq, events.last()?.seq))
+}
+
+#[async_trait]
+impl ConversationBackend for PostgresStore {
+    async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation> {
+        let mut tx = self.pool.begin().await?;
+        let visitor_id = uuid::Uuid::new_v4().to_string();
+        let conversation_id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO visitors (id, token_hash, name, email, page_url, user_agent, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&visitor_id)
+        .bind(&new.visitor_token_hash)
+        .bind(&new.visitor_name)
+        .bind(&new.visitor_email)
+        .bind(&new.page_url)
+        .bind(&new.user_agent)
+        .bind(new.now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO conversations (id, inbox_id, visitor_id, status, last_activity_at, created_at) \
+             VALUES ($1, $2, $3, 'waiting', $4, $4)",
+        )
+        .bind(&conversation_id)
+        .bind(&new.inbox_id)
+        .bind(&visitor_id)
+        .bind(new.now)
+        .execute(&mut *tx)
+        .await?;
+        let conversation = load_conversation(&mut tx, &conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.notify(&mut *tx, &conversation_id, None, None).await?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+
+    async fn conversation(&self, id: &str) -> StoreResult<Option<Conversation>> {
+        let mut conn = self.pool.acquire().await?;
+        load_conversation(&mut conn, id).await
+    }
+
+    async fn conversation_for_visitor(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        let row: Option<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE v.token_hash = $1 ORDER BY c.created_at DESC LIMIT 1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Conversation::try_from).transpose()
+    }
+
+    async fn list_conversations(
+        &self,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        let statuses: Vec<&str> = filter.statuses().iter().map(|s| s.as_str()).collect();
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE c.inbox_id = $1 AND c.status = ANY($2) \
+             ORDER BY c.last_activity_at DESC LIMIT $3"
+        ))
+        .bind(inbox_id)
+        .bind(&statuses)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Conversation::try_from).collect()
+    }
+
+    async fn post_message(&self, post: PostMessage) -> StoreResult<Appended> {
+        let mut tx = self.pool.begin().await?;
+        let conversation = lock_conversation(&mut tx, &post.conversation_id).await?;
+        let existing: Option<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_id = $2"
+        ))
+        .bind(&post.conversation_id)
+        .bind(&post.client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = existing {
+            return Ok(Appended {
+                events: vec![row.try_into()?],
+                conversation,
+                duplicate: true,
+            });
+        }
+        let plan = plan_post(&conversation, &post);
+        for event in &plan.events {
+            insert_message(&mut tx, event).await?;
+        }
+        sqlx::query(
+            "UPDATE conversations SET status = $1, assignee_id = $2, last_seq = $3, last_preview = $4, \
+             last_activity_at = $5 WHERE id = $6",
+        )
+        .bind(plan.status.as_str())
+        .bind(&plan.assignee)
+        .bind(plan.last_seq)
+        .bind(model::preview(&post.body))
+        .bind(post.now)
+        .bind(&post.conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        let conversation = plan.applied_to(conversation, &post);
+        self.notify(
+            &mut *tx,
+            &post.conversation_id,
+            seq_range(&plan.events),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Appended {
+            events: plan.events,
+            conversation,
+            duplicate: false,
+        })
+    }
+
+    async fn change_status(&self, change: ChangeStatus) -> StoreResult<Appended> {
+        let mut tx = self.pool.begin().await?;
+        let conversation = lock_conversation(&mut tx, &change.conversation_id).await?;
+        if conversation.status == change.status {
+            return Ok(Appended {
+                events: vec![],
+                conversation,
+                duplicate: false,
+            });
+        }
+        let actor = Author {
+            kind: SenderKind::Agent,
+            id: Some(change.agent.id.clone()),
+            name: change.agent.name.clone(),
+        };
+        let seq = conversation.last_seq + 1;
+        let event = notice(&conversation, seq, change.status, &actor, change.now);
+        insert_message(&mut tx, &event).await?;
+        let assignee = match change.status {
+            Status::Active => conversation.assignee_id.clone().or(actor.id.clone()),
+            _ => conversation.assignee_id.clone(),
+        };
+        sqlx::query(
+            "UPDATE conversations SET status = $1, assignee_id = $2, last_seq = $3 WHERE id = $4",
+        )
+        .bind(change.status.as_str())
+        .bind(&assignee)
+        .bind(seq)
+        .bind(&change.conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        let conversation = load_conversation(&mut tx, &change.conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.notify(&mut *tx, &change.conversation_id, Some((seq, seq)), None)
+            .await?;
+        tx.commit().await?;
+        Ok(Appended {
+            events: vec![event],
+            conversation,
+            duplicate: false,
+        })
+    }
+
+    async fn messages_before(
+        &self,
+        conversation_id: &str,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq < $2 \
+             ORDER BY seq DESC LIMIT $3"
+        ))
+        .bind(conversation_id)
+        .bind(before_seq.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().rev().map(Message::try_from).collect()
+    }
+
+    async fn messages_after(
+        &self,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 \
+             ORDER BY seq ASC LIMIT $3"
+        ))
+        .bind(conversation_id)
+        .bind(after_seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Message::try_from).collect()
+    }
+
+    async fn record_receipt(&self, receipt: Receipt) -> StoreResult<Option<Conversation>> {
+        let (delivered_col, read_col) = receipt_columns(receipt.side);
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(&format!(
+            "UPDATE conversations SET \
+             {delivered_col} = GREATEST({delivered_col}, LEAST($1, last_seq)), \
+             {read_col} = GREATEST({read_col}, LEAST($2, last_seq)) \
+             WHERE id = $3 AND ({delivered_col} < LEAST($1, last_seq) OR {read_col} < LEAST($2, last_seq))"
+        ))
+        .bind(receipt.delivered_seq)
+        .bind(receipt.read_seq)
+        .bind(&receipt.conversation_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        let conversation = load_conversation(&mut tx, &receipt.conversation_id).await?;
+        self.notify(&mut *tx, &receipt.conversation_id, None, None)
+            .await?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+}

@@ -1,0 +1,164 @@
+//! Telemetry: every metric the server records, named once here and recorded where the event happens
+//! through the `metrics` crate; `/metrics` renders them in Prometheus text. Each series is
+//! listed in docs/operations.md.
+use metrics::Unit;
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub const SOCKETS_OPEN: &str = "switchboard_sockets_open";
+pub const HUB_TOPICS: &str = "switchboard_hub_topics";
+pub const MESSAGES_STORED: &str = "switchboard_messages_stored_total";
+pub const EVENTS_PUBLISHED: &str = "switchboard_events_published_total";
+pub const RESYNCS: &str = "switchboard_resyncs_total";
+pub const WS_FRAMES: &str = "switchboard_ws_frames_total";
+pub const WS_FRAME_BYTES: &str = "switchboard_ws_frame_bytes";
+pub const FANOUT_EVENTS: &str = "switchboard_fanout_events_total";
+pub const FANOUT_LAG: &str = "switchboard_fanout_lag_seconds";
+pub const SEND_TO_COMMIT: &str = "switchboard_send_to_commit_seconds";
+pub const PUBLISH_TO_SOCKET: &str = "switchboard_publish_to_socket_seconds";
+pub const BATCH_SIZE: &str = "switchboard_group_commit_batch_size";
+pub const BATCH_COMMIT: &str = "switchboard_group_commit_seconds";
+pub const HTTP_DURATION: &str = "switchboard_http_request_duration_seconds";
+
+/// Latency buckets from 0.1 ms to 10 s: a post commits in about a millisecond, a slow one
+/// in hundreds.
+const SECONDS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
+];
+const BATCH: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+const BYTES: &[f64] = &[64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0];
+
+/// The process-wide recorder, installed on first use (a process serves one Switchboard).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS)
+            .and_then(|b| b.set_buckets_for_metric(Matcher::Full(BATCH_SIZE.into()), BATCH))
+            .and_then(|b| b.set_buckets_for_metric(Matcher::Suffix("_bytes".into()), BYTES))
+            .expect("bucket lists are not empty");
+        let handle = match builder.install_recorder() {
+            Ok(handle) => handle,
+            // Another recorder is already global (an embedding program's): render our own.
+            Err(_) => builder_fallback(),
+        };
+        describe();
+        handle
+    })
+}
+
+fn builder_fallback() -> PrometheusHandle {
+    PrometheusBuilder::new().build_recorder().handle()
+}
+
+fn describe() {
+    describe_gauge!(SOCKETS_OPEN, "Open WebSocket connections.");
+    describe_gauge!(
+        HUB_TOPICS,
+        "Live topics (conversations, inboxes, presence) with followers."
+    );
+    describe_counter!(MESSAGES_STORED, "Messages stored (excluding duplicates).");
+    describe_counter!(EVENTS_PUBLISHED, "Events published to the hub.");
+    describe_counter!(RESYNCS, "Catch-ups a lagging socket needed from the store.");
+    describe_counter!(WS_FRAMES, "WebSocket frames, by direction (in, out).");
+    describe_histogram!(
+        WS_FRAME_BYTES,
+        Unit::Bytes,
+        "WebSocket frame sizes, by direction."
+    );
+    describe_counter!(FANOUT_EVENTS, "Events received from other nodes.");
+    describe_histogram!(
+        FANOUT_LAG,
+        Unit::Seconds,
+        "Age of another node's event when this node publishes it."
+    );
+    describe_histogram!(
+        SEND_TO_COMMIT,
+        Unit::Seconds,
+        "From a server function receiving a message to the store committing it."
+    );
+    describe_histogram!(
+        PUBLISH_TO_SOCKET,
+        Unit::Seconds,
+        "From an event's publication to its write on a socket."
+    );
+    describe_histogram!(
+        BATCH_SIZE,
+        Unit::Count,
+        "Posts committed in one SQLite group-commit transaction."
+    );
+    describe_histogram!(
+        BATCH_COMMIT,
+        Unit::Seconds,
+        "Time to write and commit one group-commit batch."
+    );
+    describe_histogram!(
+        HTTP_DURATION,
+        Unit::Seconds,
+        "HTTP request duration, by method, route and status."
+    );
+}
+
+/// Prometheus text for `/metrics`.
+pub fn render() -> String {
+    let handle = handle();
+    handle.run_upkeep();
+    handle.render()
+}
+
+pub fn socket_opened() {
+    gauge!(SOCKETS_OPEN).increment(1.0);
+}
+
+pub fn socket_closed() {
+    gauge!(SOCKETS_OPEN).decrement(1.0);
+}
+
+pub fn hub_topics(count: usize) {
+    gauge!(HUB_TOPICS).set(count as f64);
+}
+
+pub fn message_stored(send_to_commit: Duration) {
+    counter!(MESSAGES_STORED).increment(1);
+    histogram!(SEND_TO_COMMIT).record(send_to_commit);
+}
+
+pub fn event_published() {
+    counter!(EVENTS_PUBLISHED).increment(1);
+}
+
+pub fn resync() {
+    counter!(RESYNCS).increment(1);
+}
+
+pub fn frame_in(bytes: usize) {
+    counter!(WS_FRAMES, "direction" => "in").increment(1);
+    histogram!(WS_FRAME_BYTES, "direction" => "in").record(bytes as f64);
+}
+
+pub fn frame_out(bytes: usize) {
+    counter!(WS_FRAMES, "direction" => "out").increment(1);
+    histogram!(WS_FRAME_BYTES, "direction" => "out").record(bytes as f64);
+}
+
+pub fn delivered_to_socket(since_publish: Duration) {
+    histogram!(PUBLISH_TO_SOCKET).record(since_publish);
+}
+
+pub fn fanout_event(lag_ms: i64) {
+    counter!(FANOUT_EVENTS).increment(1);
+    histogram!(FANOUT_LAG).record(lag_ms.max(0) as f64 / 1000.0);
+}
+
+pub fn batch_committed(posts: usize, took: Duration) {
+    histogram!(BATCH_SIZE).record(posts as f64);
+    histogram!(BATCH_COMMIT).record(took);
+}
+
+pub fn http_request(method: String, route: String, status: u16, took: Duration) {
+    histogram!(HTTP_DURATION, "method" => method, "route" => route, "status" => status.to_string())
+        .record(took);
+}
