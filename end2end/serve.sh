@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Serves the build of `cargo leptos build` on a fresh SQLite file, for the end-to-end tests.
+# Serves the release binary for the end-to-end tests exactly as the README deploys it: copied
+# alone into an empty folder and started there, on a fresh SQLite file in that folder. So
+# every end-to-end test also checks that the binary carries its whole site.
 set -euo pipefail
 port="${1:-3210}"
+bin="$(realpath "${SWITCHBOARD_BIN:-target/release/switchboard}")"
 dir="$(mktemp -d)"
+cp "$bin" "$dir/switchboard"
+cd "$dir"
 export SWITCHBOARD_ADDRESS="127.0.0.1:$port"
 export SWITCHBOARD_PUBLIC_URL="http://127.0.0.1:$port"
-export DATABASE_URL="sqlite://$dir/e2e.db"
 export SWITCHBOARD_ADMIN_EMAIL="ana@example.com"
 export SWITCHBOARD_ADMIN_PASSWORD="e2e-password-123"
-export LEPTOS_OUTPUT_NAME=switchboard LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
-exec "${SWITCHBOARD_BIN:-target/debug/switchboard}"
+exec ./switchboard

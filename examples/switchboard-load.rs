@@ -18,50 +18,54 @@ use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
+/// Drives a running Switchboard and prints what it measured.
+#[derive(clap::Parser)]
+#[command(name = "switchboard-load", about)]
 struct Args {
+    /// The node visitors use.
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
     url: String,
-    /// Where agents connect (another node, for a two-node run); defaults to `url`.
-    agent_url: String,
+    /// Where agents connect (another node, for a two-node run) [default: --url].
+    #[arg(long)]
+    agent_url: Option<String>,
+    /// The agent to sign in as.
+    #[arg(long, default_value = "admin@example.com")]
     email: String,
+    #[arg(long, default_value = "load-test-password")]
     password: String,
+    /// Conversations the messages are spread over.
+    #[arg(long, default_value_t = 100)]
     conversations: usize,
+    /// Agent sockets, each following a share of the conversations.
+    #[arg(long, default_value_t = 4)]
     agents: usize,
+    /// Messages per second to send; 0 sends as fast as the server takes them.
+    #[arg(long, default_value_t = 1000)]
     rate: u64,
+    /// Seconds to send for.
+    #[arg(long, default_value_t = 10)]
     duration: u64,
+    /// Sends in flight at once.
+    #[arg(long, default_value_t = 64)]
     concurrency: usize,
+    /// Idle visitor sockets to open afterwards (memory per socket).
+    #[arg(long, default_value_t = 0)]
     idle: usize,
+    /// Drop the idle sockets and reconnect them all at once (reconnect storm).
+    #[arg(long)]
     reconnect: bool,
+    /// Dashboard page renders to time.
+    #[arg(long, default_value_t = 0)]
     inbox: usize,
+    /// The server's pid, to read its memory.
+    #[arg(long)]
     server_pid: Option<u32>,
 }
 
 fn args() -> Args {
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    let get = |name: &str| {
-        raw.iter()
-            .position(|a| a == name)
-            .and_then(|i| raw.get(i + 1))
-            .cloned()
-    };
-    let num =
-        |name: &str, default: u64| get(name).map(|v| v.parse().expect(name)).unwrap_or(default);
-    Args {
-        url: get("--url").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
-        agent_url: get("--agent-url")
-            .or_else(|| get("--url"))
-            .unwrap_or_else(|| "http://127.0.0.1:3000".into()),
-        email: get("--email").unwrap_or_else(|| "admin@example.com".into()),
-        password: get("--password").unwrap_or_else(|| "load-test-password".into()),
-        conversations: num("--conversations", 100) as usize,
-        agents: num("--agents", 4) as usize,
-        rate: num("--rate", 1000),
-        duration: num("--duration", 10),
-        concurrency: num("--concurrency", 64) as usize,
-        idle: num("--idle", 0) as usize,
-        reconnect: raw.iter().any(|a| a == "--reconnect"),
-        inbox: num("--inbox", 0) as usize,
-        server_pid: get("--server-pid").map(|v| v.parse().expect("--server-pid")),
-    }
+    let mut args = <Args as clap::Parser>::parse();
+    args.agent_url.get_or_insert_with(|| args.url.clone());
+    args
 }
 
 /// One browser identity: its cookie.
@@ -218,7 +222,7 @@ async fn main() {
 
     // Agents sign in; each follows its share of the conversations.
     let agent_http = Http {
-        base: args.agent_url.clone(),
+        base: args.agent_url.clone().unwrap_or_default(),
         client: reqwest::Client::new(),
     };
     let (_, agent_cookie) = agent_http
@@ -243,7 +247,7 @@ async fn main() {
     let received: Arc<Mutex<Received>> = Arc::default();
     let delivered = Arc::new(AtomicU64::new(0));
     for a in 0..args.agents {
-        let mut socket = open_socket(&args.agent_url, &agent).await;
+        let mut socket = open_socket(args.agent_url.as_deref().unwrap_or_default(), &agent).await;
         for (_, conversation) in visitors.iter().skip(a).step_by(args.agents) {
             send_frame(
                 &mut socket,
@@ -385,7 +389,10 @@ async fn inbox_render(args: &Args, agent: &Identity) {
     for _ in 0..args.inbox {
         let started = Instant::now();
         let response = client
-            .get(format!("{}/agent", args.agent_url))
+            .get(format!(
+                "{}/agent",
+                args.agent_url.as_deref().unwrap_or_default()
+            ))
             .header("Cookie", &agent.cookie)
             .send()
             .await

@@ -9,27 +9,27 @@ use std::time::Instant;
 use switchboard::model::SenderKind;
 use switchboard::store::{self, Author, NewConversation, PostMessage};
 
+/// Fills a database with conversations for benchmarks.
+#[derive(clap::Parser)]
+#[command(name = "switchboard-seed", about)]
+struct Args {
+    /// The database to fill (created with its schema if new).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/bench.db")]
+    database_url: String,
+    /// How many conversations to create, each with a few messages.
+    #[arg(long, default_value_t = 100_000)]
+    conversations: usize,
+}
+
 #[tokio::main]
 async fn main() {
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    let get = |name: &str| {
-        raw.iter()
-            .position(|a| a == name)
-            .and_then(|i| raw.get(i + 1))
-            .cloned()
-    };
-    let url = get("--database-url").unwrap_or_else(|| "sqlite://data/bench.db".into());
-    let total: usize = get("--conversations")
-        .map(|v| v.parse().expect("--conversations"))
-        .unwrap_or(100_000);
-    let store = store::open(&url).await.expect("store opens");
+    let args = <Args as clap::Parser>::parse();
+    let (url, total) = (args.database_url, args.conversations);
+    let store = store::open(&url).await.expect("store opens").conversations;
     let started = Instant::now();
     let done = Arc::new(AtomicUsize::new(0));
     let next = Arc::new(AtomicUsize::new(0));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
+    let now = switchboard::clock::now_ms();
     let workers: Vec<_> = (0..64)
         .map(|_| {
             let (store, done, next) = (store.clone(), done.clone(), next.clone());
@@ -42,7 +42,7 @@ async fn main() {
                     // Spread activity over the last 30 days so the inbox has a real order.
                     let at = now - ((n as i64 * 7_919) % (30 * 86_400_000));
                     let conversation = store
-                        .create_conversation(NewConversation {
+                        .create(NewConversation {
                             inbox_id: "default".into(),
                             visitor_token_hash: format!("seed-{n}-{}", uuid::Uuid::new_v4()),
                             visitor_name: format!("Seeded visitor {n}"),
@@ -54,7 +54,7 @@ async fn main() {
                         .await
                         .expect("create conversation");
                     store
-                        .post_message(PostMessage {
+                        .post(PostMessage {
                             conversation_id: conversation.id,
                             client_id: uuid::Uuid::new_v4().to_string(),
                             author: Author {

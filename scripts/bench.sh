@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-sqlite}"
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --release --features ssr --bin switchboard --example switchboard-load --example switchboard-seed
+bash scripts/build-release.sh
+cargo build --release --features ssr --example switchboard-load --example switchboard-seed
 ulimit -n "$(ulimit -Hn)" || true
 dir="$(mktemp -d)"
 pids=()

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, unit and integration tests (real server processes,
-# real SQLite files, real sockets), then end-to-end tests in Debian's Chromium.
+# real SQLite files and PostgreSQL databases, real sockets), then the release binary, copied
+# alone into an empty folder, under end-to-end tests in Debian's Chromium.
 # Installs the build tools first if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 step() { echo; echo "==> $*"; }
-# The environment `cargo leptos build` compiles the server with (cargo-leptos 0.3.10, dev
-# profile), so clippy and the tests reuse its artifacts instead of rebuilding every dependency.
+# The environment `cargo leptos watch` compiles the server with (cargo-leptos 0.3.10, dev
+# profile), so clippy, the tests and a developer's watch share their artifacts.
 as_leptos() {
   env LEPTOS_OUTPUT_NAME=switchboard LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
@@ -18,9 +19,6 @@ as_leptos() {
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "build (server + WASM) with cargo leptos"
-cargo leptos build
-
 step "clippy (server and browser)"
 as_leptos cargo clippy --features ssr --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
@@ -28,5 +26,8 @@ cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --featu
 step "unit and integration tests"
 as_leptos cargo test --features ssr
 
-step "end-to-end tests (Playwright, Debian's Chromium)"
+step "release build: the site, then the binary that embeds it"
+bash scripts/build-release.sh
+
+step "end-to-end tests (Playwright, Debian's Chromium) against the release binary alone"
 (cd end2end && npx playwright test)

@@ -46,6 +46,13 @@ pub fn handle() -> &'static PrometheusHandle {
             Err(_) => builder_fallback(),
         };
         describe();
+        // Series exist from the start, so a scrape shows 0 rather than nothing.
+        for name in [SOCKETS_OPEN, HUB_TOPICS] {
+            gauge!(name).set(0.0);
+        }
+        for name in [MESSAGES_STORED, EVENTS_PUBLISHED, RESYNCS, FANOUT_EVENTS] {
+            counter!(name).absolute(0);
+        }
         handle
     })
 }

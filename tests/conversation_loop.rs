@@ -396,6 +396,25 @@ async fn health_and_metrics_answer(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(refused.status(), 403);
+    // After one message, the latency histograms have buckets (Prometheus text format).
+    start_chat(&server, "Mia", "one message").await;
+    let metrics = reqwest::get(format!("{}/metrics", server.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        "switchboard_send_to_commit_seconds_bucket{le=",
+        "switchboard_http_request_duration_seconds_bucket{",
+        "switchboard_messages_stored_total 1",
+    ] {
+        assert!(metrics.contains(series), "{series} missing in:\n{metrics}");
+    }
+    assert!(
+        metrics.contains("route=\"/api/start_conversation\""),
+        "{metrics}"
+    );
     server.stop().await;
 }
 

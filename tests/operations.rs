@@ -118,3 +118,35 @@ on_both_stores!(
     first_start_without_an_admin_prints_a_one_time_setup_link,
     sigterm_tells_sockets_to_reconnect_and_exits,
 );
+
+#[test]
+fn help_lists_every_setting_with_its_environment_variable() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for name in [
+        "DATABASE_URL",
+        "SWITCHBOARD_ADDRESS",
+        "SWITCHBOARD_PUBLIC_URL",
+        "SWITCHBOARD_ALLOWED_ORIGINS",
+        "SWITCHBOARD_HEARTBEAT_SECS",
+        "SWITCHBOARD_ADMIN_EMAIL",
+    ] {
+        assert!(help.contains(name), "{name} missing from --help:\n{help}");
+    }
+    // Secrets are never echoed, even when set.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("--help")
+        .env("DATABASE_URL", "postgres://user:s3cret@db/switchboard")
+        .env("SWITCHBOARD_ADMIN_PASSWORD", "hunter2hunter2")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !help.contains("s3cret") && !help.contains("hunter2"),
+        "{help}"
+    );
+}

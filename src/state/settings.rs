@@ -115,10 +115,11 @@ pub struct Cli {
     /// [default: 64].
     #[arg(long, env = "SWITCHBOARD_LIVE_BUFFER", value_name = "EVENTS")]
     pub live_buffer: Option<usize>,
-    /// E-mail of the first admin, created on first start (with the password below).
+    /// E-mail of the first admin, created on first start with SWITCHBOARD_ADMIN_PASSWORD
+    /// (read from the environment only, so it never shows in `ps`).
     #[arg(long, env = "SWITCHBOARD_ADMIN_EMAIL", value_name = "EMAIL")]
     pub admin_email: Option<String>,
-    /// Password of the first admin; from the environment only, so it never shows in `ps`.
+    /// Password of the first admin (hidden from --help).
     #[arg(
         long = "admin-password-env-only",
         env = "SWITCHBOARD_ADMIN_PASSWORD",

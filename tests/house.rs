@@ -1,0 +1,117 @@
+//! The house rules of docs/architecture.md, checked on the source text: every module imports
+//! only from the layers below its own, nothing but `main.rs`/`lib.rs` reaches into
+//! `server`, there is one clock, and no file grows past 500 lines.
+use std::path::{Path, PathBuf};
+
+/// Top-level modules from the bottom of the house up; a module may use those of lower rank
+/// (and itself).
+const LAYERS: &[(&str, u8)] = &[
+    ("error", 0),
+    ("clock", 0),
+    ("model", 1),
+    ("time_fmt", 1),
+    ("telemetry", 1),
+    ("store", 2),
+    ("state", 3),
+    ("live", 4),
+    ("auth", 5),
+    ("outbox", 5),
+    ("chat", 6),
+    ("inbox", 7),
+    ("widget", 7),
+    ("app", 8),
+    ("server", 9),
+];
+
+fn rank(module: &str) -> Option<u8> {
+    LAYERS
+        .iter()
+        .find(|(name, _)| *name == module)
+        .map(|(_, rank)| *rank)
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level module a file under src/ belongs to (`None` for main.rs and lib.rs).
+fn module_of(path: &Path, src: &Path) -> Option<String> {
+    let relative = path.strip_prefix(src).unwrap();
+    let first = relative.components().next()?.as_os_str().to_str()?;
+    let name = first.trim_end_matches(".rs");
+    (name != "main" && name != "lib").then(|| name.to_string())
+}
+
+/// Every `crate::NAME` a file mentions (in `use` lines and in paths).
+fn crate_references(text: &str) -> Vec<String> {
+    text.match_indices("crate::")
+        .map(|(at, _)| {
+            text[at + "crate::".len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_module_imports_only_from_below() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut broken = Vec::new();
+    for file in &files {
+        let Some(module) = module_of(file, &src) else {
+            continue;
+        };
+        let own = rank(&module)
+            .unwrap_or_else(|| panic!("{module} is not placed in the house (tests/house.rs)"));
+        let text = std::fs::read_to_string(file).unwrap();
+        for used in crate_references(&text) {
+            if used == module {
+                continue;
+            }
+            match rank(&used) {
+                Some(rank) if rank < own => {}
+                _ => broken.push(format!(
+                    "{} uses crate::{used}",
+                    file.strip_prefix(&src).unwrap().display()
+                )),
+            }
+        }
+    }
+    broken.dedup();
+    assert!(
+        broken.is_empty(),
+        "imports that run up the house:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn one_clock_and_small_files() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut clocks = Vec::new();
+    let mut large = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        if text.contains("fn now_ms(") {
+            clocks.push(file.display().to_string());
+        }
+        let lines = text.lines().count();
+        if lines > 500 {
+            large.push(format!("{} ({lines} lines)", file.display()));
+        }
+    }
+    assert_eq!(clocks.len(), 1, "now_ms is defined in {clocks:?}");
+    assert!(large.is_empty(), "files over 500 lines: {large:?}");
+}

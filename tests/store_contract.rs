@@ -1,0 +1,258 @@
+//! The store contract, told once as one story and run on both backends (a temporary SQLite
+//! file and a fresh PostgreSQL database): accounts, conversations, numbering, idempotency,
+//! status rules, receipts, and who may read what.
+mod common;
+
+use common::{Backend, Db};
+use switchboard::model::{Agent, InboxFilter, Role, SenderKind, Status, DEFAULT_INBOX};
+use switchboard::store::{
+    self, Author, ChangeStatus, NewAgent, NewConversation, PostMessage, Receipt, StoreError,
+    Stores, Viewer,
+};
+
+fn new_conversation(token_hash: &str, name: &str) -> NewConversation {
+    NewConversation {
+        inbox_id: DEFAULT_INBOX.into(),
+        visitor_token_hash: token_hash.into(),
+        visitor_name: name.into(),
+        visitor_email: None,
+        page_url: Some("https://shop.example/pricing".into()),
+        user_agent: None,
+        now: 1_000,
+    }
+}
+
+fn post(conversation_id: &str, author: &Author, client_id: &str, body: &str) -> PostMessage {
+    PostMessage {
+        conversation_id: conversation_id.into(),
+        client_id: client_id.into(),
+        author: author.clone(),
+        body: body.into(),
+        now: 2_000,
+    }
+}
+
+async fn accounts(stores: &Stores) -> Agent {
+    let accounts = &stores.accounts;
+    assert_eq!(accounts.agent_count().await.unwrap(), 0);
+    let new = NewAgent {
+        email: "ana@example.com".into(),
+        name: "Ana".into(),
+        role: Role::Admin,
+        password_hash: "hash".into(),
+        now: 1,
+    };
+    let ana = accounts.create_agent(new.clone()).await.unwrap();
+    assert!(matches!(
+        accounts.create_agent(new).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(accounts.agent_count().await.unwrap(), 1);
+    let (found, hash) = accounts
+        .agent_credentials("ana@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id.as_str(), hash.as_str()),
+        (ana.id.as_str(), "hash")
+    );
+    assert!(accounts
+        .agent_credentials("nobody@example.com")
+        .await
+        .unwrap()
+        .is_none());
+
+    accounts
+        .create_session("session-hash", &ana.id, 10, 100)
+        .await
+        .unwrap();
+    let live = accounts
+        .agent_for_session("session-hash", 50)
+        .await
+        .unwrap();
+    assert_eq!(live.as_ref().map(|a| a.id.as_str()), Some(ana.id.as_str()));
+    assert!(accounts
+        .agent_for_session("session-hash", 100)
+        .await
+        .unwrap()
+        .is_none());
+    accounts.delete_session("session-hash").await.unwrap();
+    assert!(accounts
+        .agent_for_session("session-hash", 50)
+        .await
+        .unwrap()
+        .is_none());
+    ana
+}
+
+async fn story(backend: Backend) {
+    let db = Db::new(backend).await;
+    let stores = store::open(&db.url).await.unwrap();
+    stores.feed.ping().await.unwrap();
+    let ana = accounts(&stores).await;
+    let agent = Viewer::Agent(&ana);
+    let conversations = &stores.conversations;
+
+    // Two visitors, each known by their token.
+    let tia = conversations
+        .create(new_conversation("tia-token", "Tia"))
+        .await
+        .unwrap();
+    let leo = conversations
+        .create(new_conversation("leo-token", "Leo"))
+        .await
+        .unwrap();
+    assert_eq!((tia.status, tia.last_seq), (Status::Waiting, 0));
+    let found = conversations.for_visitor("tia-token").await.unwrap();
+    assert_eq!(found.map(|c| c.id), Some(tia.id.clone()));
+    assert!(conversations.for_visitor("nobody").await.unwrap().is_none());
+
+    // A visitor reads only their own conversation; agents read all of the inbox.
+    let as_tia = Viewer::Visitor {
+        conversation_id: &tia.id,
+    };
+    assert!(conversations.get(as_tia, &tia.id).await.unwrap().is_some());
+    assert!(conversations.get(as_tia, &leo.id).await.unwrap().is_none());
+    assert!(conversations.get(agent, &leo.id).await.unwrap().is_some());
+    assert!(conversations
+        .list(as_tia, DEFAULT_INBOX, InboxFilter::All, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        conversations
+            .messages_before(as_tia, &leo.id, None, 10)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        conversations.messages_after(as_tia, &leo.id, 0, 10).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Posting numbers events gap-free; the same client id is stored once.
+    let visitor = Author {
+        kind: SenderKind::Visitor,
+        id: None,
+        name: "Tia".into(),
+    };
+    let first = conversations
+        .post(post(&tia.id, &visitor, "c-1", "hello"))
+        .await
+        .unwrap();
+    assert!(!first.duplicate);
+    assert_eq!(first.events.last().map(|m| m.seq), Some(1));
+    let again = conversations
+        .post(post(&tia.id, &visitor, "c-1", "hello"))
+        .await
+        .unwrap();
+    assert!(again.duplicate);
+    assert_eq!(again.events, first.events);
+
+    // The first agent reply makes the conversation active and assigns it, with a notice.
+    let replier = Author {
+        kind: SenderKind::Agent,
+        id: Some(ana.id.clone()),
+        name: ana.name.clone(),
+    };
+    let reply = conversations
+        .post(post(&tia.id, &replier, "c-2", "hi, how can I help?"))
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = reply.events.iter().map(|m| m.seq).collect();
+    assert_eq!(seqs.first(), Some(&2));
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    assert_eq!(reply.conversation.status, Status::Active);
+    assert_eq!(
+        reply.conversation.assignee_id.as_deref(),
+        Some(ana.id.as_str())
+    );
+    let last = *seqs.last().unwrap();
+    assert_eq!(reply.conversation.last_seq, last);
+
+    // Reads page both ways, oldest first.
+    let all = conversations
+        .messages_before(as_tia, &tia.id, None, 50)
+        .await
+        .unwrap();
+    assert_eq!(all.len() as i64, last);
+    assert!(all.iter().zip(1..).all(|(m, seq)| m.seq == seq));
+    let older = conversations
+        .messages_before(agent, &tia.id, Some(2), 50)
+        .await
+        .unwrap();
+    assert_eq!(older.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1]);
+    let newer = conversations
+        .messages_after(as_tia, &tia.id, 1, 50)
+        .await
+        .unwrap();
+    assert_eq!(newer.first().map(|m| m.seq), Some(2));
+
+    // Status changes append their notice; asking for the same status again appends nothing.
+    let change = ChangeStatus {
+        conversation_id: tia.id.clone(),
+        status: Status::Resolved,
+        agent: ana.clone(),
+        now: 3_000,
+    };
+    let resolved = conversations.change_status(change.clone()).await.unwrap();
+    assert_eq!(resolved.conversation.status, Status::Resolved);
+    assert_eq!(resolved.events.len(), 1);
+    assert_eq!(resolved.events[0].status_change, Some(Status::Resolved));
+    let noop = conversations.change_status(change).await.unwrap();
+    assert!(noop.events.is_empty());
+
+    // The inbox lists by status, newest activity first.
+    let open = conversations
+        .list(agent, DEFAULT_INBOX, InboxFilter::Open, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        open.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        vec![leo.id.as_str()]
+    );
+
+    // Receipts only move forward, and never past the newest event.
+    let receipt = |delivered, read| Receipt {
+        conversation_id: tia.id.clone(),
+        side: SenderKind::Visitor,
+        delivered_seq: delivered,
+        read_seq: read,
+    };
+    let moved = conversations
+        .record_receipt(receipt(999, 2))
+        .await
+        .unwrap()
+        .expect("positions moved");
+    let newest = moved.last_seq;
+    assert_eq!(moved.receipts.visitor_delivered, newest);
+    assert_eq!(moved.receipts.visitor_read, 2);
+    assert!(conversations
+        .record_receipt(receipt(1, 1))
+        .await
+        .unwrap()
+        .is_none());
+
+    // Writing into a conversation that does not exist writes nothing.
+    assert!(matches!(
+        conversations
+            .post(post("no-such-conversation", &visitor, "c-3", "lost?"))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+mod sqlite {
+    #[tokio::test]
+    async fn store_story() {
+        super::story(super::Backend::Sqlite).await
+    }
+}
+
+mod postgres {
+    #[tokio::test]
+    async fn store_story() {
+        super::story(super::Backend::Postgres).await
+    }
+}
