@@ -1,9 +1,7 @@
 //! The store contract, told once as one story and run on both backends (a temporary SQLite
 //! file and a fresh PostgreSQL database): accounts, conversations, numbering, idempotency,
 //! status rules, receipts, and who may read what.
-mod common;
-
-use common::{Backend, Db};
+use crate::common::{Backend, Db};
 use switchboard::model::{Agent, InboxFilter, Role, SenderKind, Status, DEFAULT_INBOX};
 use switchboard::store::{
     self, Author, ChangeStatus, NewAgent, NewConversation, PostMessage, Receipt, StoreError,

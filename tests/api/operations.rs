@@ -1,8 +1,5 @@
 //! First start and shutdown, as an operator sees them.
-#[macro_use]
-mod common;
-
-use common::*;
+use crate::common::*;
 use switchboard::error::AppError;
 use switchboard::live::ClientFrame;
 use switchboard::model::{Agent, Role};
@@ -10,7 +7,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 async fn first_start_without_an_admin_prints_a_one_time_setup_link(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start_with(
+    let server = Server::process_with(
         &db,
         &[
             ("SWITCHBOARD_ADMIN_EMAIL", ""),
@@ -91,7 +88,7 @@ async fn first_start_without_an_admin_prints_a_one_time_setup_link(backend: Back
 
 async fn sigterm_tells_sockets_to_reconnect_and_exits(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::process(&db).await;
     let (visitor, session) = start_chat(&server, "Pat", "hi").await;
     let mut socket = visitor.socket().await;
     socket

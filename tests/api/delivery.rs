@@ -1,9 +1,6 @@
 //! Never lose or duplicate a message: idempotent sends, resume, resync, heartbeats,
 //! slow readers, a crash mid-burst, and a seeded fault run.
-#[macro_use]
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -197,7 +194,7 @@ async fn unknown_or_too_old_cursors_get_a_reset_to_the_newest_page(backend: Back
 
 async fn a_silent_socket_is_closed_by_the_heartbeat(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start_with(&db, &[("SWITCHBOARD_HEARTBEAT_SECS", "1")]).await;
+    let server = Server::process_with(&db, &[("SWITCHBOARD_HEARTBEAT_SECS", "1")]).await;
     let (visitor, _) = start_chat(&server, "Di", "hello").await;
     let mut socket = visitor.socket().await;
     // Not reading means not answering pings: to the server this peer is gone.
@@ -224,7 +221,7 @@ async fn a_silent_socket_is_closed_by_the_heartbeat(backend: Backend) {
 
 async fn a_stalled_reader_catches_up_from_the_store_instead_of_buffering(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start_with(
+    let server = Server::process_with(
         &db,
         &[
             ("SWITCHBOARD_LIVE_BUFFER", "16"),
@@ -290,7 +287,7 @@ async fn a_stalled_reader_catches_up_from_the_store_instead_of_buffering(backend
 
 async fn kill_9_mid_burst_loses_and_duplicates_nothing_acknowledged(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::process(&db).await;
     const SENDERS: usize = 8;
     const PER_SENDER: usize = 120;
 
@@ -332,7 +329,7 @@ async fn kill_9_mid_burst_loses_and_duplicates_nothing_acknowledged(backend: Bac
     );
 
     // After the restart every outbox re-sends what was not acknowledged, in order.
-    let server = Server::start(&db).await;
+    let server = Server::process(&db).await;
     let mut agent = server.client();
     agent.sign_in().await;
     for (n, (visitor, conversation, outbox)) in visitors.iter_mut().enumerate() {

@@ -1,9 +1,6 @@
 //! The core loop against a real server process, real sockets, and each store: a temporary
 //! SQLite file and a fresh database on the local PostgreSQL.
-#[macro_use]
-mod common;
-
-use common::{
+use crate::common::{
     client_id, send_agent, send_visitor, start_chat, subscribe, Backend, Db, SendBinary, Server,
 };
 use switchboard::error::AppError;
@@ -185,14 +182,14 @@ async fn agent_reply_assigns_and_reaches_the_visitor_with_status_notices(backend
 
 async fn history_survives_a_server_restart_and_resumes_by_sequence(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::process(&db).await;
     let (mut visitor, session) = start_chat(&server, "Lee", "first").await;
     for body in ["second", "third", "fourth"] {
         send_visitor(&mut visitor, body).await.unwrap();
     }
     server.stop().await;
 
-    let server = Server::start(&db).await;
+    let server = Server::process(&db).await;
     visitor.base = server.base.clone();
     let restored: Option<WidgetSession> = visitor.call("visitor_session", &[]).await.unwrap();
     let restored = restored.expect("the cookie still finds the conversation");
@@ -271,7 +268,7 @@ async fn bad_input_gets_typed_errors_and_changes_nothing(backend: Backend) {
     let wrong: Result<switchboard::model::Agent, AppError> = stranger
         .call(
             "sign_in",
-            &[("email", common::ADMIN_EMAIL), ("password", "nope")],
+            &[("email", crate::common::ADMIN_EMAIL), ("password", "nope")],
         )
         .await;
     assert_eq!(wrong, Err(AppError::WrongCredentials));
@@ -376,7 +373,7 @@ async fn a_retried_send_is_stored_once(backend: Backend) {
 
 async fn health_and_metrics_answer(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::process(&db).await;
     let health = reqwest::get(format!("{}/healthz", server.base))
         .await
         .unwrap();
@@ -507,7 +504,7 @@ async fn visitors_see_which_agents_are_online(backend: Backend) {
 
 async fn live_topics_are_forgotten_when_their_followers_leave(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::process(&db).await;
     let (visitor, session) = start_chat(&server, "Ivy", "hello").await;
     let mut socket = visitor.socket().await;
     socket
@@ -518,7 +515,7 @@ async fn live_topics_are_forgotten_when_their_followers_leave(backend: Backend) 
         .expect(|f| matches!(f, ServerFrame::Pong).then_some(()))
         .await;
     assert_eq!(
-        common::metric(&server.base, "switchboard_hub_topics").await,
+        crate::common::metric(&server.base, "switchboard_hub_topics").await,
         2.0,
         "conversation and presence"
     );
@@ -527,7 +524,7 @@ async fn live_topics_are_forgotten_when_their_followers_leave(backend: Backend) 
     drop(socket);
     let mut topics = f64::NAN;
     for _ in 0..50 {
-        topics = common::metric(&server.base, "switchboard_hub_topics").await;
+        topics = crate::common::metric(&server.base, "switchboard_hub_topics").await;
         if topics == 0.0 {
             break;
         }

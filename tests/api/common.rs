@@ -1,5 +1,7 @@
-//! Drives a real Switchboard process as browsers would: server functions over HTTP,
-//! live updates over a real WebSocket.
+//! Drives a real Switchboard as browsers would: server functions over HTTP, live updates over
+//! a real WebSocket. The server runs in this test process on an ephemeral port (`start`), or
+//! as the real binary in a process of its own (`process`) for what only a process shows:
+//! kill -9, SIGTERM, two nodes, what it prints, and its process-wide metrics.
 #![allow(dead_code)]
 use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
@@ -9,6 +11,7 @@ use std::time::Duration;
 use switchboard::error::AppError;
 use switchboard::live::{ClientFrame, ServerFrame};
 use switchboard::model::Message;
+use switchboard::state::settings::Settings;
 use switchboard::widget::WidgetSession;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpStream;
@@ -22,10 +25,18 @@ pub const ADMIN_PASSWORD: &str = "correct horse battery";
 const WAIT: Duration = Duration::from_secs(10);
 
 pub struct Server {
-    child: Child,
+    kind: Kind,
     pub base: String,
     /// What the server printed before it listened (e.g. the one-time setup link).
     pub startup: Vec<String>,
+}
+
+enum Kind {
+    Process(Child),
+    InProcess {
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        task: tokio::task::JoinHandle<()>,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -110,27 +121,87 @@ impl Drop for Db {
     }
 }
 
-/// Runs each listed `async fn(Backend)` as two tests: on SQLite and on PostgreSQL.
-#[allow(unused_macros)]
+/// Runs each listed `async fn(Backend)` as two tests: on SQLite and on PostgreSQL. Two
+/// worker threads, as a server process of its own would have on this machine.
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
-            $( #[tokio::test] async fn $name() { super::$name(super::common::Backend::Sqlite).await } )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() { super::$name($crate::common::Backend::Sqlite).await }
+            )*
         }
         mod postgres {
-            $( #[tokio::test] async fn $name() { super::$name(super::common::Backend::Postgres).await } )*
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() { super::$name($crate::common::Backend::Postgres).await }
+            )*
         }
     };
 }
 
 impl Server {
-    /// Starts the real binary on an ephemeral port with the given database.
+    /// Starts Switchboard in this process on an ephemeral port with the given database.
     pub async fn start(db: &Db) -> Server {
         Server::start_with(db, &[]).await
     }
 
-    /// Starts with extra environment settings (e.g. a short heartbeat).
-    pub async fn start_with(db: &Db, settings: &[(&str, &str)]) -> Server {
+    /// Starts in this process with extra settings, named by their environment variables.
+    pub async fn start_with(db: &Db, extra: &[(&str, &str)]) -> Server {
+        let mut settings = Settings {
+            database_url: db.url.clone(),
+            admin_email: Some(ADMIN_EMAIL.into()),
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            ..Settings::default()
+        };
+        for (name, value) in extra {
+            let value = value.to_string();
+            match *name {
+                "SWITCHBOARD_HEARTBEAT_SECS" => settings.heartbeat_secs = value.parse().unwrap(),
+                "SWITCHBOARD_LIVE_BUFFER" => settings.live_buffer = value.parse().unwrap(),
+                "SWITCHBOARD_ADMIN_EMAIL" => settings.admin_email = Some(value),
+                "SWITCHBOARD_ADMIN_PASSWORD" => settings.admin_password = Some(value),
+                other => panic!("the in-process server has no setting {other}"),
+            }
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            switchboard::server::run(settings, listener, shutdown)
+                .await
+                .expect("the server runs");
+        });
+        let server = Server {
+            kind: Kind::InProcess {
+                stop: Some(stop),
+                task,
+            },
+            base,
+            startup: Vec::new(),
+        };
+        // Ready once the store is open and the admin exists.
+        for _ in 0..200 {
+            if let Ok(response) = reqwest::get(format!("{}/healthz", server.base)).await {
+                if response.status().is_success() {
+                    return server;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the in-process server did not become healthy");
+    }
+
+    /// Starts the real binary in a process of its own on an ephemeral port.
+    pub async fn process(db: &Db) -> Server {
+        Server::process_with(db, &[]).await
+    }
+
+    /// The binary with extra environment settings (e.g. a short heartbeat).
+    pub async fn process_with(db: &Db, settings: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
         command
             .env("SWITCHBOARD_ADDRESS", "127.0.0.1:0")
@@ -162,7 +233,7 @@ impl Server {
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Server {
-            child,
+            kind: Kind::Process(child),
             base,
             startup,
         }
@@ -170,7 +241,10 @@ impl Server {
 
     /// SIGTERM: the graceful shutdown an orchestrator or Ctrl-C asks for.
     pub fn terminate(&self) {
-        let pid = self.child.id().expect("running").to_string();
+        let Kind::Process(child) = &self.kind else {
+            panic!("SIGTERM needs a server process (Server::process)");
+        };
+        let pid = child.id().expect("running").to_string();
         let status = std::process::Command::new("kill")
             .args(["-TERM", &pid])
             .status()
@@ -180,7 +254,10 @@ impl Server {
 
     /// Waits for the process to exit by itself.
     pub async fn exited(mut self) -> std::process::ExitStatus {
-        tokio::time::timeout(WAIT, self.child.wait())
+        let Kind::Process(child) = &mut self.kind else {
+            panic!("only a server process exits (Server::process)");
+        };
+        tokio::time::timeout(WAIT, child.wait())
             .await
             .expect("exits within 10 s")
             .unwrap()
@@ -188,12 +265,26 @@ impl Server {
 
     /// SIGKILL: no shutdown handler runs, like a crash or a pulled plug on the process.
     pub async fn kill9(self) {
+        assert!(
+            matches!(self.kind, Kind::Process(_)),
+            "kill -9 needs a server process (Server::process)"
+        );
         self.stop().await
     }
 
     pub async fn stop(mut self) {
-        let _ = self.child.kill().await;
-        let _ = self.child.wait().await;
+        match &mut self.kind {
+            Kind::Process(child) => {
+                let _ = child.kill().await;
+                let _ = child.wait().await;
+            }
+            Kind::InProcess { stop, task } => {
+                if let Some(stop) = stop.take() {
+                    let _ = stop.send(());
+                }
+                let _ = tokio::time::timeout(WAIT, task).await;
+            }
+        }
     }
 
     pub fn client(&self) -> Client {

@@ -1,9 +1,6 @@
 //! Two nodes sharing one PostgreSQL database: live fan-out between them, node loss, and a
 //! dropped LISTEN connection.
-#[macro_use]
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::time::Duration;
 use switchboard::live::{ClientFrame, ServerFrame};
 use switchboard::model::Message;
@@ -34,7 +31,7 @@ async fn read_until(socket: &mut Socket, last_seq: i64) -> Vec<Message> {
 #[tokio::test]
 async fn two_nodes_share_live_events_and_survive_losing_one() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(Server::start(&db), Server::start(&db));
+    let (node_a, node_b) = tokio::join!(Server::process(&db), Server::process(&db));
 
     // The agent works on node B and watches the inbox there.
     let mut agent = node_b.client();
@@ -158,7 +155,7 @@ async fn two_nodes_share_live_events_and_survive_losing_one() {
 #[tokio::test]
 async fn a_dropped_listen_connection_is_survived() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(Server::start(&db), Server::start(&db));
+    let (node_a, node_b) = tokio::join!(Server::process(&db), Server::process(&db));
     let (mut visitor, session) = start_chat(&node_a, "Oli", "hi").await;
     let conversation = session.conversation.id.clone();
     let mut agent = node_b.client();
@@ -215,7 +212,7 @@ async fn a_dropped_listen_connection_is_survived() {
 #[tokio::test]
 async fn concurrent_writers_on_two_nodes_keep_sequences_gap_free() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(Server::start(&db), Server::start(&db));
+    let (node_a, node_b) = tokio::join!(Server::process(&db), Server::process(&db));
     let (visitor_on_a, session) = start_chat(&node_a, "Rae", "start").await;
     let conversation = session.conversation.id.clone();
     let mut visitor_on_b = visitor_on_a.clone();

@@ -1,0 +1,12 @@
+//! Every integration test in one binary, so the shared helpers compile once. Most start
+//! Switchboard in this process on an ephemeral port; what only a real process shows (kill -9,
+//! SIGTERM, two nodes, what it prints at start, process-wide metrics) starts the binary.
+//! Each runs on a temporary SQLite file and on a fresh PostgreSQL database.
+#[macro_use]
+mod common;
+
+mod conversation_loop;
+mod delivery;
+mod multinode;
+mod operations;
+mod store_contract;
