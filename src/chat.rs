@@ -111,7 +111,7 @@ pub fn MessageList(
             </Show>
             <For each=move || rows.get() key=Row::key let:row>
                 {match row {
-                    Row::Day(label) => view! { <div class="day-separator"><span>{label}</span></div> }.into_any(),
+                    Row::Day(label) => view! { <div class="day-separator"><time>{label}</time></div> }.into_any(),
                     Row::Event(message) => view! { <Bubble message viewer feed/> }.into_any(),
                 }}
             </For>

@@ -332,7 +332,10 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
             <dl class="context-list">
                 {move || row("Page", c().visitor_page)}
                 {move || row("Browser", c().visitor_agent.map(|ua| crate::model::browser_name(&ua)))}
-                {move || row("Started", Some(format!("{} {}", time_fmt::day_label(c().created_at, crate::clock::now_ms()), time_fmt::clock(c().created_at))))}
+                <div class="context-row">
+                    <dt>"Started"</dt>
+                    <dd><time>{move || format!("{} {}", time_fmt::day_label(c().created_at, crate::clock::now_ms()), time_fmt::clock(c().created_at))}</time></dd>
+                </div>
                 {move || row("Messages", Some(c().last_seq.to_string()))}
             </dl>
         </aside>

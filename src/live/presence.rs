@@ -49,14 +49,19 @@ fn publish_if_changed(state: &AppState) {
     }
 }
 
-/// Re-announces this node's agents and forgets nodes that went quiet.
+/// Re-announces this node's agents and forgets nodes that went quiet, until the node stops.
 pub fn spawn_heartbeat(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(ANNOUNCE_EVERY);
+        let mut stopping = state.stopping.clone();
         loop {
-            tick.tick().await;
-            state.presence.forget_quiet(FORGET_AFTER);
-            announce(&state);
+            tokio::select! {
+                _ = tick.tick() => {
+                    state.presence.forget_quiet(FORGET_AFTER);
+                    announce(&state);
+                }
+                _ = stopping.wait_for(|stop| *stop) => return,
+            }
         }
     });
 }

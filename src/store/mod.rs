@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod conversations;
 pub mod feed;
+mod pg_changes;
 mod postgres;
 mod rows;
 mod sqlite;
@@ -65,9 +66,9 @@ pub struct Stores {
 /// Opens the stores a database URL names and brings their schema up to date.
 pub async fn open(database_url: &str) -> StoreResult<Stores> {
     if database_url.starts_with("sqlite:") {
-        sqlite::SqliteStore::open(database_url).await
+        sqlite::open(database_url).await
     } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-        postgres::PostgresStore::open(database_url).await
+        postgres::open(database_url).await
     } else {
         Err(StoreError::UnsupportedUrl(database_url.to_string()))
     }

@@ -1,6 +1,6 @@
 //! Agent accounts and their sign-in sessions.
-mod postgres;
-mod sqlite;
+pub(super) mod postgres;
+pub(super) mod sqlite;
 
 use super::StoreResult;
 use crate::model::Agent;

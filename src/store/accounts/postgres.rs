@@ -1,13 +1,17 @@
 //! Agents and their sessions on PostgreSQL.
 use super::*;
 use crate::model::Agent;
-use crate::store::postgres::PostgresStore;
 use crate::store::rows::AgentRow;
 use crate::store::StoreResult;
 use async_trait::async_trait;
+use sqlx::PgPool;
+
+pub struct PgAccounts {
+    pub pool: PgPool,
+}
 
 #[async_trait]
-impl AccountStore for PostgresStore {
+impl AccountStore for PgAccounts {
     async fn agent_count(&self) -> StoreResult<i64> {
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agents")
             .fetch_one(&self.pool)

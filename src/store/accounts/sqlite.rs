@@ -2,12 +2,17 @@
 use super::*;
 use crate::model::Agent;
 use crate::store::rows::AgentRow;
-use crate::store::sqlite::SqliteStore;
 use crate::store::StoreResult;
 use async_trait::async_trait;
+use sqlx::SqlitePool;
+
+pub struct SqliteAccounts {
+    pub reader: SqlitePool,
+    pub writer: SqlitePool,
+}
 
 #[async_trait]
-impl AccountStore for SqliteStore {
+impl AccountStore for SqliteAccounts {
     async fn agent_count(&self) -> StoreResult<i64> {
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agents")
             .fetch_one(&self.reader)

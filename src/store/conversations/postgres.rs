@@ -2,11 +2,18 @@
 //! row lock, so sequence numbers stay gap-free across nodes; each write sends its hint.
 use super::*;
 use crate::model::{self, Conversation, InboxFilter, Message, SenderKind, Status};
-use crate::store::postgres::PostgresStore;
+use crate::store::pg_changes::Notifier;
 use crate::store::rows::*;
 use crate::store::{StoreError, StoreResult};
 use async_trait::async_trait;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
+use std::sync::Arc;
+
+/// Every write locks its conversation row and sends its hint inside its transaction.
+pub struct PgConversations {
+    pub pool: PgPool,
+    pub notifier: Arc<Notifier>,
+}
 
 async fn load_conversation(conn: &mut PgConnection, id: &str) -> StoreResult<Option<Conversation>> {
     let row: Option<ConversationRow> =
@@ -54,7 +61,7 @@ fn seq_range(events: &[Message]) -> Option<(i64, i64)> {
 }
 
 #[async_trait]
-impl ConversationBackend for PostgresStore {
+impl ConversationBackend for PgConversations {
     async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation> {
         let mut tx = self.pool.begin().await?;
         let visitor_id = uuid::Uuid::new_v4().to_string();
@@ -85,7 +92,9 @@ impl ConversationBackend for PostgresStore {
         let conversation = load_conversation(&mut tx, &conversation_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.notify(&mut *tx, &conversation_id, None, None).await?;
+        self.notifier
+            .notify(&mut *tx, &conversation_id, None, None)
+            .await?;
         tx.commit().await?;
         Ok(conversation)
     }
@@ -161,13 +170,14 @@ impl ConversationBackend for PostgresStore {
         .execute(&mut *tx)
         .await?;
         let conversation = plan.applied_to(conversation, &post);
-        self.notify(
-            &mut *tx,
-            &post.conversation_id,
-            seq_range(&plan.events),
-            None,
-        )
-        .await?;
+        self.notifier
+            .notify(
+                &mut *tx,
+                &post.conversation_id,
+                seq_range(&plan.events),
+                None,
+            )
+            .await?;
         tx.commit().await?;
         Ok(Appended {
             events: plan.events,
@@ -210,7 +220,8 @@ impl ConversationBackend for PostgresStore {
         let conversation = load_conversation(&mut tx, &change.conversation_id)
             .await?
             .ok_or(StoreError::NotFound)?;
-        self.notify(&mut *tx, &change.conversation_id, Some((seq, seq)), None)
+        self.notifier
+            .notify(&mut *tx, &change.conversation_id, Some((seq, seq)), None)
             .await?;
         tx.commit().await?;
         Ok(Appended {
@@ -275,7 +286,8 @@ impl ConversationBackend for PostgresStore {
             return Ok(None);
         }
         let conversation = load_conversation(&mut tx, &receipt.conversation_id).await?;
-        self.notify(&mut *tx, &receipt.conversation_id, None, None)
+        self.notifier
+            .notify(&mut *tx, &receipt.conversation_id, None, None)
             .await?;
         tx.commit().await?;
         Ok(conversation)

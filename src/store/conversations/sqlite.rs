@@ -3,11 +3,31 @@
 use super::*;
 use crate::model::{self, Conversation, InboxFilter, Message, SenderKind, Status};
 use crate::store::rows::*;
-use crate::store::sqlite::SqliteStore;
 use crate::store::{StoreError, StoreResult};
 use async_trait::async_trait;
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
+
+/// Reads on the reader pool; posts queue for the group-commit writer; other writes use the
+/// single writer connection directly.
+pub struct SqliteConversations {
+    reader: SqlitePool,
+    writer: SqlitePool,
+    posts: mpsc::Sender<PostJob>,
+}
+
+impl SqliteConversations {
+    /// Starts the group-commit writer on `writer`.
+    pub fn new(reader: SqlitePool, writer: SqlitePool) -> Self {
+        let (posts, jobs) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(group_commit(writer.clone(), jobs));
+        SqliteConversations {
+            reader,
+            writer,
+            posts,
+        }
+    }
+}
 
 async fn load_conversation(
     conn: &mut SqliteConnection,
@@ -40,17 +60,17 @@ async fn insert_message(conn: &mut SqliteConnection, message: &Message) -> Store
 }
 
 /// One post waiting for the group-commit writer.
-pub struct PostJob {
-    pub post: PostMessage,
-    pub reply: oneshot::Sender<StoreResult<Appended>>,
+struct PostJob {
+    post: PostMessage,
+    reply: oneshot::Sender<StoreResult<Appended>>,
 }
 
 /// Most posts one transaction takes.
-pub const MAX_BATCH: usize = 256;
+const MAX_BATCH: usize = 256;
 
 /// Group commit: posts that arrive while a transaction is being written wait and then share
 /// the next one, so many concurrent senders cost one commit (one WAL sync), not one each.
-pub async fn group_commit(writer: SqlitePool, mut jobs: mpsc::Receiver<PostJob>) {
+async fn group_commit(writer: SqlitePool, mut jobs: mpsc::Receiver<PostJob>) {
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -160,7 +180,7 @@ async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreRes
 }
 
 #[async_trait]
-impl ConversationBackend for SqliteStore {
+impl ConversationBackend for SqliteConversations {
     async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation> {
         let mut tx = self.writer.begin().await?;
         let visitor_id = uuid::Uuid::new_v4().to_string();
