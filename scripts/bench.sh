@@ -4,7 +4,9 @@
 #   scripts/bench.sh postgres    one node on the local PostgreSQL
 #   scripts/bench.sh two-nodes   two nodes sharing PostgreSQL: senders on A, agents on B
 #   scripts/bench.sh inbox       the agent inbox page rendered over 100,000 seeded conversations
-# Prints every figure; docs/benchmarks.md keeps the latest table.
+# Prints every figure; docs/benchmarks.md keeps the latest table. SWITCHBOARD_BIN runs another
+# build of the server (e.g. an older commit's) under the same load generator, for a same-run
+# comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-sqlite}"
@@ -17,6 +19,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 export SWITCHBOARD_ADMIN_EMAIL=bench@example.com SWITCHBOARD_ADMIN_PASSWORD=bench-password-1 RUST_LOG=warn
+server="${SWITCHBOARD_BIN:-target/release/switchboard}"
 load=(target/release/examples/switchboard-load --email bench@example.com --password bench-password-1)
 
 fresh_postgres() {
@@ -27,12 +30,13 @@ fresh_postgres() {
 
 # start PORT URL: runs a node in the background and waits until it is healthy.
 start() {
-  SWITCHBOARD_ADDRESS="127.0.0.1:$1" DATABASE_URL="$2" target/release/switchboard >"$dir/node-$1.log" 2>&1 &
+  SWITCHBOARD_ADDRESS="127.0.0.1:$1" DATABASE_URL="$2" "$server" >"$dir/node-$1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$1/healthz" >/dev/null && return; sleep 0.1; done
   echo "node on port $1 did not start"; cat "$dir/node-$1.log"; exit 1
 }
 
+echo "server: $server"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr); store: $mode"
 case "$mode" in
   sqlite | postgres)
