@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-sqlite}"
 export PATH="$HOME/.cargo/bin:$PATH"
-bash scripts/build-release.sh
+# Another server build given: only the load generator is built here.
+[ -n "${SWITCHBOARD_BIN:-}" ] || bash scripts/build-release.sh
 cargo build --release --features ssr --example switchboard-load --example switchboard-seed
 ulimit -n "$(ulimit -Hn)" || true
 dir="$(mktemp -d)"

@@ -1,8 +1,8 @@
 //! Telemetry: every metric the server records, named once here and recorded where the event happens
 //! through the `metrics` crate; `/metrics` renders them in Prometheus text. Each series is
 //! listed in docs/operations.md.
-use metrics::Unit;
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics::{Counter, Histogram, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -46,6 +46,7 @@ pub fn handle() -> &'static PrometheusHandle {
             Err(_) => builder_fallback(),
         };
         describe();
+        let _ = HOT.set(Hot::register());
         // Series exist from the start, so a scrape shows 0 rather than nothing.
         for name in [SOCKETS_OPEN, HUB_TOPICS] {
             gauge!(name).set(0.0);
@@ -109,6 +110,43 @@ fn describe() {
     );
 }
 
+/// Handles of the series recorded for every message and frame, registered once, so the hot
+/// path does no key building or registry lookup.
+struct Hot {
+    messages_stored: Counter,
+    send_to_commit: Histogram,
+    events_published: Counter,
+    frames_in: Counter,
+    frame_in_bytes: Histogram,
+    frames_out: Counter,
+    frame_out_bytes: Histogram,
+    publish_to_socket: Histogram,
+}
+
+static HOT: OnceLock<Hot> = OnceLock::new();
+
+impl Hot {
+    fn register() -> Hot {
+        Hot {
+            messages_stored: counter!(MESSAGES_STORED),
+            send_to_commit: histogram!(SEND_TO_COMMIT),
+            events_published: counter!(EVENTS_PUBLISHED),
+            frames_in: counter!(WS_FRAMES, "direction" => "in"),
+            frame_in_bytes: histogram!(WS_FRAME_BYTES, "direction" => "in"),
+            frames_out: counter!(WS_FRAMES, "direction" => "out"),
+            frame_out_bytes: histogram!(WS_FRAME_BYTES, "direction" => "out"),
+            publish_to_socket: histogram!(PUBLISH_TO_SOCKET),
+        }
+    }
+}
+
+/// Records through the registered handles; before `handle()` ran there is nothing to record to.
+fn hot(record: impl FnOnce(&Hot)) {
+    if let Some(hot) = HOT.get() {
+        record(hot);
+    }
+}
+
 /// Prometheus text for `/metrics`.
 pub fn render() -> String {
     let handle = handle();
@@ -129,12 +167,14 @@ pub fn hub_topics(count: usize) {
 }
 
 pub fn message_stored(send_to_commit: Duration) {
-    counter!(MESSAGES_STORED).increment(1);
-    histogram!(SEND_TO_COMMIT).record(send_to_commit);
+    hot(|h| {
+        h.messages_stored.increment(1);
+        h.send_to_commit.record(send_to_commit);
+    });
 }
 
 pub fn event_published() {
-    counter!(EVENTS_PUBLISHED).increment(1);
+    hot(|h| h.events_published.increment(1));
 }
 
 pub fn resync() {
@@ -142,17 +182,21 @@ pub fn resync() {
 }
 
 pub fn frame_in(bytes: usize) {
-    counter!(WS_FRAMES, "direction" => "in").increment(1);
-    histogram!(WS_FRAME_BYTES, "direction" => "in").record(bytes as f64);
+    hot(|h| {
+        h.frames_in.increment(1);
+        h.frame_in_bytes.record(bytes as f64);
+    });
 }
 
 pub fn frame_out(bytes: usize) {
-    counter!(WS_FRAMES, "direction" => "out").increment(1);
-    histogram!(WS_FRAME_BYTES, "direction" => "out").record(bytes as f64);
+    hot(|h| {
+        h.frames_out.increment(1);
+        h.frame_out_bytes.record(bytes as f64);
+    });
 }
 
 pub fn delivered_to_socket(since_publish: Duration) {
-    histogram!(PUBLISH_TO_SOCKET).record(since_publish);
+    hot(|h| h.publish_to_socket.record(since_publish));
 }
 
 pub fn fanout_event(lag_ms: i64) {
