@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-exec cargo leptos serve --release
+# --precompress makes cargo-leptos build the site before the server, which embeds it.
+exec cargo leptos serve --release --precompress

@@ -1,9 +1,16 @@
 import { expect, test } from "@playwright/test";
+import * as fs from "node:fs";
+
+const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "test-results/screenshots";
 
 // Times are rendered in UTC on the server, then in the reader's own locale and time zone
 // (Intl.DateTimeFormat) once the page hydrates; before that they are hidden, never wrong.
 test("the widget shows times in the visitor's locale and time zone", async ({ browser }) => {
-  const context = await browser.newContext({ locale: "de-DE", timezoneId: "Asia/Kathmandu" });
+  const context = await browser.newContext({
+    locale: "de-DE",
+    timezoneId: "Asia/Kathmandu",
+    viewport: { width: 420, height: 680 },
+  });
   const page = await context.newPage();
   await page.goto("/widget");
   await page.locator("body[data-hydrated]").waitFor();
@@ -28,6 +35,8 @@ test("the widget shows times in the visitor's locale and time zone", async ({ br
   expect([expected, before]).toContain(shown);
   // The day separator speaks German.
   await expect(page.locator(".day-separator time")).toHaveText("Heute");
+  fs.mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: `${shots}/widget-de-kathmandu.png` });
 
   // After a reload the same holds, and a hidden time is shown once hydrated.
   await page.reload();

@@ -11,6 +11,22 @@ use axum::response::Response;
 #[allow_missing = true]
 struct Site;
 
+/// Says at start-up where the site comes from: a release binary built without the site
+/// (e.g. a plain `cargo build --release`) serves `target/site` from disk, if there is one.
+pub fn report() {
+    let embedded = Site::get("pkg/switchboard.wasm").is_some();
+    if cfg!(debug_assertions) {
+        tracing::debug!("serving the site from target/site on disk (debug build)");
+    } else if embedded {
+        tracing::info!("serving the site embedded in this binary");
+    } else {
+        tracing::warn!(
+            "this binary carries no site (build it with scripts/build-release.sh); \
+             serving target/site from disk if it exists"
+        );
+    }
+}
+
 /// The embedded file for this request, precompressed when the client accepts it; `None`
 /// when there is no such file (the app then renders its 404 page).
 pub fn serve(request: &Request<Body>) -> Option<Response> {

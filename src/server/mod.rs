@@ -34,6 +34,7 @@ pub async fn run(
         leptos_options.output_name = "switchboard".into();
     }
     crate::telemetry::handle();
+    assets::report();
     let stores = crate::store::open(&settings.database_url).await?;
     tracing::info!(database = %redact(&settings.database_url), "store ready");
     let (stop, stopping) = tokio::sync::watch::channel(false);
