@@ -52,8 +52,35 @@ pub fn App() -> impl IntoView {
 }
 
 /// A stand-in customer website with the one-line embed, to see the widget as visitors do.
+/// The origin this page was served from, for the embed snippet people copy.
+#[server(endpoint = "embed_origin")]
+pub async fn embed_origin() -> Result<String, crate::error::AppError> {
+    let state = crate::state::AppState::from_context();
+    let headers = crate::state::access::request_headers();
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .filter(|host| !host.is_empty() && host.len() <= 255);
+    Ok(match host {
+        Some(host) => {
+            let secure =
+                state.settings.secure_cookies || state.settings.public_url.starts_with("https://");
+            format!("{}://{host}", if secure { "https" } else { "http" })
+        }
+        None => state.settings.public_url.trim_end_matches('/').to_string(),
+    })
+}
+
 #[component]
 fn HomePage() -> impl IntoView {
+    let origin = Resource::new(|| (), |_| embed_origin());
+    let snippet = move || {
+        let origin = origin
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_else(|| "https://YOUR-SWITCHBOARD".into());
+        format!("<script src=\"{origin}/embed.js\" defer></script>")
+    };
     view! {
         <main class="demo-site">
             <header class="demo-nav">
@@ -63,7 +90,9 @@ fn HomePage() -> impl IntoView {
             <section class="demo-hero">
                 <h1>"Gear for every trail"</h1>
                 <p>"This page stands in for your website. The chat bubble in the corner is Switchboard's widget, added with one script tag:"</p>
-                <pre class="demo-code">"<script src=\"http://127.0.0.1:3000/embed.js\" defer></script>"</pre>
+                <Suspense fallback=|| ()>
+                    <pre class="demo-code" data-testid="embed-snippet">{snippet}</pre>
+                </Suspense>
                 <p class="demo-links"><A href="/widget">"Open the widget page"</A>" · "<A href="/agent">"Agent dashboard"</A></p>
             </section>
             <script src="/embed.js" defer></script>

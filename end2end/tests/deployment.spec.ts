@@ -27,8 +27,13 @@ for (const path of ["/", "/widget", "/agent/login"]) {
     expect(compressed.headers()["content-encoding"]).toBe("br");
     expect(compressed.headers()["content-type"]).toBe("application/wasm");
     if (path === "/") {
-      // The host page's embed script comes from the binary too.
+      // The host page's embed script comes from the binary too, and the snippet to copy
+      // names the address this server answers on, not a fixed one.
       expect((await request.get("/embed.js")).status()).toBe(200);
+      const origin = new URL(page.url()).origin;
+      await expect(page.getByTestId("embed-snippet")).toHaveText(
+        `<script src="${origin}/embed.js" defer></script>`,
+      );
     }
     await page.locator("body[data-hydrated]").waitFor();
     expect(failed).toEqual([]);

@@ -1,6 +1,6 @@
 //! Cross-node fan-out: turns the store's change hints (writes made on other nodes) into hub
 //! events for this node's sockets. A hint only says where to look; the events come from the
-//! store, and any interruption makes every live conversation re-read.
+//! store, and any interruption makes every live conversation re-read. It stops with the node.
 use crate::clock::now_ms;
 use crate::state::AppState;
 use crate::store::{Change, Signal, StoreError, Viewer};
@@ -11,7 +11,13 @@ pub fn spawn(state: AppState) {
         return;
     };
     tokio::spawn(async move {
-        while let Some(change) = changes.recv().await {
+        let mut stopping = state.stopping.clone();
+        loop {
+            let change = tokio::select! {
+                change = changes.recv() => change,
+                _ = stopping.wait_for(|stop| *stop) => None,
+            };
+            let Some(change) = change else { return };
             if let Err(error) = apply(&state, change).await {
                 tracing::warn!(%error, "fan-out: store read failed");
             }

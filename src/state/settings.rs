@@ -75,14 +75,9 @@ pub enum ConfigError {
     about = "Self-hosted, real-time customer-support chat."
 )]
 pub struct Cli {
-    /// The settings file (optional unless named).
-    #[arg(
-        long,
-        env = "SWITCHBOARD_CONFIG",
-        value_name = "FILE",
-        default_value = "Leptos.toml"
-    )]
-    pub config: String,
+    /// The settings file; a named one must exist [default: Leptos.toml, if present].
+    #[arg(long, env = "SWITCHBOARD_CONFIG", value_name = "FILE")]
+    pub config: Option<String>,
     /// Address to listen on [default: 127.0.0.1:3000; cargo-leptos's LEPTOS_SITE_ADDR when set].
     #[arg(long, env = "SWITCHBOARD_ADDRESS", value_name = "HOST:PORT")]
     pub address: Option<SocketAddr>,
@@ -136,9 +131,8 @@ impl Settings {
     }
 
     pub fn from_cli(cli: Cli) -> Result<Settings, ConfigError> {
-        let named = std::env::var_os("SWITCHBOARD_CONFIG").is_some()
-            || std::env::args().any(|arg| arg.starts_with("--config"));
-        let path = cli.config.clone();
+        let named = cli.config.is_some();
+        let path = cli.config.clone().unwrap_or_else(|| "Leptos.toml".into());
         let mut settings = match std::fs::read_to_string(&path) {
             Ok(text) => toml::from_str::<File>(&text)
                 .map_err(|source| ConfigError::Parse {
@@ -235,5 +229,34 @@ mod tests {
         assert!(settings.origin_allowed("http://localhost:4000", Some("localhost:4000")));
         assert!(settings.origin_allowed("https://shop.example/", None));
         assert!(!settings.origin_allowed("https://evil.example", Some("127.0.0.1:3000")));
+    }
+
+    #[test]
+    fn flags_override_the_file_which_overrides_the_defaults() {
+        use clap::Parser;
+        let dir = std::env::temp_dir().join(format!("sb-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("switchboard.toml");
+        std::fs::write(
+            &file,
+            "[switchboard]\nheartbeat_secs = 9\nsession_days = 7\n",
+        )
+        .unwrap();
+        let file = file.to_str().unwrap();
+        let cli = Cli::try_parse_from(["switchboard", "--config", file, "--session-days", "3"]);
+        let settings = Settings::from_cli(cli.unwrap()).unwrap();
+        assert_eq!(settings.heartbeat_secs, 9, "from the file");
+        assert_eq!(settings.session_days, 3, "the flag wins");
+        assert_eq!(settings.live_buffer, 64, "the default");
+
+        // A named file that is missing is an error, not a silent default.
+        let missing = Cli::try_parse_from(["switchboard", "--config", "/nonexistent.toml"]);
+        assert!(matches!(
+            Settings::from_cli(missing.unwrap()),
+            Err(ConfigError::Read { .. })
+        ));
+        // A bad value is refused by the parser with the flag's name.
+        let bad = Cli::try_parse_from(["switchboard", "--heartbeat-secs", "soon"]);
+        assert!(bad.unwrap_err().to_string().contains("--heartbeat-secs"));
     }
 }
