@@ -1,6 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
-// A fresh server on its own port and SQLite file for every run; see serve.sh.
+// A fresh server on its own port and SQLite file for every run; see serve.sh. The specs share
+// it and run one at a time in file order: conversation.spec.ts, which starts from an empty
+// inbox, comes first.
 const port = Number(process.env.E2E_PORT ?? 3210);
 
 export default defineConfig({

@@ -6,6 +6,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 const HEARTBEAT_MS: f64 = (crate::live::HEARTBEAT_SECS * 1000) as f64;
+/// A ping unanswered this long means the connection has stalled: say so at once, while the
+/// socket gets until two silent heartbeats to recover before it is reopened.
+const STALLED_MS: f64 = 1500.0;
+/// How often the heartbeat looks at the connection.
+const TICK_MS: u32 = 500;
 
 #[derive(Default, Clone)]
 pub struct Timing {
@@ -14,6 +19,9 @@ pub struct Timing {
     pub last_heard_ms: f64,
     pub started: bool,
     pub opened_before: bool,
+    /// The current socket is open (and not yet given up on).
+    pub open: bool,
+    pub last_ping_ms: f64,
 }
 
 impl Live {
@@ -106,7 +114,9 @@ impl Live {
             }
             live.timing.update_value(|t| {
                 t.attempts = 0;
+                t.open = true;
                 t.last_heard_ms = js_sys::Date::now();
+                t.last_ping_ms = 0.0;
             });
             // A new connection starts with no receipts known to have gone out.
             live.acks.update_value(|acks| acks.clear());
@@ -128,6 +138,12 @@ impl Live {
             }
             live.timing
                 .update_value(|t| t.last_heard_ms = js_sys::Date::now());
+            // The peer answers again after a stall.
+            if live.state.get_untracked() == ConnectionState::Reconnecting
+                && live.timing.with_value(|t| t.open)
+            {
+                live.state.set(ConnectionState::Online);
+            }
             if let Some(text) = event.data().as_string() {
                 match serde_json::from_str::<ServerFrame>(&text) {
                     Ok(frame) => live.handle(frame),
@@ -151,6 +167,7 @@ impl Live {
     }
 
     fn schedule_reconnect(&self, generation: u32) {
+        self.timing.update_value(|t| t.open = false);
         let online = web_sys::window()
             .map(|w| w.navigator().on_line())
             .unwrap_or(true);
@@ -173,19 +190,28 @@ impl Live {
         });
     }
 
-    /// Pings every interval; a socket silent for two intervals is closed and reopened.
+    /// Pings every interval. A ping unanswered for `STALLED_MS` shows "Reconnecting…" at
+    /// once; a socket silent for two intervals is closed and reopened.
     async fn heartbeat(&self) {
         loop {
-            TimeoutFuture::new(HEARTBEAT_MS as u32).await;
-            if self.state.get_untracked() != ConnectionState::Online {
+            TimeoutFuture::new(TICK_MS).await;
+            let (open, last_heard, last_ping, generation) = self
+                .timing
+                .with_value(|t| (t.open, t.last_heard_ms, t.last_ping_ms, t.generation));
+            if !open {
                 continue;
             }
-            let silent_for = js_sys::Date::now() - self.timing.with_value(|t| t.last_heard_ms);
-            if silent_for > 2.0 * HEARTBEAT_MS {
-                let generation = self.timing.with_value(|t| t.generation);
+            let now = js_sys::Date::now();
+            if now - last_heard > 2.0 * HEARTBEAT_MS {
                 self.schedule_reconnect(generation);
-            } else {
-                self.send(&ClientFrame::Ping);
+                continue;
+            }
+            let unanswered = last_ping > last_heard && now - last_ping > STALLED_MS;
+            if unanswered && self.state.get_untracked() == ConnectionState::Online {
+                self.state.set(ConnectionState::Reconnecting);
+            }
+            if now - last_ping >= HEARTBEAT_MS && self.send(&ClientFrame::Ping) {
+                self.timing.update_value(|t| t.last_ping_ms = now);
             }
         }
     }
