@@ -20,11 +20,12 @@ test("a silent server shows Reconnecting… within one heartbeat, then recovers"
   const badge = page.getByTestId("connection");
   await expect(badge).toHaveText("Online");
 
-  // The heartbeat pings every 5 s; one unanswered ping is reported 1.5 s later.
+  // The heartbeat pings every 5 s; one unanswered ping is reported 1.5 s later (at most
+  // 7 s after the server falls silent; before, nothing showed until 10 to 15 s).
   silent = true;
   const stalled = Date.now();
-  await expect(badge).toHaveText("Reconnecting…", { timeout: 8_000 });
-  expect(Date.now() - stalled).toBeLessThan(8_000);
+  await expect(badge).toHaveText("Reconnecting…", { timeout: 9_000 });
+  expect(Date.now() - stalled).toBeLessThan(9_000);
 
   // The server answers again (on the reopened socket at the latest): back online, and the
   // conversation is still there.
