@@ -40,11 +40,11 @@ pub fn handle() -> &'static PrometheusHandle {
             .and_then(|b| b.set_buckets_for_metric(Matcher::Full(BATCH_SIZE.into()), BATCH))
             .and_then(|b| b.set_buckets_for_metric(Matcher::Suffix("_bytes".into()), BYTES))
             .expect("bucket lists are not empty");
-        let handle = match builder.install_recorder() {
-            Ok(handle) => handle,
-            // Another recorder is already global (an embedding program's): render our own.
-            Err(_) => builder_fallback(),
-        };
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed; /metrics will be empty");
+        }
         describe();
         let _ = HOT.set(Hot::register());
         // Series exist from the start, so a scrape shows 0 rather than nothing.
@@ -56,10 +56,6 @@ pub fn handle() -> &'static PrometheusHandle {
         }
         handle
     })
-}
-
-fn builder_fallback() -> PrometheusHandle {
-    PrometheusBuilder::new().build_recorder().handle()
 }
 
 fn describe() {

@@ -8,13 +8,6 @@ use switchboard::live::{ClientFrame, ServerFrame};
 use switchboard::model::Message;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-fn frame_message(frame: ServerFrame) -> Option<Message> {
-    match frame {
-        ServerFrame::Message { message } => Some(message),
-        _ => None,
-    }
-}
-
 /// `lanes` tabs of one visitor each send `per_lane` messages concurrently.
 async fn burst(visitor: &Client, lanes: usize, per_lane: usize, body: fn(usize, usize) -> String) {
     let senders: Vec<_> = (0..lanes)

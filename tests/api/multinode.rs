@@ -5,13 +5,6 @@ use std::time::Duration;
 use switchboard::live::{ClientFrame, ServerFrame};
 use switchboard::model::Message;
 
-fn frame_message(frame: ServerFrame) -> Option<Message> {
-    match frame {
-        ServerFrame::Message { message } => Some(message),
-        _ => None,
-    }
-}
-
 /// What a client shows after reading until `last_seq`: live messages and replays merged.
 async fn read_until(socket: &mut Socket, last_seq: i64) -> Vec<Message> {
     let mut view = std::collections::BTreeMap::new();

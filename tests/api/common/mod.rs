@@ -1,0 +1,162 @@
+//! Drives a real Switchboard as browsers would: server functions over HTTP, live updates over
+//! a real WebSocket. The server runs in this test process on an ephemeral port (`start`), or
+//! as the real binary in a process of its own (`process`) for what only a process shows:
+//! kill -9, SIGTERM, two nodes, what it prints, and its process-wide metrics.
+//! `server` starts it, `client` is a browser; the helpers below are the steps tests share.
+#![allow(dead_code)]
+mod client;
+mod server;
+
+pub use client::*;
+pub use server::*;
+use std::time::Duration;
+use switchboard::error::AppError;
+use switchboard::live::{ClientFrame, ServerFrame};
+use switchboard::model::Message;
+use switchboard::widget::WidgetSession;
+
+pub const ADMIN_EMAIL: &str = "ana@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+pub(crate) const WAIT: Duration = Duration::from_secs(10);
+
+/// Runs each listed `async fn(Backend)` as two tests: on SQLite and on PostgreSQL. Two
+/// worker threads, as a server process of its own would have on this machine.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() { super::$name($crate::common::Backend::Sqlite).await }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() { super::$name($crate::common::Backend::Postgres).await }
+            )*
+        }
+    };
+}
+
+/// Reads a Prometheus counter or gauge from /metrics.
+pub async fn metric(base: &str, name: &str) -> f64 {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("metric {name} missing"))
+}
+
+pub fn client_id() -> String {
+    uuid_like(rand_u128())
+}
+
+pub(crate) fn rand_u128() -> u128 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    nanos
+        ^ ((COUNTER.fetch_add(1, Ordering::Relaxed) as u128) << 64)
+        ^ (std::process::id() as u128) << 96
+}
+
+fn uuid_like(n: u128) -> String {
+    let hex = format!("{n:032x}");
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+pub async fn start_chat(server: &Server, name: &str, body: &str) -> (Client, WidgetSession) {
+    let mut visitor = server.client();
+    let session: WidgetSession = visitor
+        .call(
+            "start_conversation",
+            &[
+                ("name", name),
+                ("email", ""),
+                ("body", body),
+                ("client_id", &client_id()),
+                ("page_url", "https://shop.example/pricing"),
+            ],
+        )
+        .await
+        .expect("conversation starts");
+    (visitor, session)
+}
+
+pub async fn send_visitor(visitor: &mut Client, body: &str) -> Result<Message, AppError> {
+    visitor
+        .call(
+            "send_visitor_message",
+            &[("body", body), ("client_id", &client_id())],
+        )
+        .await
+}
+
+pub async fn send_agent(
+    agent: &mut Client,
+    conversation: &str,
+    body: &str,
+) -> Result<Message, AppError> {
+    agent
+        .call(
+            "send_agent_message",
+            &[
+                ("conversation_id", conversation),
+                ("body", body),
+                ("client_id", &client_id()),
+            ],
+        )
+        .await
+}
+
+pub fn subscribe(conversation_id: &str, after_seq: Option<i64>) -> ClientFrame {
+    ClientFrame::Subscribe {
+        conversation_id: conversation_id.to_string(),
+        after_seq,
+    }
+}
+
+pub async fn send_visitor_with_id(
+    visitor: &mut Client,
+    body: &str,
+    id: &str,
+) -> Result<Message, AppError> {
+    visitor
+        .call("send_visitor_message", &[("body", body), ("client_id", id)])
+        .await
+}
+
+/// Every event of a conversation as an agent's fresh socket replays it from the store.
+pub async fn store_history(agent: &Client, conversation_id: &str) -> Vec<Message> {
+    let mut socket = agent.socket().await;
+    socket.send(&subscribe(conversation_id, Some(0))).await;
+    socket
+        .expect(|f| match f {
+            ServerFrame::Replay { messages, .. } => Some(messages),
+            _ => None,
+        })
+        .await
+}
+
+/// The message a frame carries, if it is one.
+pub fn frame_message(frame: ServerFrame) -> Option<Message> {
+    match frame {
+        ServerFrame::Message { message } => Some(message),
+        _ => None,
+    }
+}
