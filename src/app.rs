@@ -1,7 +1,8 @@
 //! The HTML shell and the routes.
 use crate::auth::{SetupPage, SignInPage};
-use crate::inbox::{ConversationPage, Dashboard, NoConversation};
+use crate::inbox::{ConversationPage, Dashboard, InboxLayout, NoConversation};
 use crate::live::client::Live;
+use crate::team::{InvitePage, SettingsPage, TeamPage};
 use crate::widget::WidgetPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -42,9 +43,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/widget") view=WidgetPage/>
                 <Route path=path!("/agent/login") view=SignInPage/>
                 <Route path=path!("/agent/setup") view=SetupPage/>
+                <Route path=path!("/agent/invite") view=InvitePage/>
                 <ParentRoute path=path!("/agent") view=Dashboard>
-                    <Route path=path!("") view=NoConversation/>
-                    <Route path=path!("c/:id") view=ConversationPage/>
+                    <Route path=path!("team") view=TeamPage/>
+                    <Route path=path!("settings") view=SettingsPage/>
+                    <ParentRoute path=path!("") view=InboxLayout>
+                        <Route path=path!("") view=NoConversation/>
+                        <Route path=path!("c/:id") view=ConversationPage/>
+                    </ParentRoute>
                 </ParentRoute>
             </Routes>
         </Router>

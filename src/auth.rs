@@ -13,6 +13,9 @@ pub async fn current_agent() -> Result<Option<Agent>, AppError> {
 pub async fn sign_in(email: String, password: String) -> Result<Agent, AppError> {
     let state = ssr::state();
     let email = email.trim().to_lowercase();
+    // Counted per account and address, known or not, so a lock says nothing about the e-mail.
+    let key = ssr::attempt_key(&email);
+    ssr::wait_or_refuse(&state, &key).await?;
     let found = state
         .stores
         .accounts
@@ -27,12 +30,14 @@ pub async fn sign_in(email: String, password: String) -> Result<Agent, AppError>
     let valid = ssr::verify_password(password, hash).await;
     match agent {
         Some(agent) if valid => {
+            state.sign_in_failures.succeeded(&key);
             ssr::start_session(&state, &agent).await?;
-            tracing::info!(agent = %agent.email, "agent signed in");
+            tracing::info!(agent = %agent.id, "agent signed in");
             Ok(agent)
         }
         _ => {
-            tracing::info!(%email, "failed sign-in");
+            state.sign_in_failures.failed(&key);
+            tracing::info!("failed sign-in");
             Err(AppError::WrongCredentials)
         }
     }
@@ -131,6 +136,7 @@ pub mod ssr {
     use crate::state::access::{
         agent_from_headers, cookie, request_headers, set_cookie, token_hash, SESSION_COOKIE,
     };
+    use crate::state::attempts::Verdict;
     use crate::state::AppState;
     use crate::store::{NewAgent, StoreError};
     use argon2::password_hash::{
@@ -152,6 +158,38 @@ pub mod ssr {
 
     pub fn state() -> AppState {
         AppState::from_context()
+    }
+
+    /// The key failed sign-ins are counted under: the account and the address together.
+    pub fn attempt_key(email: &str) -> String {
+        let address = crate::state::access::client_address()
+            .map(|ip| ip.to_string())
+            .unwrap_or_default();
+        format!("{email}|{address}")
+    }
+
+    /// Waits out the slow-down after repeated failures, or refuses while the key is locked.
+    pub async fn wait_or_refuse(state: &AppState, key: &str) -> AppResult<()> {
+        match state.sign_in_failures.check(key) {
+            Verdict::Allowed(delay) => {
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                Ok(())
+            }
+            Verdict::Locked(left) => Err(AppError::TooManyAttempts {
+                retry_after_secs: left.as_secs().max(1),
+            }),
+        }
+    }
+
+    /// Every admin-only server function starts here.
+    pub async fn require_admin() -> AppResult<Agent> {
+        let agent = require_agent().await?;
+        if agent.role != Role::Admin {
+            return Err(AppError::AdminOnly);
+        }
+        Ok(agent)
     }
 
     pub async fn signed_in_agent() -> AppResult<Option<Agent>> {
@@ -224,30 +262,16 @@ pub mod ssr {
         email: &str,
         password: &str,
     ) -> AppResult<Agent> {
-        let name = name.trim();
-        let email = email.trim().to_lowercase();
-        if name.is_empty() || name.chars().count() > 80 {
-            return Err(AppError::Invalid(
-                "Give a name of 1 to 80 characters.".into(),
-            ));
-        }
-        if !email.contains('@') || email.len() > 254 {
-            return Err(AppError::Invalid(
-                "That does not look like an e-mail address.".into(),
-            ));
-        }
-        if password.chars().count() < 10 {
-            return Err(AppError::Invalid(
-                "Use a password of at least 10 characters.".into(),
-            ));
-        }
+        let name = crate::model::validate_name(name)?;
+        let email = crate::model::validate_email(email)?;
+        crate::model::validate_password(password)?;
         let password_hash = hash_password(password.to_string()).await?;
         state
             .stores
             .accounts
             .create_agent(NewAgent {
                 email,
-                name: name.to_string(),
+                name,
                 role: Role::Admin,
                 password_hash,
                 now: now_ms(),

@@ -279,6 +279,7 @@ pub fn Composer(
             <textarea
                 name="body"
                 rows="1"
+                aria-label="Message"
                 placeholder=placeholder
                 prop:value=move || draft.get()
                 on:input=move |ev| { draft.set(event_target_value(&ev)); local_error.set(None); typed(); }
@@ -350,9 +351,6 @@ pub mod ssr {
 
     /// Hands what a write produced to the hub, events first, then the conversation's new state.
     pub fn publish(state: &AppState, appended: &Appended) {
-        for event in &appended.events {
-            state.hub.publish_message(event);
-        }
-        state.hub.publish_conversation(&appended.conversation);
+        state.hub.publish_appended(appended);
     }
 }

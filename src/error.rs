@@ -19,6 +19,20 @@ pub enum AppError {
     WrongCredentials,
     #[error("This setup link is invalid or was already used.")]
     SetupLinkInvalid,
+    #[error("Only an admin can do that.")]
+    AdminOnly,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("That agent does not exist or is deactivated.")]
+    AgentUnavailable,
+    #[error("This invite link is invalid, expired, revoked or was already used.")]
+    InviteInvalid,
+    #[error("There must always be one active admin: make someone else an admin first.")]
+    LastAdmin,
+    #[error("Too many failed attempts. Try again in {retry_after_secs} seconds.")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("Your current password is not correct.")]
+    WrongPassword,
     #[error("Something went wrong on our side; nothing was lost. Please try again.")]
     Internal,
     #[error("Could not reach the server: {0}")]

@@ -2,8 +2,8 @@
 //!
 //! A one-way house (docs/architecture.md): `model`, `error` and `clock` at the bottom; then
 //! `store` and `telemetry`; then `state` (what every handler sees); then `live` (the socket,
-//! fan-out, the browser's connection); then the feature modules (`auth`, `chat`, `outbox`,
-//! `inbox`, `widget`), each with its model, server functions and components, server-only
+//! fan-out, the browser's connection); then the feature modules (`auth`, `chat`, `team`,
+//! `outbox`, `inbox`, `widget`), each with its model, server functions and components, server-only
 //! code in an `ssr` submodule; then the `app` shell; and `server` on top, which only
 //! assembles. A module imports only from the layers below it.
 pub mod app;
@@ -15,6 +15,7 @@ pub mod inbox;
 pub mod live;
 pub mod model;
 pub mod outbox;
+pub mod team;
 pub mod time_fmt;
 pub mod widget;
 

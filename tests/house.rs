@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("auth", 5),
     ("outbox", 5),
     ("chat", 6),
+    ("team", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

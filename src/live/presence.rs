@@ -1,7 +1,8 @@
 //! Presence announcements: each node counts its own agent sockets (in `state::presence`),
 //! relays its set through the store, re-announces on a heartbeat, and a node not heard from
-//! for a while (it died) drops out. Visitors see the names, live.
-use crate::model::Agent;
+//! for a while (it died) drops out. Visitors see the online agents' names, agents see everyone's
+//! presence, live. Signing an agent out closes their sockets on every node.
+use crate::model::{Agent, AgentPresence};
 use crate::state::AppState;
 use crate::store::Signal;
 use std::time::Duration;
@@ -10,25 +11,40 @@ const ANNOUNCE_EVERY: Duration = Duration::from_secs(10);
 const FORGET_AFTER: Duration = Duration::from_secs(30);
 
 pub fn agent_connected(state: &AppState, agent: &Agent) {
-    if state.presence.connect(agent) {
-        announce(state);
-    }
+    state.presence.connect(agent);
+    announce(state);
 }
 
-pub fn agent_disconnected(state: &AppState, agent: &Agent) {
-    if state.presence.disconnect(agent) {
-        announce(state);
-    }
+pub fn agent_disconnected(state: &AppState, agent: &Agent, was_away: bool) {
+    state.presence.disconnect(agent, was_away);
+    announce(state);
+}
+
+/// A tab of the agent went away (idle or chosen) or came back.
+pub fn agent_away(state: &AppState, agent: &Agent, away: bool) {
+    state.presence.set_away(agent, away);
+    announce(state);
 }
 
 /// Another node's agents, relayed through the store.
-pub fn remote(state: &AppState, node: String, agents: Vec<(String, String)>) {
+pub fn remote(state: &AppState, node: String, agents: Vec<AgentPresence>) {
     if state.presence.remote(node, agents) {
         publish_if_changed(state);
     }
 }
 
-/// Tells the other nodes about this node's agents, and this node's visitors about everyone.
+/// Closes the agent's sockets here and on every other node (deactivation, sign out everywhere).
+pub async fn sign_out_everywhere(state: &AppState, agent_id: &str) {
+    state.hub.publish_signed_out(agent_id);
+    let signal = Signal::SignedOut {
+        agent_id: agent_id.to_string(),
+    };
+    if let Err(error) = state.stores.feed.relay(signal).await {
+        tracing::warn!(%error, "sign-out not relayed to other nodes");
+    }
+}
+
+/// Tells the other nodes about this node's agents, and this node's sockets about everyone.
 fn announce(state: &AppState) {
     publish_if_changed(state);
     let signal = Signal::Presence {
@@ -44,8 +60,15 @@ fn announce(state: &AppState) {
 }
 
 fn publish_if_changed(state: &AppState) {
-    if let Some(names) = state.presence.changed_names() {
+    if let Some(agents) = state.presence.changed() {
+        let mut names: Vec<String> = agents
+            .iter()
+            .filter(|a| !a.away)
+            .map(|a| a.name.clone())
+            .collect();
+        names.dedup();
         state.hub.publish_presence(&names);
+        state.hub.publish_team_presence(&agents);
     }
 }
 

@@ -9,6 +9,9 @@ pub const PAGE_SIZE: u32 = 50;
 pub const DEFAULT_INBOX: &str = "default";
 
 pub mod protocol;
+mod team;
+
+pub use team::*;
 
 /// A message the user sent that the store has not confirmed yet (see `outbox`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,6 +111,13 @@ impl Role {
             _ => None,
         }
     }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::Agent => "Agent",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +143,9 @@ pub struct Conversation {
     /// Sequence number of the newest event; events are numbered 1, 2, 3… per conversation.
     pub last_seq: i64,
     pub last_preview: String,
+    /// Who wrote the newest message (system notices do not count).
+    #[serde(default)]
+    pub last_sender: Option<SenderKind>,
     pub last_activity_at: i64,
     pub created_at: i64,
     /// What each side's clients hold and have seen, as the highest sequence number.

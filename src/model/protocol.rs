@@ -1,6 +1,6 @@
 //! The WebSocket protocol both ends speak (see docs/protocol.md). It sits beside the model
 //! so the hub (in `state`), the socket handler and the browser's connection share it.
-use super::{Conversation, Message, SenderKind};
+use super::{AgentPresence, Conversation, Message, SenderKind};
 use serde::{Deserialize, Serialize};
 
 /// How many events one replay sends before telling the client to reload instead.
@@ -32,6 +32,11 @@ pub enum ClientFrame {
         delivered_seq: i64,
         read_seq: i64,
     },
+    /// Agents: whether this tab counts as away (idle for the away time, or the agent chose
+    /// away). The agent is away when every tab says so.
+    Away {
+        away: bool,
+    },
     /// The user is typing in this conversation; send again every few seconds while it lasts.
     Typing {
         conversation_id: String,
@@ -47,6 +52,9 @@ pub enum ServerFrame {
     Ready {
         role: String,
         name: String,
+        /// Agents: seconds without input after which a tab reports itself away.
+        #[serde(default)]
+        idle_secs: u64,
     },
     /// One new event of a followed conversation.
     Message {
@@ -76,6 +84,14 @@ pub enum ServerFrame {
     /// Visitors: the agents online now (sent after `ready` and on every change).
     Presence {
         agents: Vec<String>,
+    },
+    /// Agents: every agent's presence (absent means offline), sent after `ready` and on change.
+    TeamPresence {
+        agents: Vec<AgentPresence>,
+    },
+    /// This agent was signed out (deactivated, or "sign out everywhere"); the socket closes.
+    SignedOut {
+        reason: String,
     },
     Error {
         code: String,

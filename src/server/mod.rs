@@ -48,7 +48,8 @@ pub async fn run(
     println!("listening on http://{bound}");
     tracing::info!(%bound, "Switchboard is up");
     let open_sockets = state.open_sockets.clone();
-    axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down");

@@ -41,6 +41,15 @@ pub fn request_headers() -> HeaderMap {
         .unwrap_or_default()
 }
 
+/// The address the request came from (the proxy's, behind a reverse proxy).
+pub fn client_address() -> Option<std::net::IpAddr> {
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 /// Adds a `Set-Cookie` to the server function's response.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) {
     let secure = if state.settings.secure_cookies {

@@ -2,7 +2,7 @@
 //! Each topic is a bounded broadcast ring: a socket that falls behind gets `Lagged` and
 //! resyncs from the store, so memory stays bounded and nothing is skipped silently.
 use crate::model::protocol::ServerFrame;
-use crate::model::{Conversation, Message, SenderKind};
+use crate::model::{AgentPresence, Conversation, Message, SenderKind};
 use crate::telemetry as metrics;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,6 +14,10 @@ pub enum Topic {
     Inbox(String),
     /// Which agents are online; visitors follow it.
     Presence,
+    /// Each agent's presence, for agents (team page, assignment menu).
+    TeamPresence,
+    /// One agent's own sockets: told to close when the agent is signed out everywhere.
+    Agent(String),
 }
 
 /// An event serialized once, shared by every socket that forwards it.
@@ -25,6 +29,8 @@ pub struct LiveEvent {
     pub json: String,
     /// When it was published, for the publish → socket latency histogram.
     pub published_at: std::time::Instant,
+    /// The socket closes after forwarding it (the agent was signed out).
+    pub closes: bool,
 }
 
 impl LiveEvent {
@@ -34,6 +40,7 @@ impl LiveEvent {
             seq,
             json: serde_json::to_string(frame).expect("frames serialize"),
             published_at: std::time::Instant::now(),
+            closes: false,
         })
     }
 }
@@ -82,6 +89,14 @@ impl Hub {
         self.send(&Topic::Conversation(message.conversation_id.clone()), event);
     }
 
+    /// What one store write produced: its events in order, then the conversation's new state.
+    pub fn publish_appended(&self, appended: &crate::store::Appended) {
+        for event in &appended.events {
+            self.publish_message(event);
+        }
+        self.publish_conversation(&appended.conversation);
+    }
+
     /// Goes to the conversation's followers and to the agents watching its inbox.
     pub fn publish_conversation(&self, conversation: &Conversation) {
         let frame = ServerFrame::Conversation {
@@ -110,6 +125,25 @@ impl Hub {
         self.send(&Topic::Presence, LiveEvent::new("", None, &frame));
     }
 
+    pub fn publish_team_presence(&self, agents: &[AgentPresence]) {
+        let frame = ServerFrame::TeamPresence {
+            agents: agents.to_vec(),
+        };
+        self.send(&Topic::TeamPresence, LiveEvent::new("", None, &frame));
+    }
+
+    /// Closes every socket of this agent on this node, after telling the tab why.
+    pub fn publish_signed_out(&self, agent_id: &str) {
+        let frame = ServerFrame::SignedOut {
+            reason: "You were signed out. Please sign in again.".into(),
+        };
+        let mut event = LiveEvent::new("", None, &frame);
+        if let Some(event) = Arc::get_mut(&mut event) {
+            event.closes = true;
+        }
+        self.send(&Topic::Agent(agent_id.to_string()), event);
+    }
+
     /// Forgets a topic its last follower left, so a conversation that goes quiet holds no
     /// memory here (otherwise it would linger until its next event).
     pub fn release(&self, topic: &Topic) {
@@ -131,7 +165,7 @@ impl Hub {
             .filter(|(_, sender)| sender.receiver_count() > 0)
             .filter_map(|(topic, _)| match topic {
                 Topic::Conversation(id) => Some(id.clone()),
-                Topic::Inbox(_) | Topic::Presence => None,
+                _ => None,
             })
             .collect()
     }

@@ -2,6 +2,7 @@
 //! presence. Below the features and `live`, above `model` and `store`; it imports neither a
 //! feature nor `server`, which only assembles it.
 pub mod access;
+pub mod attempts;
 pub mod hub;
 pub mod presence;
 pub mod settings;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub stopping: watch::Receiver<bool>,
     /// Sockets open on this node, so shutdown can wait for their close handshakes.
     pub open_sockets: Arc<AtomicI64>,
+    /// Failed sign-ins per account and address: slowed, then locked for a while.
+    pub sign_in_failures: Arc<attempts::FailedAttempts>,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             setup_token: Arc::default(),
             stopping,
             open_sockets: Arc::default(),
+            sign_in_failures: Arc::default(),
         }
     }
 

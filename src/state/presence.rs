@@ -1,6 +1,7 @@
-//! Which agents are online, across every node: this node's agent sockets, and the sets other
-//! nodes announced (with when). Only data here; `live::presence` announces and relays it.
-use crate::model::Agent;
+//! Which agents are connected, and whether each is away, across every node: this node's agent
+//! sockets, and the sets other nodes announced (with when). Only data here; `live::presence`
+//! announces and relays it.
+use crate::model::{Agent, AgentPresence};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -10,14 +11,21 @@ pub struct Presence {
     inner: Mutex<Inner>,
 }
 
+/// One agent's sockets on this node.
+struct Local {
+    name: String,
+    sockets: usize,
+    /// Sockets whose tab reported itself away.
+    away: usize,
+}
+
 #[derive(Default)]
 struct Inner {
-    /// This node's agents: id → (name, open sockets).
-    local: HashMap<String, (String, usize)>,
+    local: HashMap<String, Local>,
     /// Other nodes' agents, and when each node last announced them.
-    remote: HashMap<String, (Vec<(String, String)>, Instant)>,
-    /// The names last published, to publish only changes.
-    published: Vec<String>,
+    remote: HashMap<String, (Vec<AgentPresence>, Instant)>,
+    /// What was last published, to publish only changes.
+    published: Vec<AgentPresence>,
 }
 
 impl Default for Presence {
@@ -30,21 +38,30 @@ impl Default for Presence {
 }
 
 impl Inner {
-    /// Online agents' names, each agent once, sorted.
-    fn names(&self) -> Vec<String> {
-        let mut by_id: BTreeMap<&str, &str> = BTreeMap::new();
-        for (id, (name, _)) in &self.local {
-            by_id.insert(id, name);
+    fn local_agents(&self) -> Vec<AgentPresence> {
+        self.local
+            .iter()
+            .map(|(id, local)| AgentPresence {
+                id: id.clone(),
+                name: local.name.clone(),
+                away: local.away >= local.sockets,
+            })
+            .collect()
+    }
+
+    /// Every connected agent once, sorted by name: away only if away on every node.
+    fn agents(&self) -> Vec<AgentPresence> {
+        let mut by_id: BTreeMap<String, AgentPresence> = BTreeMap::new();
+        let remote = self.remote.values().flat_map(|(agents, _)| agents.iter());
+        for agent in self.local_agents().iter().chain(remote) {
+            by_id
+                .entry(agent.id.clone())
+                .and_modify(|seen| seen.away &= agent.away)
+                .or_insert_with(|| agent.clone());
         }
-        for (agents, _) in self.remote.values() {
-            for (id, name) in agents {
-                by_id.insert(id, name);
-            }
-        }
-        let mut names: Vec<String> = by_id.values().map(|n| n.to_string()).collect();
-        names.sort();
-        names.dedup();
-        names
+        let mut agents: Vec<AgentPresence> = by_id.into_values().collect();
+        agents.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        agents
     }
 }
 
@@ -58,48 +75,70 @@ impl Presence {
         self.inner.lock().expect("presence lock")
     }
 
+    /// Every connected agent, online or away.
+    pub fn agents(&self) -> Vec<AgentPresence> {
+        self.inner().agents()
+    }
+
+    /// The names of the agents online (not away), for visitors.
     pub fn names(&self) -> Vec<String> {
-        self.inner().names()
+        let mut names: Vec<String> = self
+            .agents()
+            .into_iter()
+            .filter(|a| !a.away)
+            .map(|a| a.name)
+            .collect();
+        names.dedup();
+        names
     }
 
-    /// This node's online agents as (id, name).
-    pub fn local_agents(&self) -> Vec<(String, String)> {
-        self.inner()
-            .local
-            .iter()
-            .map(|(id, (name, _))| (id.clone(), name.clone()))
-            .collect()
+    /// This node's connected agents.
+    pub fn local_agents(&self) -> Vec<AgentPresence> {
+        self.inner().local_agents()
     }
 
-    /// Counts one more socket of the agent; true when the agent just came online here.
-    pub fn connect(&self, agent: &Agent) -> bool {
+    /// Counts one more socket of the agent.
+    pub fn connect(&self, agent: &Agent) {
         let mut inner = self.inner();
-        let entry = inner
-            .local
-            .entry(agent.id.clone())
-            .or_insert((agent.name.clone(), 0));
-        entry.1 += 1;
-        entry.1 == 1
+        let entry = inner.local.entry(agent.id.clone()).or_insert(Local {
+            name: agent.name.clone(),
+            sockets: 0,
+            away: 0,
+        });
+        entry.sockets += 1;
     }
 
-    /// Counts one socket fewer; true when the agent's last socket here closed.
-    pub fn disconnect(&self, agent: &Agent) -> bool {
+    /// Counts one socket fewer; `was_away` says whether that socket had reported away.
+    pub fn disconnect(&self, agent: &Agent, was_away: bool) {
         let mut inner = self.inner();
         let gone = match inner.local.get_mut(&agent.id) {
             Some(entry) => {
-                entry.1 = entry.1.saturating_sub(1);
-                entry.1 == 0
+                entry.sockets = entry.sockets.saturating_sub(1);
+                if was_away {
+                    entry.away = entry.away.saturating_sub(1);
+                }
+                entry.sockets == 0
             }
             None => false,
         };
         if gone {
             inner.local.remove(&agent.id);
         }
-        gone
+    }
+
+    /// One socket of the agent turned away (or back).
+    pub fn set_away(&self, agent: &Agent, away: bool) {
+        if let Some(entry) = self.inner().local.get_mut(&agent.id) {
+            if away {
+                entry.away = (entry.away + 1).min(entry.sockets);
+            } else {
+                entry.away = entry.away.saturating_sub(1);
+            }
+        }
     }
 
     /// Another node's whole set of agents; this node's own echo is ignored.
-    pub fn remote(&self, node: String, agents: Vec<(String, String)>) -> bool {
+    pub fn remote(&self, node: String, agents: Vec<AgentPresence>) -> bool {
         if node == self.node {
             return false;
         }
@@ -114,14 +153,14 @@ impl Presence {
             .retain(|_, (_, seen)| seen.elapsed() < quiet);
     }
 
-    /// The names, if they changed since the last call.
-    pub fn changed_names(&self) -> Option<Vec<String>> {
+    /// Every agent's presence, if it changed since the last call.
+    pub fn changed(&self) -> Option<Vec<AgentPresence>> {
         let mut inner = self.inner();
-        let names = inner.names();
-        if names == inner.published {
+        let agents = inner.agents();
+        if agents == inner.published {
             return None;
         }
-        inner.published = names.clone();
-        Some(names)
+        inner.published = agents.clone();
+        Some(agents)
     }
 }

@@ -16,6 +16,8 @@ pub struct Settings {
     pub heartbeat_secs: u64,
     /// Live events buffered per conversation before a slow socket catches up from the store.
     pub live_buffer: usize,
+    /// Seconds without input in any dashboard tab after which an agent shows as away.
+    pub away_after_secs: u64,
     /// Only from the environment: the first admin, created on first start.
     #[serde(skip)]
     pub admin_email: Option<String>,
@@ -34,6 +36,7 @@ impl Default for Settings {
             secure_cookies: false,
             heartbeat_secs: 5,
             live_buffer: 64,
+            away_after_secs: 600,
             admin_email: None,
             admin_password: None,
         }
@@ -110,6 +113,10 @@ pub struct Cli {
     /// [default: 64].
     #[arg(long, env = "SWITCHBOARD_LIVE_BUFFER", value_name = "EVENTS")]
     pub live_buffer: Option<usize>,
+    /// Seconds without input in any dashboard tab after which an agent shows as away
+    /// [default: 600].
+    #[arg(long, env = "SWITCHBOARD_AWAY_AFTER_SECS", value_name = "SECS")]
+    pub away_after_secs: Option<u64>,
     /// E-mail of the first admin, created on first start with SWITCHBOARD_ADMIN_PASSWORD
     /// (read from the environment only, so it never shows in `ps`).
     #[arg(long, env = "SWITCHBOARD_ADMIN_EMAIL", value_name = "EMAIL")]
@@ -171,6 +178,7 @@ impl Settings {
             secure_cookies,
             heartbeat_secs,
             live_buffer,
+            away_after_secs,
             admin_email,
             admin_password,
             ..
@@ -193,6 +201,7 @@ impl Settings {
         self.secure_cookies = secure_cookies.unwrap_or(self.secure_cookies);
         self.heartbeat_secs = heartbeat_secs.unwrap_or(self.heartbeat_secs);
         self.live_buffer = live_buffer.unwrap_or(self.live_buffer);
+        self.away_after_secs = away_after_secs.unwrap_or(self.away_after_secs).max(1);
         self.admin_email = admin_email.filter(|v| !v.trim().is_empty());
         self.admin_password = admin_password.filter(|v| !v.trim().is_empty());
         Ok(())

@@ -48,9 +48,11 @@ pub enum Signal {
         sender: SenderKind,
         name: String,
     },
-    /// A node's online agents as (id, name); the whole set, not a change.
+    /// A node's connected agents; the whole set, not a change.
     Presence {
         node: String,
-        agents: Vec<(String, String)>,
+        agents: Vec<crate::model::AgentPresence>,
     },
+    /// Close this agent's sockets on every node.
+    SignedOut { agent_id: String },
 }

@@ -15,10 +15,10 @@ mod sqlite;
 
 use std::sync::Arc;
 
-pub use accounts::{AccountStore, NewAgent};
+pub use accounts::{Acceptance, AccountStore, NewAgent, NewInvite};
 pub use conversations::{
-    Appended, Author, ChangeStatus, ConversationStore, NewConversation, PostMessage, Receipt,
-    Viewer,
+    Appended, Assign, Author, ChangeStatus, ConversationStore, NewConversation, PostMessage,
+    Receipt, Viewer,
 };
 pub use feed::{Change, Feed, Signal};
 
@@ -28,6 +28,10 @@ pub enum StoreError {
     NotFound,
     #[error("already exists")]
     Conflict,
+    #[error("it would leave no active admin")]
+    LastAdmin,
+    #[error("that agent is deactivated")]
+    Inactive,
     #[error("the write transaction failed: {0}")]
     Batch(String),
     #[error("the store's writer has stopped")]

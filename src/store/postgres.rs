@@ -74,7 +74,7 @@ impl Feed for PgFeed {
             Signal::Typing {
                 conversation_id, ..
             } => conversation_id.clone(),
-            Signal::Presence { .. } => String::new(),
+            Signal::Presence { .. } | Signal::SignedOut { .. } => String::new(),
         };
         self.notifier
             .notify(&self.pool, &conversation, None, Some(signal))

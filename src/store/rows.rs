@@ -1,13 +1,25 @@
 //! Rows as both databases return them, and the SQL both understand.
 use super::{StoreError, StoreResult};
-use crate::model::{Agent, Conversation, Message, Receipts, Role, SenderKind, Status};
+use crate::model::{
+    Agent, AgentSettings, Conversation, Invite, Message, Receipts, Role, SenderKind, Status,
+    TeamMember, Theme,
+};
 use sqlx::FromRow;
 
 pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assignee_id, a.name AS assignee_name, \
      v.name AS visitor_name, v.email AS visitor_email, v.page_url AS visitor_page, v.user_agent AS visitor_agent, \
-     c.last_seq, c.last_preview, c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
+     c.last_seq, c.last_preview, c.last_sender, c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
      c.agent_delivered_seq, c.agent_read_seq \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
+
+/// The visitor messages of conversation `x` after the read position of agent `agent_param`.
+pub fn unread_count(agent_param: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = x.id AND m.sender_kind = 'visitor' \
+         AND m.seq > COALESCE((SELECT r.read_seq FROM agent_reads r WHERE r.agent_id = {agent_param} \
+         AND r.conversation_id = x.id), 0))"
+    )
+}
 
 pub const MESSAGE_COLUMNS: &str =
     "conversation_id, seq, client_id, sender_kind, sender_id, sender_name, body, status_change, created_at";
@@ -25,6 +37,7 @@ pub struct ConversationRow {
     pub visitor_agent: Option<String>,
     pub last_seq: i64,
     pub last_preview: String,
+    pub last_sender: Option<String>,
     pub last_activity_at: i64,
     pub created_at: i64,
     pub visitor_delivered_seq: i64,
@@ -49,6 +62,7 @@ impl TryFrom<ConversationRow> for Conversation {
             visitor_agent: row.visitor_agent,
             last_seq: row.last_seq,
             last_preview: row.last_preview,
+            last_sender: row.last_sender.as_deref().and_then(SenderKind::parse),
             last_activity_at: row.last_activity_at,
             created_at: row.created_at,
             receipts: Receipts {
@@ -123,6 +137,87 @@ impl AgentRow {
     }
 }
 
+fn role(text: &str) -> StoreResult<Role> {
+    Role::parse(text).ok_or_else(|| StoreError::Corrupt(format!("role {text}")))
+}
+
+#[derive(FromRow)]
+pub struct MemberRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub avatar_color: String,
+    pub open_chats: i64,
+}
+
+impl TryFrom<MemberRow> for TeamMember {
+    type Error = StoreError;
+    fn try_from(row: MemberRow) -> StoreResult<Self> {
+        Ok(TeamMember {
+            agent: Agent {
+                role: role(&row.role)?,
+                id: row.id,
+                email: row.email,
+                name: row.name,
+            },
+            active: row.active,
+            avatar_color: row.avatar_color,
+            open_chats: row.open_chats,
+        })
+    }
+}
+
+#[derive(FromRow)]
+pub struct SettingsRow {
+    pub name: String,
+    pub avatar_color: String,
+    pub time_zone: String,
+    pub theme: String,
+    pub notify_sound: bool,
+    pub notify_desktop: bool,
+    pub notify_new: bool,
+    pub notify_messages: bool,
+}
+
+impl From<SettingsRow> for AgentSettings {
+    fn from(row: SettingsRow) -> Self {
+        AgentSettings {
+            name: row.name,
+            avatar_color: row.avatar_color,
+            time_zone: row.time_zone,
+            theme: Theme::parse(&row.theme).unwrap_or_default(),
+            sound: row.notify_sound,
+            notifications: row.notify_desktop,
+            notify_new: row.notify_new,
+            notify_messages: row.notify_messages,
+        }
+    }
+}
+
+#[derive(FromRow)]
+pub struct InviteRow {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl TryFrom<InviteRow> for Invite {
+    type Error = StoreError;
+    fn try_from(row: InviteRow) -> StoreResult<Self> {
+        Ok(Invite {
+            role: role(&row.role)?,
+            id: row.id,
+            email: row.email,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        })
+    }
+}
+
 /// The system notice a status change writes; shared so both stores word it alike.
 pub fn notice(
     conversation: &Conversation,
@@ -142,6 +237,46 @@ pub fn notice(
         body: crate::model::status_notice(status, &actor.name, reopened),
         status_change: Some(status),
         created_at: now,
+    }
+}
+
+/// The notice an assignment change writes, or `None` when nothing changes.
+pub fn assignment_event(conversation: &Conversation, change: &super::Assign) -> Option<Message> {
+    let to = change.assignee.as_ref();
+    if conversation.assignee_id.as_deref() == to.map(|a| a.id.as_str()) {
+        return None;
+    }
+    Some(Message {
+        conversation_id: conversation.id.clone(),
+        seq: conversation.last_seq + 1,
+        client_id: uuid::Uuid::new_v4().to_string(),
+        sender: SenderKind::System,
+        sender_id: Some(change.actor.id.clone()),
+        sender_name: change.actor.name.clone(),
+        body: crate::model::assignment_notice(
+            &change.actor.name,
+            conversation.assignee_name.as_deref(),
+            to.map(|a| a.name.as_str()),
+        ),
+        status_change: None,
+        created_at: change.now,
+    })
+}
+
+#[derive(FromRow)]
+pub struct InboxRow {
+    #[sqlx(flatten)]
+    pub conversation: ConversationRow,
+    pub unread: i64,
+}
+
+impl TryFrom<InboxRow> for crate::model::InboxItem {
+    type Error = StoreError;
+    fn try_from(row: InboxRow) -> StoreResult<Self> {
+        Ok(crate::model::InboxItem {
+            conversation: row.conversation.try_into()?,
+            unread: row.unread,
+        })
     }
 }
 
@@ -200,6 +335,7 @@ impl PostPlan {
         conversation.status = self.status;
         conversation.last_seq = self.last_seq;
         conversation.last_preview = crate::model::preview(&post.body);
+        conversation.last_sender = Some(post.author.kind);
         conversation.last_activity_at = post.now;
         conversation
     }

@@ -6,7 +6,7 @@ use crate::common::{
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
 use switchboard::live::{ClientFrame, ServerFrame};
-use switchboard::model::{Conversation, Message, SenderKind, Status};
+use switchboard::model::{Conversation, InboxItem, Message, SenderKind, Status};
 use switchboard::widget::WidgetSession;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -66,12 +66,13 @@ async fn new_conversation_and_visitor_messages_reach_the_agent_live(backend: Bac
         (2, "Order #1042", SenderKind::Visitor)
     );
 
-    let list: Vec<Conversation> = agent
+    let list: Vec<InboxItem> = agent
         .call("list_conversations", &[("filter", "open")])
         .await
         .unwrap();
-    assert_eq!(list[0].id, listed.id);
-    assert_eq!(list[0].last_preview, "Order #1042");
+    assert_eq!(list[0].conversation.id, listed.id);
+    assert_eq!(list[0].conversation.last_preview, "Order #1042");
+    assert_eq!(list[0].unread, 2, "the agent has not read either message");
     server.stop().await;
 }
 
@@ -167,12 +168,12 @@ async fn agent_reply_assigns_and_reaches_the_visitor_with_status_notices(backend
     assert_eq!(detail.conversation.status, Status::Waiting);
     let seqs: Vec<i64> = detail.messages.iter().map(|m| m.seq).collect();
     assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
-    let waiting: Vec<Conversation> = agent
+    let waiting: Vec<InboxItem> = agent
         .call("list_conversations", &[("filter", "waiting")])
         .await
         .unwrap();
     assert_eq!(waiting.len(), 1);
-    let resolved_list: Vec<Conversation> = agent
+    let resolved_list: Vec<InboxItem> = agent
         .call("list_conversations", &[("filter", "resolved")])
         .await
         .unwrap();
@@ -261,7 +262,7 @@ async fn bad_input_gets_typed_errors_and_changes_nothing(backend: Backend) {
         send_agent(&mut stranger, &id, "hi").await,
         Err(AppError::SignInRequired)
     );
-    let listed: Result<Vec<Conversation>, AppError> = stranger
+    let listed: Result<Vec<InboxItem>, AppError> = stranger
         .call("list_conversations", &[("filter", "all")])
         .await;
     assert_eq!(listed, Err(AppError::SignInRequired));

@@ -10,3 +10,4 @@ mod delivery;
 mod multinode;
 mod operations;
 mod store_contract;
+mod team;

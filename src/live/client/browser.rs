@@ -22,7 +22,16 @@ pub struct Timing {
     /// The current socket is open (and not yet given up on).
     pub open: bool,
     pub last_ping_ms: f64,
+    /// What this tab last told the server about being away, and when it last looked.
+    pub away_sent: bool,
+    pub away_checked_ms: f64,
 }
+
+/// Shared by every tab of the browser, so input in any tab counts and a chosen "away" holds.
+const LAST_INPUT_KEY: &str = "switchboard.last-input";
+const CHOSEN_AWAY_KEY: &str = "switchboard.away";
+/// How often a tab recomputes whether it is away.
+const AWAY_CHECK_MS: f64 = 5000.0;
 
 impl Live {
     /// Sends if the socket is open; frames are never queued (resume covers the gap).
@@ -118,8 +127,12 @@ impl Live {
                 t.last_heard_ms = js_sys::Date::now();
                 t.last_ping_ms = 0.0;
             });
-            // A new connection starts with no receipts known to have gone out.
+            // A new connection starts with no receipts known to have gone out, and not away.
             live.acks.update_value(|acks| acks.clear());
+            live.timing.update_value(|t| {
+                t.away_sent = false;
+                t.away_checked_ms = 0.0;
+            });
             // The inbox list has no cursor: after a gap, fetch it again.
             let reconnected = live.timing.with_value(|t| t.opened_before);
             live.timing.update_value(|t| t.opened_before = true);
@@ -151,10 +164,18 @@ impl Live {
                 }
             }
         });
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
-            if current() {
-                live.schedule_reconnect(generation);
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            if !current() {
+                return;
             }
+            // Signed out: reconnecting would only be refused.
+            if event.code() == 4001 {
+                live.timing.update_value(|t| t.open = false);
+                live.state.set(ConnectionState::Offline);
+                live.signed_out.set(true);
+                return;
+            }
+            live.schedule_reconnect(generation);
         });
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -213,6 +234,82 @@ impl Live {
             if now - last_ping >= HEARTBEAT_MS && self.send(&ClientFrame::Ping) {
                 self.timing.update_value(|t| t.last_ping_ms = now);
             }
+            if now - self.timing.with_value(|t| t.away_checked_ms) >= AWAY_CHECK_MS {
+                self.report_away(now);
+            }
+        }
+    }
+
+    /// Agents: tells the server when this tab turns away (chosen, or no input in any tab
+    /// for the idle time) or back.
+    fn report_away(&self, now: f64) {
+        self.timing.update_value(|t| t.away_checked_ms = now);
+        if self.role.get_untracked() != Some(SenderKind::Agent) {
+            return;
+        }
+        let last_input = stored(LAST_INPUT_KEY)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(now);
+        let idle_ms = self.idle_secs.get_untracked() as f64 * 1000.0;
+        let away = stored(CHOSEN_AWAY_KEY).is_some() || now - last_input > idle_ms;
+        if away != self.timing.with_value(|t| t.away_sent) && self.send(&ClientFrame::Away { away })
+        {
+            self.timing.update_value(|t| t.away_sent = away);
+        }
+    }
+
+    /// The agent chose to be away (or back); every tab of this browser follows.
+    pub fn choose_away(&self, away: bool) {
+        if let Some(storage) = storage() {
+            let _ = if away {
+                storage.set_item(CHOSEN_AWAY_KEY, "1")
+            } else {
+                storage.remove_item(CHOSEN_AWAY_KEY)
+            };
+        }
+        note_input();
+        self.report_away(js_sys::Date::now());
+    }
+
+    /// Whether the agent chose away in this browser.
+    pub fn chosen_away(&self) -> bool {
+        stored(CHOSEN_AWAY_KEY).is_some()
+    }
+
+    pub(super) fn page_visible(&self) -> bool {
+        page_visible()
+    }
+
+    /// Records input for the idle clock, at most every few seconds.
+    pub fn watch_input(&self) {
+        let on_input = Closure::<dyn FnMut()>::new(note_input);
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            for event in ["keydown", "pointerdown", "pointermove", "wheel", "focus"] {
+                let _ = document
+                    .add_event_listener_with_callback(event, on_input.as_ref().unchecked_ref());
+            }
+        }
+        on_input.forget();
+        note_input();
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn stored(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok()?
+}
+
+fn note_input() {
+    let now = js_sys::Date::now();
+    let last = stored(LAST_INPUT_KEY)
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    if now - last > 2000.0 {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(LAST_INPUT_KEY, &format!("{now:.0}"));
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The browser's one shared WebSocket per tab. Components follow what they show through the
 //! `Live` context and never open sockets of their own. On the server this renders as "connecting".
 use super::{ClientFrame, ServerFrame};
-use crate::model::{Conversation, Message, SenderKind};
+use crate::model::{AgentPresence, Conversation, Message, SenderKind};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -88,6 +88,16 @@ impl ConversationFeed {
     }
 }
 
+/// Something an agent may want a sound or a notification for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub conversation_id: String,
+    /// A new conversation, rather than a new message in a known one.
+    pub new: bool,
+    pub visitor_name: String,
+    pub preview: String,
+}
+
 #[derive(Clone, Copy)]
 pub struct Live {
     pub state: RwSignal<ConnectionState>,
@@ -99,6 +109,16 @@ pub struct Live {
     role: RwSignal<Option<SenderKind>>,
     /// Visitors: the agents online now; `None` until the server said.
     pub agents_online: RwSignal<Option<Vec<String>>>,
+    /// Agents: every connected agent and whether they are away (absent means offline).
+    pub team: RwSignal<Vec<AgentPresence>>,
+    /// Agents: unread visitor messages per conversation of the inbox list.
+    pub unread: RwSignal<HashMap<String, i64>>,
+    /// Agents: the newest event worth a sound or a notification.
+    pub alert: RwSignal<Option<Alert>>,
+    /// The server signed this agent out (deactivated, or signed out everywhere).
+    pub signed_out: RwSignal<bool>,
+    /// Agents: seconds without input before this tab reports itself away.
+    pub idle_secs: RwSignal<u64>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
     #[cfg(feature = "hydrate")]
@@ -123,6 +143,11 @@ impl Live {
             inbox_resync: RwSignal::new(0),
             role: RwSignal::new(None),
             agents_online: RwSignal::new(None),
+            team: RwSignal::new(Vec::new()),
+            unread: RwSignal::new(HashMap::new()),
+            alert: RwSignal::new(None),
+            signed_out: RwSignal::new(false),
+            idle_secs: RwSignal::new(600),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
@@ -202,10 +227,12 @@ impl Live {
                 }
             }
             ServerFrame::Conversation { conversation } => {
+                let in_view = self.feed(&conversation.id).is_some() && self.page_visible();
                 if let Some(feed) = self.feed(&conversation.id) {
                     feed.update_conversation(conversation.clone());
                 }
                 if let Some(list) = self.inbox.get_value() {
+                    self.count_unread(list, &conversation, in_view);
                     upsert_by_activity(list, conversation);
                 }
             }
@@ -230,11 +257,71 @@ impl Live {
                     feed.typing.set(Some((name, until)));
                 }
             }
-            ServerFrame::Ready { role, .. } => {
+            ServerFrame::Ready {
+                role, idle_secs, ..
+            } => {
                 self.role.set(crate::model::SenderKind::parse(&role));
+                if idle_secs > 0 {
+                    self.idle_secs.set(idle_secs);
+                }
             }
             ServerFrame::Presence { agents } => self.agents_online.set(Some(agents)),
+            ServerFrame::TeamPresence { agents } => self.team.set(agents),
+            ServerFrame::SignedOut { .. } => self.signed_out.set(true),
             ServerFrame::Pong | ServerFrame::Error { .. } => {}
+        }
+    }
+
+    /// A visitor message in a conversation not in view counts as unread, and a new
+    /// conversation or such a message raises an alert.
+    fn count_unread(
+        &self,
+        list: RwSignal<Vec<Conversation>>,
+        conversation: &Conversation,
+        in_view: bool,
+    ) {
+        let before = list.with_untracked(|items| {
+            items
+                .iter()
+                .find(|c| c.id == conversation.id)
+                .map(|c| c.last_seq)
+        });
+        let grew = before.is_some_and(|seq| conversation.last_seq > seq);
+        let visitor_wrote = conversation.last_sender == Some(SenderKind::Visitor);
+        if grew && visitor_wrote && !in_view {
+            self.unread.update(|unread| {
+                *unread.entry(conversation.id.clone()).or_default() += 1;
+            });
+        }
+        let alert = match before {
+            None => true,
+            Some(seq) => seq > 0 && grew && visitor_wrote && !in_view,
+        };
+        if alert {
+            self.alert.set(Some(Alert {
+                conversation_id: conversation.id.clone(),
+                new: before.is_none(),
+                visitor_name: conversation.visitor_name.clone(),
+                preview: conversation.last_preview.clone(),
+            }));
+        }
+    }
+
+    /// Unread counts from a freshly fetched list replace the live ones.
+    pub fn set_unread(&self, counts: impl IntoIterator<Item = (String, i64)>) {
+        self.unread.update(|unread| unread.extend(counts));
+    }
+
+    /// The agent has seen this conversation.
+    pub fn mark_read(&self, conversation_id: &str) {
+        if self
+            .unread
+            .with_untracked(|u| u.get(conversation_id).copied().unwrap_or(0))
+            > 0
+        {
+            self.unread.update(|u| {
+                u.remove(conversation_id);
+            });
         }
     }
 
@@ -300,6 +387,19 @@ impl Live {
     fn send(&self, _frame: &ClientFrame) -> bool {
         false
     }
+
+    fn page_visible(&self) -> bool {
+        false
+    }
+
+    /// Only the browser has input to be idle from.
+    pub fn choose_away(&self, _away: bool) {}
+
+    pub fn chosen_away(&self) -> bool {
+        false
+    }
+
+    pub fn watch_input(&self) {}
 
     fn acknowledge(&self, _id: &str, _feed: ConversationFeed) {}
 }

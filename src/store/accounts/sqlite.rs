@@ -1,14 +1,40 @@
-//! Agents and their sessions on SQLite.
+//! Agents, their sessions, settings and invites on SQLite. Writes use the single writer
+//! connection, so a check-then-write transaction (the last admin, a single-use invite) cannot
+//! interleave with another write.
 use super::*;
-use crate::model::Agent;
-use crate::store::rows::AgentRow;
-use crate::store::StoreResult;
+use crate::model::{Agent, AgentSettings, Invite, Role, TeamMember};
+use crate::store::rows::{AgentRow, InviteRow, MemberRow, SettingsRow};
+use crate::store::{StoreError, StoreResult};
 use async_trait::async_trait;
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 pub struct SqliteAccounts {
     pub reader: SqlitePool,
     pub writer: SqlitePool,
+}
+
+const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.role, a.password_hash";
+
+/// Refuses a change that would take away the last active admin.
+async fn keep_an_admin(conn: &mut SqliteConnection, agent_id: &str) -> StoreResult<()> {
+    let (role, active): (String, bool) =
+        sqlx::query_as("SELECT role, active FROM agents WHERE id = ?")
+            .bind(agent_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    if role != Role::Admin.as_str() || !active {
+        return Ok(());
+    }
+    let (others,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM agents WHERE role = 'admin' AND active AND id <> ?")
+            .bind(agent_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if others == 0 {
+        return Err(StoreError::LastAdmin);
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -42,9 +68,9 @@ impl AccountStore for SqliteAccounts {
     }
 
     async fn agent_credentials(&self, email: &str) -> StoreResult<Option<(Agent, String)>> {
-        let row: Option<AgentRow> = sqlx::query_as(
-            "SELECT id, email, name, role, password_hash FROM agents WHERE email = ?",
-        )
+        let row: Option<AgentRow> = sqlx::query_as(&format!(
+            "SELECT {AGENT_COLUMNS} FROM agents a WHERE a.email = ? AND a.active"
+        ))
         .bind(email)
         .fetch_optional(&self.reader)
         .await?;
@@ -71,10 +97,10 @@ impl AccountStore for SqliteAccounts {
     }
 
     async fn agent_for_session(&self, token_hash: &str, now: i64) -> StoreResult<Option<Agent>> {
-        let row: Option<AgentRow> = sqlx::query_as(
-            "SELECT a.id, a.email, a.name, a.role, a.password_hash FROM agent_sessions s \
-             JOIN agents a ON a.id = s.agent_id WHERE s.token_hash = ? AND s.expires_at > ?",
-        )
+        let row: Option<AgentRow> = sqlx::query_as(&format!(
+            "SELECT {AGENT_COLUMNS} FROM agent_sessions s JOIN agents a ON a.id = s.agent_id \
+             WHERE s.token_hash = ? AND s.expires_at > ? AND a.active"
+        ))
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.reader)
@@ -91,5 +117,207 @@ impl AccountStore for SqliteAccounts {
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    async fn delete_sessions(&self, agent_id: &str, keep: Option<&str>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ? AND token_hash <> ?")
+            .bind(agent_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn team(&self) -> StoreResult<Vec<TeamMember>> {
+        let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+            "{MEMBER_SELECT} ORDER BY a.active DESC, a.name COLLATE NOCASE"
+        ))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(TeamMember::try_from).collect()
+    }
+
+    async fn member(&self, agent_id: &str) -> StoreResult<Option<TeamMember>> {
+        let row: Option<MemberRow> = sqlx::query_as(&format!("{MEMBER_SELECT} WHERE a.id = ?"))
+            .bind(agent_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(TeamMember::try_from).transpose()
+    }
+
+    async fn set_role(&self, agent_id: &str, role: Role) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        if role != Role::Admin {
+            keep_an_admin(&mut tx, agent_id).await?;
+        }
+        let done = sqlx::query("UPDATE agents SET role = ? WHERE id = ?")
+            .bind(role.as_str())
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_active(&self, agent_id: &str, active: bool) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        if !active {
+            keep_an_admin(&mut tx, agent_id).await?;
+            sqlx::query("DELETE FROM agent_sessions WHERE agent_id = ?")
+                .bind(agent_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let done = sqlx::query("UPDATE agents SET active = ? WHERE id = ?")
+            .bind(active)
+            .bind(agent_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn settings(&self, agent_id: &str) -> StoreResult<Option<AgentSettings>> {
+        let row: Option<SettingsRow> = sqlx::query_as(&format!("{SETTINGS_SELECT} WHERE id = ?"))
+            .bind(agent_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(row.map(AgentSettings::from))
+    }
+
+    async fn save_settings(&self, agent_id: &str, settings: &AgentSettings) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE agents SET name = ?, avatar_color = ?, time_zone = ?, theme = ?, notify_sound = ?, \
+             notify_desktop = ?, notify_new = ?, notify_messages = ? WHERE id = ?",
+        )
+        .bind(&settings.name)
+        .bind(&settings.avatar_color)
+        .bind(&settings.time_zone)
+        .bind(settings.theme.as_str())
+        .bind(settings.sound)
+        .bind(settings.notifications)
+        .bind(settings.notify_new)
+        .bind(settings.notify_messages)
+        .bind(agent_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn password_hash(&self, agent_id: &str) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT password_hash FROM agents WHERE id = ?")
+                .bind(agent_id)
+                .fetch_optional(&self.reader)
+                .await?;
+        Ok(row.map(|(hash,)| hash))
+    }
+
+    async fn set_password_hash(&self, agent_id: &str, hash: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE agents SET password_hash = ? WHERE id = ?")
+            .bind(hash)
+            .bind(agent_id)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn create_invite(&self, new: NewInvite) -> StoreResult<Invite> {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO agent_invites (id, token_hash, email, role, created_by, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&new.token_hash)
+        .bind(&new.email)
+        .bind(new.role.as_str())
+        .bind(&new.created_by)
+        .bind(new.now)
+        .bind(new.expires_at)
+        .execute(&self.writer)
+        .await?;
+        Ok(Invite {
+            id,
+            email: new.email,
+            role: new.role,
+            created_at: new.now,
+            expires_at: new.expires_at,
+        })
+    }
+
+    async fn pending_invites(&self, now: i64) -> StoreResult<Vec<Invite>> {
+        let rows: Vec<InviteRow> = sqlx::query_as(&format!(
+            "SELECT {INVITE_COLUMNS} FROM agent_invites WHERE used_at IS NULL AND revoked_at IS NULL \
+             AND expires_at > ? ORDER BY created_at DESC"
+        ))
+        .bind(now)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(Invite::try_from).collect()
+    }
+
+    async fn invite_for_token(&self, token_hash: &str, now: i64) -> StoreResult<Option<Invite>> {
+        let row: Option<InviteRow> = sqlx::query_as(&format!(
+            "SELECT {INVITE_COLUMNS} FROM agent_invites WHERE token_hash = ? AND used_at IS NULL \
+             AND revoked_at IS NULL AND expires_at > ?"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(Invite::try_from).transpose()
+    }
+
+    async fn revoke_invite(&self, id: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE agent_invites SET revoked_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn accept_invite(&self, acceptance: Acceptance) -> StoreResult<Agent> {
+        let mut tx = self.writer.begin().await?;
+        // Marking it used is the check: a second use finds no pending row.
+        let invite: Option<(String, String)> = sqlx::query_as(
+            "UPDATE agent_invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL \
+             AND revoked_at IS NULL AND expires_at > ? RETURNING email, role",
+        )
+        .bind(acceptance.now)
+        .bind(&acceptance.token_hash)
+        .bind(acceptance.now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (email, role) = invite.ok_or(StoreError::NotFound)?;
+        let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(role))?;
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&email)
+        .bind(&acceptance.name)
+        .bind(role.as_str())
+        .bind(&acceptance.password_hash)
+        .bind(acceptance.now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Agent {
+            id,
+            email,
+            name: acceptance.name,
+            role,
+        })
     }
 }

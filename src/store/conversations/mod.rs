@@ -5,7 +5,7 @@ pub(super) mod postgres;
 pub(super) mod sqlite;
 
 use super::StoreResult;
-use crate::model::{Agent, Conversation, InboxFilter, Message, SenderKind, Status};
+use crate::model::{Agent, Conversation, InboxFilter, InboxItem, Message, SenderKind, Status};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -71,6 +71,15 @@ pub struct ChangeStatus {
     pub now: i64,
 }
 
+/// An agent (re)assigning a conversation, or returning it to the queue (`assignee: None`).
+#[derive(Clone, Debug)]
+pub struct Assign {
+    pub conversation_id: String,
+    pub assignee: Option<Agent>,
+    pub actor: Agent,
+    pub now: i64,
+}
+
 /// What one write produced: the events appended (in seq order) and the conversation after it.
 #[derive(Clone, Debug)]
 pub struct Appended {
@@ -123,6 +132,26 @@ pub trait ConversationBackend: Send + Sync + 'static {
     ) -> StoreResult<Vec<Message>>;
     /// Moves a side's delivery/read positions forward; returns the conversation if anything moved.
     async fn record_receipt(&self, receipt: Receipt) -> StoreResult<Option<Conversation>>;
+    /// Sets or clears the assignee and appends the notice, atomically; `Inactive` when the
+    /// new assignee is deactivated. Assigning to the current assignee appends nothing.
+    async fn assign(&self, change: Assign) -> StoreResult<Appended>;
+    /// Like `list_conversations`, with each one's unread visitor messages for this agent.
+    async fn inbox_for_agent(
+        &self,
+        agent_id: &str,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxItem>>;
+    /// Moves this agent's read position in a conversation forward.
+    async fn record_agent_read(
+        &self,
+        agent_id: &str,
+        conversation_id: &str,
+        read_seq: i64,
+    ) -> StoreResult<()>;
+    /// Open conversations assigned to this agent.
+    async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>>;
 }
 
 /// Conversations as the rest of the server sees them: every read names its viewer, and a
@@ -166,6 +195,44 @@ impl ConversationStore {
             }
             Viewer::Visitor { .. } => Ok(Vec::new()),
         }
+    }
+
+    /// An agent's inbox with unread counts; nothing for anyone else.
+    pub async fn inbox(
+        &self,
+        viewer: Viewer<'_>,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxItem>> {
+        match viewer {
+            Viewer::Agent(agent) => {
+                self.0
+                    .inbox_for_agent(&agent.id, inbox_id, filter, limit)
+                    .await
+            }
+            Viewer::Visitor { .. } | Viewer::Node => Ok(Vec::new()),
+        }
+    }
+
+    pub async fn assign(&self, change: Assign) -> StoreResult<Appended> {
+        self.0.assign(change).await
+    }
+
+    /// Records what an agent has seen; only agents have per-person read positions.
+    pub async fn record_agent_read(
+        &self,
+        agent: &Agent,
+        conversation_id: &str,
+        read_seq: i64,
+    ) -> StoreResult<()> {
+        self.0
+            .record_agent_read(&agent.id, conversation_id, read_seq)
+            .await
+    }
+
+    pub async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>> {
+        self.0.assigned_open(agent_id).await
     }
 
     pub async fn post(&self, post: PostMessage) -> StoreResult<Appended> {

@@ -1,7 +1,7 @@
 //! Conversations and their events on PostgreSQL. Writers of one conversation queue on its
 //! row lock, so sequence numbers stay gap-free across nodes; each write sends its hint.
 use super::*;
-use crate::model::{self, Conversation, InboxFilter, Message, SenderKind, Status};
+use crate::model::{self, Conversation, InboxFilter, InboxItem, Message, SenderKind, Status};
 use crate::store::pg_changes::Notifier;
 use crate::store::rows::*;
 use crate::store::{StoreError, StoreResult};
@@ -159,12 +159,13 @@ impl ConversationBackend for PgConversations {
         }
         sqlx::query(
             "UPDATE conversations SET status = $1, assignee_id = $2, last_seq = $3, last_preview = $4, \
-             last_activity_at = $5 WHERE id = $6",
+             last_sender = $5, last_activity_at = $6 WHERE id = $7",
         )
         .bind(plan.status.as_str())
         .bind(&plan.assignee)
         .bind(plan.last_seq)
         .bind(model::preview(&post.body))
+        .bind(post.author.kind.as_str())
         .bind(post.now)
         .bind(&post.conversation_id)
         .execute(&mut *tx)
@@ -291,5 +292,104 @@ impl ConversationBackend for PgConversations {
             .await?;
         tx.commit().await?;
         Ok(conversation)
+    }
+    async fn assign(&self, change: Assign) -> StoreResult<Appended> {
+        let mut tx = self.pool.begin().await?;
+        let conversation = lock_conversation(&mut tx, &change.conversation_id).await?;
+        let Some(event) = assignment_event(&conversation, &change) else {
+            return Ok(Appended {
+                events: vec![],
+                conversation,
+                duplicate: false,
+            });
+        };
+        let assignee = change.assignee.as_ref().map(|a| a.id.clone());
+        if let Some(id) = &assignee {
+            // Shared lock: a deactivation of this agent waits for this write, or this sees it.
+            let active: Option<(bool,)> =
+                sqlx::query_as("SELECT active FROM agents WHERE id = $1 FOR SHARE")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if active != Some((true,)) {
+                return Err(StoreError::Inactive);
+            }
+        }
+        insert_message(&mut tx, &event).await?;
+        sqlx::query("UPDATE conversations SET assignee_id = $1, last_seq = $2 WHERE id = $3")
+            .bind(&assignee)
+            .bind(event.seq)
+            .bind(&change.conversation_id)
+            .execute(&mut *tx)
+            .await?;
+        let conversation = load_conversation(&mut tx, &change.conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.notifier
+            .notify(
+                &mut *tx,
+                &change.conversation_id,
+                Some((event.seq, event.seq)),
+                None,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Appended {
+            events: vec![event],
+            conversation,
+            duplicate: false,
+        })
+    }
+
+    async fn inbox_for_agent(
+        &self,
+        agent_id: &str,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxItem>> {
+        let statuses: Vec<&str> = filter.statuses().iter().map(|s| s.as_str()).collect();
+        let rows: Vec<InboxRow> = sqlx::query_as(&format!(
+            "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} WHERE c.inbox_id = $2 \
+             AND c.status = ANY($3) ORDER BY c.last_activity_at DESC LIMIT $4) x \
+             ORDER BY x.last_activity_at DESC",
+            UNREAD = unread_count("$1")
+        ))
+        .bind(agent_id)
+        .bind(inbox_id)
+        .bind(&statuses)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(InboxItem::try_from).collect()
+    }
+
+    async fn record_agent_read(
+        &self,
+        agent_id: &str,
+        conversation_id: &str,
+        read_seq: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO agent_reads (agent_id, conversation_id, read_seq) VALUES ($1, $2, $3) \
+             ON CONFLICT (agent_id, conversation_id) \
+             DO UPDATE SET read_seq = GREATEST(agent_reads.read_seq, excluded.read_seq)",
+        )
+        .bind(agent_id)
+        .bind(conversation_id)
+        .bind(read_seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM conversations WHERE assignee_id = $1 AND status <> 'resolved'",
+        )
+        .bind(agent_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }

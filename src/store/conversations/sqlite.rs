@@ -1,7 +1,7 @@
 //! Conversations and their events on SQLite: reads on the pool, posts through group commit,
 //! other writes on the single writer connection.
 use super::*;
-use crate::model::{self, Conversation, InboxFilter, Message, SenderKind, Status};
+use crate::model::{self, Conversation, InboxFilter, InboxItem, Message, SenderKind, Status};
 use crate::store::rows::*;
 use crate::store::{StoreError, StoreResult};
 use async_trait::async_trait;
@@ -162,12 +162,13 @@ async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreRes
     }
     sqlx::query(
         "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ?, last_preview = ?, \
-         last_activity_at = ? WHERE id = ?",
+         last_sender = ?, last_activity_at = ? WHERE id = ?",
     )
     .bind(plan.status.as_str())
     .bind(&plan.assignee)
     .bind(plan.last_seq)
     .bind(model::preview(&post.body))
+    .bind(post.author.kind.as_str())
     .bind(post.now)
     .bind(&post.conversation_id)
     .execute(&mut *conn)
@@ -370,5 +371,98 @@ impl ConversationBackend for SqliteConversations {
         let conversation = load_conversation(&mut tx, &receipt.conversation_id).await?;
         tx.commit().await?;
         Ok(conversation)
+    }
+    async fn assign(&self, change: Assign) -> StoreResult<Appended> {
+        let mut tx = self.writer.begin().await?;
+        let conversation = load_conversation(&mut tx, &change.conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let Some(event) = assignment_event(&conversation, &change) else {
+            return Ok(Appended {
+                events: vec![],
+                conversation,
+                duplicate: false,
+            });
+        };
+        let assignee = change.assignee.as_ref().map(|a| a.id.clone());
+        if let Some(id) = &assignee {
+            let active: Option<(bool,)> = sqlx::query_as("SELECT active FROM agents WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if active != Some((true,)) {
+                return Err(StoreError::Inactive);
+            }
+        }
+        insert_message(&mut tx, &event).await?;
+        sqlx::query("UPDATE conversations SET assignee_id = ?, last_seq = ? WHERE id = ?")
+            .bind(&assignee)
+            .bind(event.seq)
+            .bind(&change.conversation_id)
+            .execute(&mut *tx)
+            .await?;
+        let conversation = load_conversation(&mut tx, &change.conversation_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(Appended {
+            events: vec![event],
+            conversation,
+            duplicate: false,
+        })
+    }
+
+    async fn inbox_for_agent(
+        &self,
+        agent_id: &str,
+        inbox_id: &str,
+        filter: InboxFilter,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxItem>> {
+        let statuses = filter.statuses();
+        let pick = |i: usize| statuses[i.min(statuses.len() - 1)].as_str();
+        let rows: Vec<InboxRow> = sqlx::query_as(&format!(
+            "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} WHERE c.inbox_id = ? \
+             AND c.status IN (?, ?, ?) ORDER BY c.last_activity_at DESC LIMIT ?) x \
+             ORDER BY x.last_activity_at DESC",
+            UNREAD = unread_count("?")
+        ))
+        .bind(agent_id)
+        .bind(inbox_id)
+        .bind(pick(0))
+        .bind(pick(1))
+        .bind(pick(2))
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(InboxItem::try_from).collect()
+    }
+
+    async fn record_agent_read(
+        &self,
+        agent_id: &str,
+        conversation_id: &str,
+        read_seq: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO agent_reads (agent_id, conversation_id, read_seq) VALUES (?, ?, ?) \
+             ON CONFLICT (agent_id, conversation_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)",
+        )
+        .bind(agent_id)
+        .bind(conversation_id)
+        .bind(read_seq)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM conversations WHERE assignee_id = ? AND status <> 'resolved'",
+        )
+        .bind(agent_id)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }

@@ -166,12 +166,44 @@ impl Socket {
     }
 
     /// The next protocol frame, skipping transport pings and presence updates (which arrive
-    /// whenever agents come and go; `next_presence` reads those).
+    /// whenever agents come and go; `next_presence` and `next_team_presence` read those).
     pub async fn next_frame(&mut self) -> ServerFrame {
         loop {
             match self.next_any_frame().await {
-                ServerFrame::Presence { .. } => continue,
+                ServerFrame::Presence { .. } | ServerFrame::TeamPresence { .. } => continue,
                 frame => return frame,
+            }
+        }
+    }
+
+    /// Agents: the next update of every connected agent's presence.
+    pub async fn next_team_presence(&mut self) -> Vec<switchboard::model::AgentPresence> {
+        loop {
+            if let ServerFrame::TeamPresence { agents } = self.next_any_frame().await {
+                return agents;
+            }
+        }
+    }
+
+    /// Agents: the presence update arriving within `within`, if any.
+    pub async fn presence_change_within(
+        &mut self,
+        within: std::time::Duration,
+    ) -> Option<Vec<switchboard::model::AgentPresence>> {
+        tokio::time::timeout(within, self.next_team_presence())
+            .await
+            .ok()
+    }
+
+    /// Agents: reads presence updates until one satisfies `done`.
+    pub async fn team_presence_until(
+        &mut self,
+        done: impl Fn(&[switchboard::model::AgentPresence]) -> bool,
+    ) -> Vec<switchboard::model::AgentPresence> {
+        loop {
+            let agents = self.next_team_presence().await;
+            if done(&agents) {
+                return agents;
             }
         }
     }

@@ -98,6 +98,41 @@ pub async fn start_chat(server: &Server, name: &str, body: &str) -> (Client, Wid
     (visitor, session)
 }
 
+/// The admin invites `email` as `role`; the invitee accepts and is signed in (a new browser).
+pub async fn invite_and_join(
+    server: &Server,
+    admin: &mut Client,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> (Client, switchboard::model::Agent) {
+    let created: switchboard::model::CreatedInvite = admin
+        .call("create_invite", &[("email", email), ("role", role)])
+        .await
+        .expect("admin invites");
+    let token = invite_token(&created.link);
+    let mut invitee = server.client();
+    let agent = invitee
+        .call(
+            "accept_invite",
+            &[
+                ("token", &token),
+                ("name", name),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await
+        .expect("invite accepted");
+    (invitee, agent)
+}
+
+pub fn invite_token(link: &str) -> String {
+    link.split_once("token=")
+        .expect("link has a token")
+        .1
+        .to_string()
+}
+
 pub async fn send_visitor(visitor: &mut Client, body: &str) -> Result<Message, AppError> {
     visitor
         .call(

@@ -1,0 +1,34 @@
+-- A team: agents can be deactivated and keep their own settings; admins invite teammates
+-- with one-time links; each agent's read position per conversation gives unread counts.
+ALTER TABLE agents ADD COLUMN active BOOLEAN NOT NULL DEFAULT 1;
+ALTER TABLE agents ADD COLUMN avatar_color TEXT NOT NULL DEFAULT '#4f46e5';
+ALTER TABLE agents ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+ALTER TABLE agents ADD COLUMN theme TEXT NOT NULL DEFAULT 'system';
+ALTER TABLE agents ADD COLUMN notify_sound BOOLEAN NOT NULL DEFAULT 1;
+ALTER TABLE agents ADD COLUMN notify_desktop BOOLEAN NOT NULL DEFAULT 1;
+ALTER TABLE agents ADD COLUMN notify_new BOOLEAN NOT NULL DEFAULT 1;
+ALTER TABLE agents ADD COLUMN notify_messages BOOLEAN NOT NULL DEFAULT 1;
+
+CREATE TABLE agent_invites (
+    id          TEXT PRIMARY KEY,
+    token_hash  TEXT NOT NULL UNIQUE,
+    email       TEXT NOT NULL COLLATE NOCASE,
+    role        TEXT NOT NULL CHECK (role IN ('admin', 'agent')),
+    created_by  TEXT NOT NULL REFERENCES agents(id),
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER,
+    revoked_at  INTEGER
+);
+
+CREATE TABLE agent_reads (
+    agent_id         TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    conversation_id  TEXT NOT NULL REFERENCES conversations(id),
+    read_seq         INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, conversation_id)
+) WITHOUT ROWID;
+
+-- Who wrote the newest message: the dashboard counts unread visitor messages live from it.
+ALTER TABLE conversations ADD COLUMN last_sender TEXT;
+CREATE INDEX conversations_assignee ON conversations (assignee_id, status);
+CREATE INDEX agent_sessions_agent ON agent_sessions (agent_id);

@@ -1,0 +1,153 @@
+//! The inbox list: Mine / Unassigned / All with live counts, the status filter, and each
+//! conversation's unread count for the signed-in agent.
+use super::{list_conversations, Me};
+use crate::chat::{Avatar, ConnectionBadge, StatusPill};
+use crate::live::client::{merge_fetched, use_live};
+use crate::model::{Conversation, InboxFilter, InboxView};
+use crate::time_fmt;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+/// The list beside the open conversation (or the empty state).
+#[component]
+pub fn InboxLayout() -> impl IntoView {
+    view! {
+        <InboxList/>
+        <Outlet/>
+    }
+}
+
+#[component]
+fn InboxList() -> impl IntoView {
+    let live = use_live();
+    let me = expect_context::<Me>().0.id;
+    let filter = RwSignal::new(InboxFilter::Open);
+    let view_by = RwSignal::new(InboxView::All);
+    let items = RwSignal::new(Vec::<Conversation>::new());
+    let fetched = Resource::new(
+        move || (filter.get(), live.inbox_resync.get()),
+        |(f, _)| list_conversations(f),
+    );
+    live.watch_inbox(items);
+    let order = super::keys::targets().order;
+    Effect::new({
+        let me = me.clone();
+        move |_| {
+            let (f, v) = (filter.get(), view_by.get());
+            order.set(items.with(|all| {
+                all.iter()
+                    .filter(|c| f.matches(c.status) && v.matches(c, &me))
+                    .map(|c| c.id.clone())
+                    .collect()
+            }));
+        }
+    });
+    let visible = {
+        let me = me.clone();
+        move || {
+            let (f, v) = (filter.get(), view_by.get());
+            items.with(|all| {
+                all.iter()
+                    .filter(|c| f.matches(c.status) && v.matches(c, &me))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    let count = move |v: InboxView| {
+        let f = filter.get();
+        items.with(|all| {
+            all.iter()
+                .filter(|c| f.matches(c.status) && v.matches(c, &me))
+                .count()
+        })
+    };
+    let visible_for_empty = visible.clone();
+    view! {
+        <section class="inbox" aria-label="Conversations">
+            <header class="inbox-header">
+                <h1>"Inbox"</h1>
+                <ConnectionBadge/>
+            </header>
+            <div class="views" role="tablist" aria-label="Whose conversations">
+                {InboxView::ALL.into_iter().map(|v| {
+                    let count = count.clone();
+                    view! {
+                        <button role="tab" aria-selected=move || (view_by.get() == v).to_string() class:active=move || view_by.get() == v
+                            on:click=move |_| view_by.set(v) data-testid=format!("view-{}", v.label().to_lowercase())>
+                            {v.label()}<span class="count">{move || count(v)}</span>
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <div class="filters" role="tablist" aria-label="Status">
+                {InboxFilter::ALL.into_iter().map(|f| view! {
+                    <button role="tab" aria-selected=move || (filter.get() == f).to_string() class:active=move || filter.get() == f
+                        on:click=move |_| filter.set(f) data-testid=format!("filter-{}", f.label().to_lowercase())>
+                        {f.label()}
+                    </button>
+                }).collect_view()}
+            </div>
+            <Suspense fallback=|| view! { <div class="list-loading">"Loading…"</div> }>
+                {move || fetched.get().map(|result| match result {
+                    Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
+                    Ok(initial) => {
+                        live.set_unread(initial.iter().map(|item| (item.conversation.id.clone(), item.unread)));
+                        // Live changes that raced this fetch are kept (the list is filtered on display).
+                        merge_fetched(items, initial.into_iter().map(|item| item.conversation).collect());
+                        let visible = visible.clone();
+                        let visible_for_empty = visible_for_empty.clone();
+                        view! {
+                            <ul class="conversation-list" data-testid="conversation-list">
+                                <For each=visible key=|c| (c.id.clone(), c.last_seq, c.status, c.assignee_id.clone()) let:conversation>
+                                    <ConversationItem conversation/>
+                                </For>
+                            </ul>
+                            <Show when=move || visible_for_empty().is_empty()>
+                                <div class="empty-list">
+                                    <p class="empty-title">"All caught up"</p>
+                                    <p>"New conversations appear here as visitors write."</p>
+                                </div>
+                            </Show>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ConversationItem(conversation: Conversation) -> impl IntoView {
+    let live = use_live();
+    let href = format!("/agent/c/{}", conversation.id);
+    let status = conversation.status;
+    let at = conversation.last_activity_at;
+    let id = conversation.id.clone();
+    let unread = Signal::derive(move || live.unread.with(|u| u.get(&id).copied().unwrap_or(0)));
+    let assignee = conversation
+        .assignee_name
+        .clone()
+        .unwrap_or_else(|| "Unassigned".into());
+    view! {
+        <li>
+            <A href=href attr:class="conversation-item" attr:data-testid="conversation-item">
+                <Avatar name=conversation.visitor_name.clone()/>
+                <div class="item-main">
+                    <div class="item-top">
+                        <span class="item-name" class:unread=move || { unread.get() > 0 }>{conversation.visitor_name.clone()}</span>
+                        <time class="item-time">{move || time_fmt::short(at, crate::clock::now_ms())}</time>
+                    </div>
+                    <div class="item-bottom">
+                        <span class="item-preview">{conversation.last_preview.clone()}</span>
+                        <Show when=move || { unread.get() > 0 }>
+                            <span class="unread-badge" data-testid="unread-badge" aria-label=move || format!("{} unread", unread.get())>{unread}</span>
+                        </Show>
+                        <StatusPill status=Signal::stored(status)/>
+                    </div>
+                    <div class="item-assignee">{assignee}</div>
+                </div>
+            </A>
+        </li>
+    }
+}

@@ -1,0 +1,277 @@
+//! The agent's side: the shared inbox (mine, unassigned, all; unread counts), an open
+//! conversation, replies, status and assignment. Every server function here starts with the
+//! signed-in agent check. The list is in `list`, the conversation in `thread`, sounds,
+//! notifications and the tab title in `alerts`, the shortcuts in `keys`.
+mod alerts;
+mod keys;
+mod list;
+mod thread;
+
+pub use list::InboxLayout;
+pub use thread::{ConversationPage, NoConversation};
+
+use crate::auth::{current_agent, SignOut};
+use crate::chat::Avatar;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::model::DEFAULT_INBOX;
+use crate::model::{
+    Agent, Conversation, InboxFilter, InboxItem, Message, Role, SenderKind, Status,
+};
+#[cfg(feature = "ssr")]
+use crate::store::Viewer;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+const LIST_LIMIT: u32 = 200;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationDetail {
+    pub conversation: Conversation,
+    pub messages: Vec<Message>,
+}
+
+/// The inbox with this agent's unread count per conversation.
+#[server(endpoint = "list_conversations")]
+pub async fn list_conversations(filter: InboxFilter) -> Result<Vec<InboxItem>, AppError> {
+    let state = crate::auth::ssr::state();
+    let agent = crate::auth::ssr::require_agent().await?;
+    state
+        .stores
+        .conversations
+        .inbox(Viewer::Agent(&agent), DEFAULT_INBOX, filter, LIST_LIMIT)
+        .await
+        .map_err(crate::error::internal)
+}
+
+/// Assigns the conversation to an active agent, or returns it to the queue (`assignee`
+/// empty). A change of hands writes a notice both sides see.
+#[server(endpoint = "assign_conversation")]
+pub async fn assign_conversation(
+    conversation_id: String,
+    assignee: String,
+) -> Result<Conversation, AppError> {
+    ssr::assign(conversation_id, assignee).await
+}
+
+#[server(endpoint = "open_conversation")]
+pub async fn open_conversation(id: String) -> Result<ConversationDetail, AppError> {
+    let state = crate::auth::ssr::state();
+    let agent = crate::auth::ssr::require_agent().await?;
+    let conversation = ssr::find(&state, &agent, &id).await?;
+    let messages = state
+        .stores
+        .conversations
+        .messages_before(Viewer::Agent(&agent), &id, None, crate::model::PAGE_SIZE)
+        .await
+        .map_err(crate::chat::ssr::store_error)?;
+    Ok(ConversationDetail {
+        conversation,
+        messages,
+    })
+}
+
+#[server(endpoint = "older_messages")]
+pub async fn older_messages(
+    conversation_id: String,
+    before_seq: i64,
+) -> Result<Vec<Message>, AppError> {
+    let state = crate::auth::ssr::state();
+    let agent = crate::auth::ssr::require_agent().await?;
+    ssr::find(&state, &agent, &conversation_id).await?;
+    state
+        .stores
+        .conversations
+        .messages_before(
+            Viewer::Agent(&agent),
+            &conversation_id,
+            Some(before_seq),
+            crate::model::PAGE_SIZE,
+        )
+        .await
+        .map_err(crate::chat::ssr::store_error)
+}
+
+#[server(endpoint = "send_agent_message")]
+pub async fn send_agent_message(
+    conversation_id: String,
+    body: String,
+    client_id: String,
+) -> Result<Message, AppError> {
+    let state = crate::auth::ssr::state();
+    let agent = crate::auth::ssr::require_agent().await?;
+    let conversation = ssr::find(&state, &agent, &conversation_id).await?;
+    let author = crate::store::Author {
+        kind: SenderKind::Agent,
+        id: Some(agent.id.clone()),
+        name: agent.name.clone(),
+    };
+    crate::chat::ssr::post(&state, &conversation, author, &body, &client_id).await
+}
+
+#[server(endpoint = "set_status")]
+pub async fn set_status(conversation_id: String, status: Status) -> Result<Conversation, AppError> {
+    ssr::set_status(conversation_id, status).await
+}
+
+/// /agent: signed-in agents only; everyone else is sent to the sign-in page.
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let agent = Resource::new(|| (), |_| current_agent());
+    view! {
+        <Suspense fallback=|| view! { <div class="page-loading">"Loading your inbox…"</div> }>
+            {move || agent.get().map(|result| match result {
+                Ok(Some(agent)) => view! { <Workspace agent/> }.into_any(),
+                Ok(None) | Err(AppError::SignInRequired) => view! { <Redirect path="/agent/login"/> }.into_any(),
+                Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// Who is signed in, for every page of the dashboard.
+#[derive(Clone)]
+pub struct Me(pub Agent);
+
+impl Me {
+    pub fn id() -> String {
+        expect_context::<Me>().0.id
+    }
+}
+
+#[component]
+fn Workspace(agent: Agent) -> impl IntoView {
+    let live = crate::live::client::use_live();
+    let sign_out = ServerAction::<SignOut>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if matches!(sign_out.value().get(), Some(Ok(()))) || live.signed_out.get() {
+            navigate("/agent/login", Default::default());
+        }
+    });
+    provide_context(Me(agent.clone()));
+    alerts::provide(live);
+    keys::install();
+    live.watch_input();
+    let away = RwSignal::new(false);
+    Effect::new(move |_| away.set(live.chosen_away()));
+    let is_admin = agent.role == Role::Admin;
+    view! {
+        <div class="workspace">
+            <nav class="rail" aria-label="Dashboard">
+                <span class="brand-mark" title="Switchboard">"S"</span>
+                <A href="/agent" attr:class="rail-link" attr:title="Inbox" attr:aria-label="Inbox" exact=true>
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
+                </A>
+                <Show when=move || is_admin>
+                    <A href="/agent/team" attr:class="rail-link" attr:title="Team" attr:aria-label="Team" attr:data-testid="nav-team">
+                        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm7 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM1 20c0-3.3 3.6-6 8-6s8 2.7 8 6v1H1zm17 1v-1c0-1.6-.6-3-1.7-4.2 3.2.3 5.7 2 5.7 4.2v1z"/></svg>
+                    </A>
+                </Show>
+                <A href="/agent/settings" attr:class="rail-link" attr:title="Your settings" attr:aria-label="Your settings" attr:data-testid="nav-settings">
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm9 4-2.1-.7-.5-1.3 1-2-2-2-2 1-1.3-.5L13.4 2h-2.8l-.7 2.1-1.3.5-2-1-2 2 1 2-.5 1.3L3 11.4v2.8l2.1.7.5 1.3-1 2 2 2 2-1 1.3.5.7 2.1h2.8l.7-2.1 1.3-.5 2 1 2-2-1-2 .5-1.3 2.1-.7z"/></svg>
+                </A>
+                <span class="rail-spacer"></span>
+                <button class="rail-button" data-testid="away-toggle" aria-pressed=move || away.get().to_string()
+                    title=move || if away.get() { "You are away: click to be online" } else { "You are online: click to be away" }
+                    on:click=move |_| { let next = !away.get_untracked(); live.choose_away(next); away.set(next); }>
+                    <span class=move || if away.get() { "presence-dot presence-away" } else { "presence-dot presence-online" } aria-hidden="true"></span>
+                    <span class="sr-only">{move || if away.get() { "Away" } else { "Online" }}</span>
+                </button>
+                <span title=agent.email.clone()><Avatar name=agent.name.clone() kind=SenderKind::Agent/></span>
+                <ActionForm action=sign_out>
+                    <button class="rail-button" title="Sign out" aria-label="Sign out" data-testid="sign-out">"⎋"</button>
+                </ActionForm>
+            </nav>
+            <Outlet/>
+            <keys::ShortcutHelp/>
+        </div>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::chat::ssr::{publish, store_error};
+    use crate::clock::now_ms;
+    use crate::error::{AppError, AppResult};
+    use crate::model::{Agent, Conversation, Status};
+    use crate::state::AppState;
+    use crate::store::{Assign, ChangeStatus, StoreError, Viewer};
+
+    /// The conversation as this agent may see it.
+    pub async fn find(state: &AppState, agent: &Agent, id: &str) -> AppResult<Conversation> {
+        state
+            .stores
+            .conversations
+            .get(Viewer::Agent(agent), id)
+            .await
+            .map_err(store_error)?
+            .ok_or(AppError::ConversationNotFound)
+    }
+
+    pub async fn assign(conversation_id: String, assignee: String) -> AppResult<Conversation> {
+        let state = crate::auth::ssr::state();
+        let agent = crate::auth::ssr::require_agent().await?;
+        find(&state, &agent, &conversation_id).await?;
+        let assignee = match assignee.trim() {
+            "" => None,
+            id => Some(
+                state
+                    .stores
+                    .accounts
+                    .member(id)
+                    .await
+                    .map_err(crate::error::internal)?
+                    .filter(|member| member.active)
+                    .ok_or(AppError::AgentUnavailable)?
+                    .agent,
+            ),
+        };
+        let appended = state
+            .stores
+            .conversations
+            .assign(Assign {
+                conversation_id,
+                assignee,
+                actor: agent,
+                now: now_ms(),
+            })
+            .await
+            .map_err(|error| match error {
+                StoreError::Inactive => AppError::AgentUnavailable,
+                other => store_error(other),
+            })?;
+        if !appended.events.is_empty() {
+            publish(&state, &appended);
+        }
+        Ok(appended.conversation)
+    }
+
+    pub async fn set_status(conversation_id: String, status: Status) -> AppResult<Conversation> {
+        let state = crate::auth::ssr::state();
+        let agent = crate::auth::ssr::require_agent().await?;
+        find(&state, &agent, &conversation_id).await?;
+        if status == Status::Waiting {
+            return Err(AppError::Invalid(
+                "A conversation goes back to waiting only when its visitor writes.".into(),
+            ));
+        }
+        let appended = state
+            .stores
+            .conversations
+            .change_status(ChangeStatus {
+                conversation_id,
+                status,
+                agent,
+                now: now_ms(),
+            })
+            .await
+            .map_err(store_error)?;
+        if !appended.events.is_empty() {
+            publish(&state, &appended);
+        }
+        Ok(appended.conversation)
+    }
+}

@@ -1,0 +1,234 @@
+//! An open conversation: its thread, the composer, status and assignment controls, and the
+//! visitor's details beside it.
+use super::{
+    open_conversation, send_agent_message, AssignConversation, ConversationDetail, Me,
+    OlderMessages, SetStatus,
+};
+use crate::chat::{Avatar, Composer, MessageList, StatusPill};
+use crate::live::client::{use_live, ConversationFeed};
+use crate::model::{Presence, SenderKind, Status, TeamMember};
+use crate::outbox::{resend_when_online, Outbox};
+use crate::team::{teammates, PresenceDot};
+use crate::time_fmt;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn NoConversation() -> impl IntoView {
+    view! {
+        <section class="thread thread-empty">
+            <div class="empty-state">
+                <div class="empty-icon"><svg viewBox="0 0 24 24" width="44" height="44" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2zm2 4v2h12V8zm0 4v2h8v-2z"/></svg></div>
+                <p class="empty-title">"Pick a conversation"</p>
+                <p>"Choose one from the inbox to read it and reply."</p>
+            </div>
+        </section>
+    }
+}
+
+/// /agent/c/:id
+#[component]
+pub fn ConversationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let detail = Resource::new(id, open_conversation);
+    view! {
+        <Suspense fallback=|| view! { <section class="thread"><div class="page-loading">"Loading…"</div></section> }>
+            {move || detail.get().map(|result| match result {
+                Ok(detail) => view! { <Thread detail/> }.into_any(),
+                Err(error) => view! {
+                    <section class="thread thread-empty"><div class="empty-state">
+                        <p class="empty-title">"Can't open this conversation"</p>
+                        <p class="form-error" role="alert">{error.to_string()}</p>
+                    </div></section>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Thread(detail: ConversationDetail) -> impl IntoView {
+    let live = use_live();
+    let conversation_id = detail.conversation.id.clone();
+    let feed: ConversationFeed = live.follow(detail.conversation, detail.messages);
+    let outbox = Outbox::new(feed, |conversation_id, body, client_id| {
+        Box::pin(send_agent_message(conversation_id, body, client_id))
+    });
+    resend_when_online(live, outbox);
+    let older = ServerAction::<OlderMessages>::new();
+    let change = ServerAction::<SetStatus>::new();
+    let assign = ServerAction::<AssignConversation>::new();
+    // Seen while it is open: its unread count goes away (the receipt records it on the server).
+    let read_id = conversation_id.clone();
+    Effect::new(move |_| {
+        feed.messages.track();
+        live.mark_read(&read_id);
+    });
+    let actions = ThreadActions {
+        change,
+        assign,
+        feed,
+    };
+    provide_context(actions);
+    let shortcuts = super::keys::targets().thread;
+    shortcuts.set(Some(actions));
+    on_cleanup(move || shortcuts.set(None));
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(messages)) = older.value().get() {
+            feed.merge(messages);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(conversation)) = change.value().get() {
+            feed.update_conversation(conversation);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(conversation)) = assign.value().get() {
+            feed.update_conversation(conversation);
+        }
+    });
+    let error = Signal::derive(move || match (change.value().get(), assign.value().get()) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e.to_string()),
+        _ => None,
+    });
+    let status = Signal::derive(move || feed.conversation.with(|c| c.status));
+    let c = move || feed.conversation.get();
+    let id_older = conversation_id.clone();
+    view! {
+        <section class="thread">
+            <header class="thread-header">
+                <Avatar name=c().visitor_name/>
+                <div class="thread-title">
+                    <h2 data-testid="thread-title">{move || c().visitor_name}</h2>
+                    <span class="thread-sub" data-testid="assignee">
+                        {move || c().assignee_name.map(|a| format!("Assigned to {a}")).unwrap_or_else(|| "Unassigned".into())}
+                        {move || c().assignee_id.map(|id| view! { <PresenceDot presence=crate::team::presence_of(&id)/> })}
+                    </span>
+                </div>
+                <AssignMenu/>
+                <StatusPill status/>
+                <button class="secondary" data-testid="toggle-status" disabled=move || change.pending().get()
+                    on:click=move |_| actions.toggle_status()>
+                    {move || if status.get() == Status::Resolved { "Reopen" } else { "Resolve" }}
+                </button>
+            </header>
+            <MessageList feed outbox viewer=SenderKind::Agent
+                on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderMessages { conversation_id: id_older.clone(), before_seq }); })
+                loading_older=older.pending()/>
+            <Composer draft error placeholder="Reply to the visitor… (Enter to send, Shift+Enter for a new line)"
+                on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })
+                on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>
+        </section>
+        <VisitorContext feed/>
+    }
+}
+
+#[component]
+fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
+    let c = move || feed.conversation.get();
+    let row = |label: &'static str, value: Option<String>| {
+        value.map(|value| view! { <div class="context-row"><dt>{label}</dt><dd>{value}</dd></div> })
+    };
+    view! {
+        <aside class="context">
+            <div class="context-card">
+                <Avatar name=c().visitor_name/>
+                <h3>{move || c().visitor_name}</h3>
+                <p class="context-email">{move || c().visitor_email.unwrap_or_else(|| "No e-mail given".into())}</p>
+            </div>
+            <dl class="context-list">
+                {move || row("Page", c().visitor_page)}
+                {move || row("Browser", c().visitor_agent.map(|ua| crate::model::browser_name(&ua)))}
+                <div class="context-row">
+                    <dt>"Started"</dt>
+                    <dd><time>{move || format!("{} {}", time_fmt::day_label(c().created_at, crate::clock::now_ms()), time_fmt::clock(c().created_at))}</time></dd>
+                </div>
+                {move || row("Messages", Some(c().last_seq.to_string()))}
+            </dl>
+        </aside>
+    }
+}
+
+/// What the open conversation's controls act on; the shortcuts use it too.
+#[derive(Clone, Copy)]
+pub struct ThreadActions {
+    pub change: ServerAction<SetStatus>,
+    pub assign: ServerAction<AssignConversation>,
+    pub feed: ConversationFeed,
+}
+
+impl ThreadActions {
+    pub fn assign_to(&self, assignee: String) {
+        let conversation_id = self.feed.conversation.with_untracked(|c| c.id.clone());
+        self.assign.dispatch(AssignConversation {
+            conversation_id,
+            assignee,
+        });
+    }
+
+    pub fn toggle_status(&self) {
+        let (conversation_id, status) = self
+            .feed
+            .conversation
+            .with_untracked(|c| (c.id.clone(), c.status));
+        let status = if status == Status::Resolved {
+            Status::Active
+        } else {
+            Status::Resolved
+        };
+        self.change.dispatch(SetStatus {
+            conversation_id,
+            status,
+        });
+    }
+}
+
+/// Assign to me, to a teammate (with their presence), or back to the queue.
+#[component]
+fn AssignMenu() -> impl IntoView {
+    let actions = expect_context::<ThreadActions>();
+    let me = expect_context::<Me>().0;
+    let team = Resource::new(|| (), |_| teammates());
+    let current = move || actions.feed.conversation.with(|c| c.assignee_id.clone());
+    let my_id = me.id.clone();
+    let live = use_live();
+    let label = move |member: &TeamMember| {
+        let presence = live
+            .team
+            .with(|team| match team.iter().find(|a| a.id == member.agent.id) {
+                Some(a) if a.away => Presence::Away,
+                Some(_) => Presence::Online,
+                None => Presence::Offline,
+            });
+        format!(
+            "{} ({})",
+            member.agent.name,
+            presence.label().to_lowercase()
+        )
+    };
+    view! {
+        <div class="assign">
+            <Show when={let my_id = my_id.clone(); move || current().as_deref() != Some(my_id.as_str())}>
+                <button class="secondary" data-testid="assign-me" disabled=move || actions.assign.pending().get()
+                    on:click={let id = me.id.clone(); move |_| actions.assign_to(id.clone())}>"Assign to me"</button>
+            </Show>
+            <label class="sr-only" for="assign-select">"Assignee"</label>
+            <select id="assign-select" data-testid="assign-select" disabled=move || actions.assign.pending().get()
+                on:change=move |ev| actions.assign_to(event_target_value(&ev))>
+                <option value="" selected=move || current().is_none()>"Unassigned"</option>
+                <Suspense fallback=|| ()>
+                    {move || team.get().and_then(Result::ok).map(|members| members.into_iter().map(|member| {
+                        let id = member.agent.id.clone();
+                        let selected = { let id = id.clone(); move || current().as_deref() == Some(id.as_str()) };
+                        let text = label;
+                        let shown = member.clone();
+                        view! { <option value=id selected=selected>{move || text(&shown)}</option> }
+                    }).collect_view())}
+                </Suspense>
+            </select>
+        </div>
+    }
+}

@@ -1,0 +1,271 @@
+//! The `/ws` endpoint: authenticates the upgrade, then forwards hub events to one browser tab,
+//! replaying from the store on (re)subscribe and whenever the tab falls behind. What each
+//! frame does is in `frames`.
+mod frames;
+
+use super::{presence, ClientFrame, ServerFrame};
+use crate::model::{Agent, SenderKind};
+use crate::state::access::{agent_from_headers, visitor_conversation};
+use crate::state::hub::{LiveEvent, Topic};
+use crate::state::AppState;
+use crate::store::Viewer;
+use crate::telemetry;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::{StreamExt, StreamMap};
+
+/// Largest frame a client may send; frames are small JSON commands.
+const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Close codes (see docs/protocol.md).
+const CLOSE_UNSUPPORTED: u16 = 1003;
+const CLOSE_HEARTBEAT: u16 = 4000;
+const CLOSE_RESTARTING: u16 = 1012;
+const CLOSE_SIGNED_OUT: u16 = 4001;
+
+#[derive(Clone, Debug)]
+enum Identity {
+    Agent(Agent),
+    Visitor {
+        conversation_id: String,
+        name: String,
+    },
+}
+
+impl Identity {
+    fn side(&self) -> SenderKind {
+        match self {
+            Identity::Agent(_) => SenderKind::Agent,
+            Identity::Visitor { .. } => SenderKind::Visitor,
+        }
+    }
+
+    /// Who this socket is, for store reads.
+    fn viewer(&self) -> Viewer<'_> {
+        match self {
+            Identity::Agent(agent) => Viewer::Agent(agent),
+            Identity::Visitor {
+                conversation_id, ..
+            } => Viewer::Visitor { conversation_id },
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Identity::Agent(agent) => &agent.name,
+            Identity::Visitor { name, .. } => name,
+        }
+    }
+}
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    // Origins were checked by the router's origin guard, which covers upgrades too.
+    let identity = match identify(&state, &headers).await {
+        Ok(Some(identity)) => identity,
+        Ok(None) => {
+            return (StatusCode::UNAUTHORIZED, "sign in or start a chat first").into_response()
+        }
+        Err(status) => return (status, "try again").into_response(),
+    };
+    // Small transport buffers: an idle socket should cost kilobytes, not tungstenite's
+    // default 128 KiB read buffer. Frames are small JSON; the buffers grow when needed.
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| async move {
+            state
+                .open_sockets
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            telemetry::socket_opened();
+            if let Identity::Agent(agent) = &identity {
+                presence::agent_connected(&state, agent);
+            }
+            let mut session = Session::new(state.clone(), identity.clone());
+            if let Err(error) = session.run(socket).await {
+                tracing::debug!(%error, "socket ended");
+            }
+            session.release_feeds();
+            if let Identity::Agent(agent) = &identity {
+                presence::agent_disconnected(&state, agent, session.away);
+            }
+            telemetry::socket_closed();
+            state
+                .open_sockets
+                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        })
+}
+
+async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identity>, StatusCode> {
+    if let Some(agent) = agent_from_headers(state, headers)
+        .await
+        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?
+    {
+        return Ok(Some(Identity::Agent(agent)));
+    }
+    let conversation = visitor_conversation(state, headers)
+        .await
+        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+    Ok(conversation.map(|c| Identity::Visitor {
+        conversation_id: c.id,
+        name: c.visitor_name,
+    }))
+}
+
+type Feeds = StreamMap<Topic, BroadcastStream<Arc<LiveEvent>>>;
+
+struct Session {
+    state: AppState,
+    identity: Identity,
+    feeds: Feeds,
+    /// Highest sequence sent per followed conversation: what the tab is known to hold.
+    sent: HashMap<String, i64>,
+    /// Agents: this tab reported itself away, and when it last changed (to refuse floods).
+    away: bool,
+    away_changed: Option<Instant>,
+}
+
+/// Why a session stops early.
+type SessionResult = Result<(), axum::Error>;
+
+impl Session {
+    fn new(state: AppState, identity: Identity) -> Self {
+        Session {
+            state,
+            identity,
+            feeds: StreamMap::new(),
+            sent: HashMap::new(),
+            away: false,
+            away_changed: None,
+        }
+    }
+
+    async fn run(&mut self, mut socket: WebSocket) -> SessionResult {
+        self.send(
+            &mut socket,
+            &ServerFrame::Ready {
+                role: self.identity.side().as_str().into(),
+                name: self.identity.name().into(),
+                idle_secs: self.state.settings.away_after_secs,
+            },
+        )
+        .await?;
+        // Subscribed before reading, so no change slips between the two.
+        match &self.identity {
+            Identity::Visitor { .. } => {
+                self.follow(Topic::Presence);
+                let agents = self.state.presence.names();
+                self.send(&mut socket, &ServerFrame::Presence { agents })
+                    .await?;
+            }
+            Identity::Agent(agent) => {
+                self.follow(Topic::Agent(agent.id.clone()));
+                self.follow(Topic::TeamPresence);
+                let agents = self.state.presence.agents();
+                self.send(&mut socket, &ServerFrame::TeamPresence { agents })
+                    .await?;
+            }
+        }
+        let beat = Duration::from_secs(self.state.settings.heartbeat_secs.max(1));
+        let mut heartbeat = tokio::time::interval(beat);
+        let mut last_heard = Instant::now();
+        let mut stopping = self.state.stopping.clone();
+        loop {
+            tokio::select! {
+                // The guard `wait_for` returns must not live across an await.
+                _ = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+                    return close(socket, CLOSE_RESTARTING, "server restarting; reconnect").await;
+                }
+                incoming = socket.recv() => {
+                    let Some(Ok(message)) = incoming else { return Ok(()) };
+                    last_heard = Instant::now();
+                    match message {
+                        WsMessage::Text(text) => {
+                            telemetry::frame_in(text.len());
+                            let frames = match serde_json::from_str::<ClientFrame>(text.as_str()) {
+                                Ok(frame) => self.on_client_frame(frame).await,
+                                Err(error) => vec![ServerFrame::error("bad_frame", format!("Could not read that frame: {error}"))],
+                            };
+                            for frame in frames {
+                                self.send(&mut socket, &frame).await?;
+                            }
+                        }
+                        WsMessage::Binary(_) => {
+                            return close(socket, CLOSE_UNSUPPORTED, "binary frames are not supported").await;
+                        }
+                        WsMessage::Close(_) => return Ok(()),
+                        WsMessage::Ping(_) | WsMessage::Pong(_) => {}
+                    }
+                }
+                Some((topic, item)) = self.feeds.next() => {
+                    let closes = matches!(&item, Ok(event) if event.closes);
+                    for frame in self.on_hub_event(topic, item).await {
+                        self.send_raw(&mut socket, frame).await?;
+                    }
+                    if closes {
+                        return close(socket, CLOSE_SIGNED_OUT, "signed out").await;
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > 2 * beat {
+                        tracing::debug!("closing a silent socket");
+                        return close(socket, CLOSE_HEARTBEAT, "heartbeat timeout").await;
+                    }
+                    socket.send(WsMessage::Ping(Default::default())).await?;
+                }
+            }
+        }
+    }
+
+    async fn send(&self, socket: &mut WebSocket, frame: &ServerFrame) -> SessionResult {
+        let json = serde_json::to_string(frame).expect("frames serialize");
+        self.send_raw(socket, json).await
+    }
+
+    async fn send_raw(&self, socket: &mut WebSocket, json: String) -> SessionResult {
+        telemetry::frame_out(json.len());
+        socket.send(WsMessage::Text(json.into())).await
+    }
+
+    fn follow(&mut self, topic: Topic) {
+        let receiver = self.state.hub.subscribe(topic.clone());
+        self.feeds.insert(topic, BroadcastStream::new(receiver));
+    }
+
+    /// Drops this socket's subscriptions and lets the hub forget topics nobody follows now.
+    fn release_feeds(&mut self) {
+        let topics: Vec<Topic> = self.feeds.keys().cloned().collect();
+        self.feeds.clear();
+        for topic in &topics {
+            self.state.hub.release(topic);
+        }
+    }
+}
+
+/// Sends a close frame, then waits briefly for the peer's reply before dropping the
+/// connection (the WebSocket closing handshake), so the peer reads the code rather than a reset.
+async fn close(mut socket: WebSocket, code: u16, reason: &'static str) -> SessionResult {
+    socket
+        .send(WsMessage::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await?;
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, WsMessage::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+    Ok(())
+}
