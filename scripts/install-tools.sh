@@ -39,7 +39,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
 
-if [ ! -d end2end/node_modules/@playwright/test ] && [ -f end2end/package.json ]; then
+if { [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; } && [ -f end2end/package.json ]; then
   log "installing end2end npm packages"
   (cd end2end && npm ci --no-audit --no-fund)
 fi

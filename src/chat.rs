@@ -25,11 +25,15 @@ pub fn StatusPill(status: Signal<Status>) -> impl IntoView {
     }
 }
 
+/// The shared socket's state. `quiet_when_online`: show it only when it is not working.
 #[component]
-pub fn ConnectionBadge() -> impl IntoView {
+pub fn ConnectionBadge(#[prop(optional)] quiet_when_online: bool) -> impl IntoView {
     let live = crate::live::client::use_live();
+    let hidden = move || {
+        quiet_when_online && live.state.get() == crate::live::client::ConnectionState::Online
+    };
     view! {
-        <span class=move || live.state.get().css() data-testid="connection" role="status">
+        <span class=move || live.state.get().css() class:conn-quiet=hidden data-testid="connection" role="status">
             <span class="conn-dot"></span>
             {move || live.state.get().label()}
         </span>

@@ -6,6 +6,9 @@
 //! `outbox`, `inbox`, `widget`), each with its model, server functions and components, server-only
 //! code in an `ssr` submodule; then the `app` shell; and `server` on top, which only
 //! assembles. A module imports only from the layers below it.
+// Leptos views are deeply nested types; the dashboard's outgrow the default limit in release.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod auth;
 pub mod chat;
@@ -15,6 +18,7 @@ pub mod inbox;
 pub mod live;
 pub mod model;
 pub mod outbox;
+pub mod routing;
 pub mod team;
 pub mod time_fmt;
 pub mod widget;

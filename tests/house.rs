@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("outbox", 5),
     ("chat", 6),
     ("team", 6),
+    ("routing", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

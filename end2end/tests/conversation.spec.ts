@@ -1,24 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import * as fs from "node:fs";
-
-const AGENT_EMAIL = "ana@example.com";
-const AGENT_PASSWORD = "e2e-password-123";
-const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "test-results/screenshots";
-
-async function hydrated(page: Page) {
-  await page.locator("body[data-hydrated]").waitFor();
-}
-
-async function signIn(page: Page) {
-  await page.goto("/agent");
-  await expect(page).toHaveURL(/\/agent\/login$/);
-  await hydrated(page);
-  await page.getByLabel("E-mail").fill(AGENT_EMAIL);
-  await page.getByLabel("Password").fill(AGENT_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/agent$/);
-  await hydrated(page);
-}
+import { hydrated, shots, signIn } from "./helpers";
 
 test("visitor and agent chat live, both ways, across a reload", async ({ browser }) => {
   fs.mkdirSync(shots, { recursive: true });
@@ -37,14 +19,14 @@ test("visitor and agent chat live, both ways, across a reload", async ({ browser
   await visitor.goto("/widget");
   await hydrated(visitor);
   await expect(visitor.getByText("Hi there")).toBeVisible();
-  await expect(visitor.getByTestId("widget-status")).toHaveText(/Ana is online/);
+  await expect(visitor.getByTestId("widget-status")).toHaveText(/We.re online/);
   await visitor.screenshot({ path: `${shots}/widget-start.png` });
   await visitor.getByTestId("start-name").fill("Maya Chen");
   await visitor.getByTestId("start-email").fill("maya@example.com");
   await visitor.getByTestId("composer-input").fill("Hi! My order #1042 has not arrived yet.");
   await visitor.getByTestId("composer-input").press("Enter");
   await expect(visitor.getByTestId("message")).toHaveText(/order #1042/);
-  await expect(visitor.getByTestId("widget-status")).toHaveText("Ana is online. We'll reply here shortly.");
+  await expect(visitor.getByTestId("widget-status")).toHaveText("We're online. We'll reply here shortly.");
   await expect(visitor.getByTestId("connection")).toHaveText("Online");
 
   // It appears in the agent's inbox without a refresh.

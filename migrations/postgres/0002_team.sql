@@ -31,5 +31,7 @@ CREATE TABLE agent_reads (
 
 -- Who wrote the newest message: the dashboard counts unread visitor messages live from it.
 ALTER TABLE conversations ADD COLUMN last_sender TEXT;
+-- Started while no agent was online: the widget asked for an e-mail to reply to.
+ALTER TABLE conversations ADD COLUMN started_offline BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX conversations_assignee ON conversations (assignee_id, status);
 CREATE INDEX agent_sessions_agent ON agent_sessions (agent_id);

@@ -145,7 +145,10 @@ fn ConversationItem(conversation: Conversation) -> impl IntoView {
                         </Show>
                         <StatusPill status=Signal::stored(status)/>
                     </div>
-                    <div class="item-assignee">{assignee}</div>
+                    <div class="item-assignee">
+                        {assignee}
+                        {conversation.started_offline.then(|| view! { " · " <span class="offline-tag" title="Started while nobody was online">"Offline"</span> })}
+                    </div>
                 </div>
             </A>
         </li>

@@ -145,21 +145,40 @@ impl Me {
 fn Workspace(agent: Agent) -> impl IntoView {
     let live = crate::live::client::use_live();
     let sign_out = ServerAction::<SignOut>::new();
-    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if matches!(sign_out.value().get(), Some(Ok(()))) || live.signed_out.get() {
-            navigate("/agent/login", Default::default());
+            // A full load, not a route change: it closes this tab's socket, so the agent
+            // goes offline at once.
+            #[cfg(feature = "hydrate")]
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_href("/agent/login");
+            }
         }
     });
     provide_context(Me(agent.clone()));
     alerts::provide(live);
     keys::install();
     live.watch_input();
+    // On a phone one pane shows at a time: the list, or the open conversation.
+    let location = leptos_router::hooks::use_location();
+    let in_thread = move || location.pathname.get().starts_with("/agent/c/");
+    view! {
+        <div class="workspace" class:in-thread=in_thread>
+            <Rail agent sign_out/>
+            <Outlet/>
+            <keys::ShortcutHelp/>
+        </div>
+    }
+}
+
+/// The dark rail: pages, presence (online or away, by choice), the agent and sign-out.
+#[component]
+fn Rail(agent: Agent, sign_out: ServerAction<SignOut>) -> impl IntoView {
+    let live = crate::live::client::use_live();
     let away = RwSignal::new(false);
     Effect::new(move |_| away.set(live.chosen_away()));
     let is_admin = agent.role == Role::Admin;
     view! {
-        <div class="workspace">
             <nav class="rail" aria-label="Dashboard">
                 <span class="brand-mark" title="Switchboard">"S"</span>
                 <A href="/agent" attr:class="rail-link" attr:title="Inbox" attr:aria-label="Inbox" exact=true>
@@ -185,10 +204,8 @@ fn Workspace(agent: Agent) -> impl IntoView {
                     <button class="rail-button" title="Sign out" aria-label="Sign out" data-testid="sign-out">"⎋"</button>
                 </ActionForm>
             </nav>
-            <Outlet/>
-            <keys::ShortcutHelp/>
-        </div>
     }
+    .into_any()
 }
 
 #[cfg(feature = "ssr")]
@@ -236,6 +253,7 @@ pub mod ssr {
                 conversation_id,
                 assignee,
                 actor: agent,
+                only_if_unassigned: false,
                 now: now_ms(),
             })
             .await

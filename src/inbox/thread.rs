@@ -100,6 +100,7 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
     view! {
         <section class="thread">
             <header class="thread-header">
+                <a href="/agent" class="back-link" aria-label="Back to the inbox">"←"</a>
                 <Avatar name=c().visitor_name/>
                 <div class="thread-title">
                     <h2 data-testid="thread-title">{move || c().visitor_name}</h2>

@@ -146,6 +146,9 @@ pub struct Conversation {
     /// Who wrote the newest message (system notices do not count).
     #[serde(default)]
     pub last_sender: Option<SenderKind>,
+    /// Started while no agent was online (the widget offered to reply by e-mail).
+    #[serde(default)]
+    pub started_offline: bool,
     pub last_activity_at: i64,
     pub created_at: i64,
     /// What each side's clients hold and have seen, as the highest sequence number.

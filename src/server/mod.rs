@@ -42,6 +42,7 @@ pub async fn run(
     crate::auth::ssr::bootstrap_admin(&state).await?;
     crate::live::fanout::spawn(state.clone());
     crate::live::presence::spawn_heartbeat(state.clone());
+    crate::routing::ssr::spawn(state.clone());
 
     let bound = listener.local_addr()?;
     // Tests and scripts read this line to find the port.

@@ -18,6 +18,10 @@ pub struct Settings {
     pub live_buffer: usize,
     /// Seconds without input in any dashboard tab after which an agent shows as away.
     pub away_after_secs: u64,
+    /// New conversations go round-robin to online agents (off: agents pick from the queue).
+    pub auto_assign: bool,
+    /// Auto-assignment skips an agent with this many open conversations.
+    pub max_open_chats: i64,
     /// Only from the environment: the first admin, created on first start.
     #[serde(skip)]
     pub admin_email: Option<String>,
@@ -37,6 +41,8 @@ impl Default for Settings {
             heartbeat_secs: 5,
             live_buffer: 64,
             away_after_secs: 600,
+            auto_assign: false,
+            max_open_chats: 5,
             admin_email: None,
             admin_password: None,
         }
@@ -117,6 +123,12 @@ pub struct Cli {
     /// [default: 600].
     #[arg(long, env = "SWITCHBOARD_AWAY_AFTER_SECS", value_name = "SECS")]
     pub away_after_secs: Option<u64>,
+    /// Assign new conversations round-robin to online agents [default: false].
+    #[arg(long, env = "SWITCHBOARD_AUTO_ASSIGN", value_name = "BOOL")]
+    pub auto_assign: Option<bool>,
+    /// Open conversations an agent may hold before auto-assignment skips them [default: 5].
+    #[arg(long, env = "SWITCHBOARD_MAX_OPEN_CHATS", value_name = "COUNT")]
+    pub max_open_chats: Option<i64>,
     /// E-mail of the first admin, created on first start with SWITCHBOARD_ADMIN_PASSWORD
     /// (read from the environment only, so it never shows in `ps`).
     #[arg(long, env = "SWITCHBOARD_ADMIN_EMAIL", value_name = "EMAIL")]
@@ -179,6 +191,8 @@ impl Settings {
             heartbeat_secs,
             live_buffer,
             away_after_secs,
+            auto_assign,
+            max_open_chats,
             admin_email,
             admin_password,
             ..
@@ -202,6 +216,8 @@ impl Settings {
         self.heartbeat_secs = heartbeat_secs.unwrap_or(self.heartbeat_secs);
         self.live_buffer = live_buffer.unwrap_or(self.live_buffer);
         self.away_after_secs = away_after_secs.unwrap_or(self.away_after_secs).max(1);
+        self.auto_assign = auto_assign.unwrap_or(self.auto_assign);
+        self.max_open_chats = max_open_chats.unwrap_or(self.max_open_chats).max(1);
         self.admin_email = admin_email.filter(|v| !v.trim().is_empty());
         self.admin_password = admin_password.filter(|v| !v.trim().is_empty());
         Ok(())

@@ -8,7 +8,7 @@ use sqlx::FromRow;
 
 pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assignee_id, a.name AS assignee_name, \
      v.name AS visitor_name, v.email AS visitor_email, v.page_url AS visitor_page, v.user_agent AS visitor_agent, \
-     c.last_seq, c.last_preview, c.last_sender, c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
+     c.last_seq, c.last_preview, c.last_sender, c.started_offline, c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
      c.agent_delivered_seq, c.agent_read_seq \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
 
@@ -38,6 +38,7 @@ pub struct ConversationRow {
     pub last_seq: i64,
     pub last_preview: String,
     pub last_sender: Option<String>,
+    pub started_offline: bool,
     pub last_activity_at: i64,
     pub created_at: i64,
     pub visitor_delivered_seq: i64,
@@ -63,6 +64,7 @@ impl TryFrom<ConversationRow> for Conversation {
             last_seq: row.last_seq,
             last_preview: row.last_preview,
             last_sender: row.last_sender.as_deref().and_then(SenderKind::parse),
+            started_offline: row.started_offline,
             last_activity_at: row.last_activity_at,
             created_at: row.created_at,
             receipts: Receipts {
@@ -243,7 +245,8 @@ pub fn notice(
 /// The notice an assignment change writes, or `None` when nothing changes.
 pub fn assignment_event(conversation: &Conversation, change: &super::Assign) -> Option<Message> {
     let to = change.assignee.as_ref();
-    if conversation.assignee_id.as_deref() == to.map(|a| a.id.as_str()) {
+    let taken = change.only_if_unassigned && conversation.assignee_id.is_some();
+    if taken || conversation.assignee_id.as_deref() == to.map(|a| a.id.as_str()) {
         return None;
     }
     Some(Message {

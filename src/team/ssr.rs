@@ -182,6 +182,7 @@ async fn release_conversations(state: &AppState, actor: &Agent, agent_id: &str) 
                 conversation_id,
                 assignee: None,
                 actor: actor.clone(),
+                only_if_unassigned: false,
                 now: now_ms(),
             })
             .await

@@ -16,6 +16,7 @@ fn new_conversation(token_hash: &str, name: &str) -> NewConversation {
         visitor_email: None,
         page_url: Some("https://shop.example/pricing".into()),
         user_agent: None,
+        offline: false,
         now: 1_000,
     }
 }

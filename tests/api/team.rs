@@ -17,6 +17,8 @@ on_both_stores!(
     unread_counts_are_per_agent_and_cleared_by_reading,
     presence_goes_online_away_offline,
     repeated_wrong_passwords_lock_that_account_from_that_address,
+    offline_mode_takes_an_email,
+    auto_assignment_is_fair_and_respects_the_limit,
 );
 
 async fn invites_are_single_use_and_roles_are_enforced(backend: Backend) {
@@ -478,12 +480,7 @@ async fn presence_goes_online_away_offline(backend: Backend) {
     let (visitor, _) = start_chat(&server, "Maya", "Hi").await;
     let mut watcher = ana.socket().await;
     let mut visitor_socket = visitor.socket().await;
-    let ben_is = |away: Option<bool>| {
-        let id = ben_agent.id.clone();
-        move |agents: &[switchboard::model::AgentPresence]| {
-            agents.iter().find(|a| a.id == id).map(|a| a.away) == away
-        }
-    };
+    let ben_is = |away: Option<bool>| agent_is(&ben_agent.id, away);
     // Two tabs: Ben is online while any tab is in use.
     let mut tab1 = ben.socket().await;
     let mut tab2 = ben.socket().await;
@@ -558,4 +555,129 @@ async fn repeated_wrong_passwords_lock_that_account_from_that_address(backend: B
         attempt("wrong password!", "nobody@example.com").await,
         Err(AppError::TooManyAttempts { .. })
     ));
+}
+
+async fn offline_mode_takes_an_email(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
+    // Nobody is signed in to the dashboard: the chat still starts, marked offline.
+    let (mut visitor, session) = start_chat(&server, "Maya", "Are you there?").await;
+    assert!(session.conversation.started_offline);
+    let bad = visitor
+        .call::<switchboard::model::Conversation>("leave_email", &[("email", "not an email")])
+        .await;
+    assert!(matches!(bad, Err(AppError::Invalid(_))), "{bad:?}");
+    let saved: switchboard::model::Conversation = visitor
+        .call("leave_email", &[("email", "Maya@Example.com")])
+        .await
+        .unwrap();
+    assert_eq!(saved.visitor_email.as_deref(), Some("maya@example.com"));
+    // The agent sees both.
+    let mut ana = server.client();
+    ana.sign_in().await;
+    let detail: ConversationDetail = ana
+        .call("open_conversation", &[("id", &session.conversation.id)])
+        .await
+        .unwrap();
+    assert!(detail.conversation.started_offline);
+    assert_eq!(
+        detail.conversation.visitor_email.as_deref(),
+        Some("maya@example.com")
+    );
+    // Without a conversation there is nothing to attach an e-mail to.
+    let stranger = server
+        .client()
+        .call::<switchboard::model::Conversation>("leave_email", &[("email", "x@example.com")])
+        .await;
+    assert_eq!(stranger, Err(AppError::ConversationNotFound));
+    // With an agent online, a new chat is not offline.
+    let _tab = ana.socket().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (_, online) = start_chat(&server, "Noor", "Hello").await;
+    assert!(!online.conversation.started_offline);
+}
+
+async fn assignee_of(agent: &mut Client, id: &str) -> Option<String> {
+    let detail: ConversationDetail = agent
+        .call("open_conversation", &[("id", id)])
+        .await
+        .unwrap();
+    detail.conversation.assignee_id
+}
+
+async fn auto_assignment_is_fair_and_respects_the_limit(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start_with(
+        &db,
+        &[
+            ("SWITCHBOARD_AUTO_ASSIGN", "true"),
+            ("SWITCHBOARD_MAX_OPEN_CHATS", "2"),
+        ],
+    )
+    .await;
+    let mut ana = server.client();
+    let ana_agent = ana.sign_in().await;
+    let (ben, ben_agent) =
+        invite_and_join(&server, &mut ana, "ben@example.com", "Ben", "agent").await;
+    // Nobody online: the chat waits in the queue.
+    let (_, early) = start_chat(&server, "Early", "first!").await;
+    assert_eq!(assignee_of(&mut ana, &early.conversation.id).await, None);
+    // Both come online; the sweep hands the waiting chat to one of them.
+    let mut ana_tab = ana.socket().await;
+    let _ben_tab = ben.socket().await;
+    ana_tab
+        .team_presence_until(|agents| agents.len() == 2 && agents.iter().all(|a| !a.away))
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while assignee_of(&mut ana, &early.conversation.id)
+        .await
+        .is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the waiting chat was never assigned"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Three more: turns alternate (fewest open chats first), so each ends with two.
+    let mut ids = vec![early.conversation.id.clone()];
+    for name in ["Bo", "Cy", "Di"] {
+        let (_, session) = start_chat(&server, name, "hello").await;
+        ids.push(session.conversation.id.clone());
+    }
+    let mut counts = std::collections::HashMap::new();
+    for id in &ids {
+        let assignee = assignee_of(&mut ana, id).await.expect("assigned at start");
+        *counts.entry(assignee).or_insert(0) += 1;
+    }
+    assert_eq!(counts.get(&ana_agent.id), Some(&2), "{counts:?}");
+    assert_eq!(counts.get(&ben_agent.id), Some(&2), "{counts:?}");
+    // Everyone is at the limit: the next one waits…
+    let (_, fifth) = start_chat(&server, "Ed", "anyone?").await;
+    assert_eq!(assignee_of(&mut ana, &fifth.conversation.id).await, None);
+    // …until Ana frees a slot.
+    let mut freed = None;
+    for id in &ids {
+        if assignee_of(&mut ana, id).await.as_deref() == Some(ana_agent.id.as_str()) {
+            freed = Some(id.clone());
+            break;
+        }
+    }
+    let freed = freed.expect("Ana holds two");
+    ana.call::<switchboard::model::Conversation>(
+        "set_status",
+        &[("conversation_id", &freed), ("status", "resolved")],
+    )
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let assignee = assignee_of(&mut ana, &fifth.conversation.id).await;
+        if assignee.is_some() {
+            assert_eq!(assignee.as_deref(), Some(ana_agent.id.as_str()));
+            break;
+        }
+        assert!(Instant::now() < deadline, "the freed slot was never used");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

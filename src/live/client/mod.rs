@@ -284,18 +284,21 @@ impl Live {
             items
                 .iter()
                 .find(|c| c.id == conversation.id)
-                .map(|c| c.last_seq)
+                .map(|c| (c.last_seq, c.last_activity_at))
         });
-        let grew = before.is_some_and(|seq| conversation.last_seq > seq);
-        let visitor_wrote = conversation.last_sender == Some(SenderKind::Visitor);
-        if grew && visitor_wrote && !in_view {
+        // A post moves the activity time; status and assignment notices do not.
+        let posted = before.is_some_and(|(seq, at)| {
+            conversation.last_seq > seq && conversation.last_activity_at > at
+        });
+        let visitor_wrote = posted && conversation.last_sender == Some(SenderKind::Visitor);
+        if visitor_wrote && !in_view {
             self.unread.update(|unread| {
                 *unread.entry(conversation.id.clone()).or_default() += 1;
             });
         }
         let alert = match before {
             None => true,
-            Some(seq) => seq > 0 && grew && visitor_wrote && !in_view,
+            Some((seq, _)) => seq > 0 && visitor_wrote && !in_view,
         };
         if alert {
             self.alert.set(Some(Alert {

@@ -41,6 +41,8 @@ pub struct NewConversation {
     pub visitor_email: Option<String>,
     pub page_url: Option<String>,
     pub user_agent: Option<String>,
+    /// No agent was online when it started.
+    pub offline: bool,
     pub now: i64,
 }
 
@@ -77,6 +79,8 @@ pub struct Assign {
     pub conversation_id: String,
     pub assignee: Option<Agent>,
     pub actor: Agent,
+    /// Auto-assignment: change nothing if someone took it meanwhile.
+    pub only_if_unassigned: bool,
     pub now: i64,
 }
 
@@ -152,6 +156,14 @@ pub trait ConversationBackend: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Open conversations assigned to this agent.
     async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>>;
+    /// Open conversations nobody holds, oldest first.
+    async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>>;
+    /// Sets the e-mail of the visitor who started this conversation.
+    async fn set_visitor_email(
+        &self,
+        conversation_id: &str,
+        email: &str,
+    ) -> StoreResult<Option<Conversation>>;
 }
 
 /// Conversations as the rest of the server sees them: every read names its viewer, and a
@@ -229,6 +241,25 @@ impl ConversationStore {
         self.0
             .record_agent_read(&agent.id, conversation_id, read_seq)
             .await
+    }
+
+    /// A visitor leaves an e-mail for the reply; only for their own conversation.
+    pub async fn set_visitor_email(
+        &self,
+        viewer: Viewer<'_>,
+        conversation_id: &str,
+        email: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        match viewer {
+            Viewer::Visitor { .. } if viewer.may_read(conversation_id) => {
+                self.0.set_visitor_email(conversation_id, email).await
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>> {
+        self.0.unassigned_open(inbox_id, limit).await
     }
 
     pub async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>> {

@@ -80,12 +80,13 @@ impl ConversationBackend for PgConversations {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO conversations (id, inbox_id, visitor_id, status, last_activity_at, created_at) \
-             VALUES ($1, $2, $3, 'waiting', $4, $4)",
+            "INSERT INTO conversations (id, inbox_id, visitor_id, status, started_offline, last_activity_at, created_at) \
+             VALUES ($1, $2, $3, 'waiting', $4, $5, $5)",
         )
         .bind(&conversation_id)
         .bind(&new.inbox_id)
         .bind(&visitor_id)
+        .bind(new.offline)
         .bind(new.now)
         .execute(&mut *tx)
         .await?;
@@ -388,6 +389,37 @@ impl ConversationBackend for PgConversations {
             "SELECT id FROM conversations WHERE assignee_id = $1 AND status <> 'resolved'",
         )
         .bind(agent_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+    async fn set_visitor_email(
+        &self,
+        conversation_id: &str,
+        email: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE visitors SET email = $1 WHERE id = (SELECT visitor_id FROM conversations WHERE id = $2)",
+        )
+        .bind(email)
+        .bind(conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        let conversation = load_conversation(&mut tx, conversation_id).await?;
+        self.notifier
+            .notify(&mut *tx, conversation_id, None, None)
+            .await?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+    async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM conversations WHERE inbox_id = $1 AND assignee_id IS NULL \
+             AND status <> 'resolved' ORDER BY created_at LIMIT $2",
+        )
+        .bind(inbox_id)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())

@@ -200,12 +200,13 @@ impl ConversationBackend for SqliteConversations {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO conversations (id, inbox_id, visitor_id, status, last_activity_at, created_at) \
-             VALUES (?, ?, ?, 'waiting', ?, ?)",
+            "INSERT INTO conversations (id, inbox_id, visitor_id, status, started_offline, last_activity_at, created_at) \
+             VALUES (?, ?, ?, 'waiting', ?, ?, ?)",
         )
         .bind(&conversation_id)
         .bind(&new.inbox_id)
         .bind(&visitor_id)
+        .bind(new.offline)
         .bind(new.now)
         .bind(new.now)
         .execute(&mut *tx)
@@ -461,6 +462,34 @@ impl ConversationBackend for SqliteConversations {
             "SELECT id FROM conversations WHERE assignee_id = ? AND status <> 'resolved'",
         )
         .bind(agent_id)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+    async fn set_visitor_email(
+        &self,
+        conversation_id: &str,
+        email: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "UPDATE visitors SET email = ? WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?)",
+        )
+        .bind(email)
+        .bind(conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        let conversation = load_conversation(&mut tx, conversation_id).await?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+    async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM conversations WHERE inbox_id = ? AND assignee_id IS NULL \
+             AND status <> 'resolved' ORDER BY created_at LIMIT ?",
+        )
+        .bind(inbox_id)
+        .bind(limit)
         .fetch_all(&self.reader)
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())

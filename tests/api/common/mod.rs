@@ -126,6 +126,15 @@ pub async fn invite_and_join(
     (invitee, agent)
 }
 
+/// A check on a presence update: is this agent connected, and away? (`None`: offline.)
+pub fn agent_is(
+    agent_id: &str,
+    away: Option<bool>,
+) -> impl Fn(&[switchboard::model::AgentPresence]) -> bool {
+    let id = agent_id.to_string();
+    move |agents| agents.iter().find(|a| a.id == id).map(|a| a.away) == away
+}
+
 pub fn invite_token(link: &str) -> String {
     link.split_once("token=")
         .expect("link has a token")

@@ -123,6 +123,8 @@ impl Server {
                 "SWITCHBOARD_HEARTBEAT_SECS" => settings.heartbeat_secs = value.parse().unwrap(),
                 "SWITCHBOARD_LIVE_BUFFER" => settings.live_buffer = value.parse().unwrap(),
                 "SWITCHBOARD_AWAY_AFTER_SECS" => settings.away_after_secs = value.parse().unwrap(),
+                "SWITCHBOARD_AUTO_ASSIGN" => settings.auto_assign = value.parse().unwrap(),
+                "SWITCHBOARD_MAX_OPEN_CHATS" => settings.max_open_chats = value.parse().unwrap(),
                 "SWITCHBOARD_ADMIN_EMAIL" => settings.admin_email = Some(value),
                 "SWITCHBOARD_ADMIN_PASSWORD" => settings.admin_password = Some(value),
                 other => panic!("the in-process server has no setting {other}"),

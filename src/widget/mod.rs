@@ -107,22 +107,26 @@ fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
     }
 }
 
+/// The visitor leaves an e-mail so the reply can reach them after they leave.
+#[server(endpoint = "leave_email")]
+pub async fn leave_email(email: String) -> Result<Conversation, AppError> {
+    ssr::leave_email(email).await
+}
+
 #[server(endpoint = "agents_online")]
 pub async fn agents_online() -> Result<Vec<String>, AppError> {
     Ok(crate::state::AppState::from_context().presence.names())
 }
 
-/// "Ana is online", "Ana and Ben are online", "Ana, Ben and 2 others are online".
+/// "We're online" while any agent is, with their faces beside it; `None` when nobody is.
 fn online_line(names: &[String]) -> Option<String> {
-    match names {
-        [] => None,
-        [one] => Some(format!("{one} is online")),
-        [a, b] => Some(format!("{a} and {b} are online")),
-        [a, b, rest @ ..] => Some(format!("{a}, {b} and {} others are online", rest.len())),
-    }
+    (!names.is_empty()).then(|| "We're online".to_string())
 }
 
 const AWAY: &str = "We're away right now. Leave your e-mail and we'll reply there.";
+/// How often the start form asks again who is online (it has no socket yet).
+#[cfg(feature = "hydrate")]
+const PRESENCE_POLL_MS: u32 = 10_000;
 
 #[component]
 fn WidgetHeader(
@@ -152,7 +156,8 @@ fn WidgetHeader(
                     <div class="widget-subtitle" data-testid="widget-status">{move || subtitle.get()}</div>
                 </div>
             </div>
-            {live.then(|| view! { <ConnectionBadge/> })}
+            // The visitor needs to hear about the connection only when it is not working.
+            {live.then(|| view! { <ConnectionBadge quiet_when_online=true/> })}
         </header>
     }
 }
@@ -172,7 +177,20 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
         Some(Err(e)) => Some(e.to_string()),
         _ => None,
     });
-    let online = Resource::new(|| (), |_| agents_online());
+    // Asked again every few seconds, so an agent signing in turns "away" into "online".
+    let poll = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            loop {
+                gloo_timers::future::TimeoutFuture::new(PRESENCE_POLL_MS).await;
+                if poll.try_update(|n| *n += 1).is_none() {
+                    return;
+                }
+            }
+        });
+    });
+    let online = Resource::new(move || poll.get(), |_| agents_online());
     let agents = Signal::derive(move || online.get().and_then(Result::ok).unwrap_or_default());
     let subtitle = Signal::derive(move || match online.get() {
         None => "We typically reply in a few minutes".to_string(),
@@ -227,15 +245,53 @@ fn page_url() -> String {
 
 /// What the widget says about the conversation; `agents` is `None` until the socket said.
 fn status_line(conversation: &Conversation, agents: Option<&[String]>) -> String {
+    let nobody_online = agents.is_some_and(|names| names.is_empty());
     match (conversation.status, &conversation.assignee_name) {
         (Status::Resolved, _) => "This conversation is resolved. Write again to reopen it.".into(),
-        (Status::Active, Some(agent)) => format!("{agent} is helping you"),
-        (Status::Active, None) => "An agent is helping you".into(),
-        (Status::Waiting, _) => match agents.map(online_line) {
-            Some(None) => AWAY.into(),
-            Some(Some(line)) => format!("{line}. We'll reply here shortly."),
-            None => "Waiting for an agent. We'll reply here shortly.".into(),
-        },
+        _ if nobody_online => AWAY.into(),
+        (Status::Active, Some(agent)) if agents.is_none_or(|names| names.contains(agent)) => {
+            format!("{agent} is helping you")
+        }
+        (Status::Active, _) => "We're online. We'll reply here shortly.".into(),
+        (Status::Waiting, _) => "We're online. We'll reply here shortly.".into(),
+    }
+}
+
+/// Offline mode: nobody is online and the visitor left no e-mail yet.
+#[component]
+fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
+    let live = use_live();
+    let save = ServerAction::<LeaveEmail>::new();
+    let email = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(conversation)) = save.value().get() {
+            feed.update_conversation(conversation);
+        }
+    });
+    let wanted = move || {
+        live.agents_online
+            .with(|a| a.as_ref().is_some_and(Vec::is_empty))
+            && feed.conversation.with(|c| c.visitor_email.is_none())
+    };
+    view! {
+        <Show when=wanted>
+            <form class="leave-email" data-testid="leave-email"
+                on:submit=move |ev| { ev.prevent_default(); save.dispatch(LeaveEmail { email: email.get_untracked() }); }>
+                <label for="leave-email-input">"Get the reply by e-mail"</label>
+                <div class="leave-email-row">
+                    <input id="leave-email-input" type="email" required maxlength="254" placeholder="you@example.com"
+                        prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                    <button type="submit" class="primary" disabled=move || save.pending().get()>"Save"</button>
+                </div>
+                {move || match save.value().get() {
+                    Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e.to_string()}</p> }),
+                    _ => None,
+                }}
+            </form>
+        </Show>
+        {move || feed.conversation.with(|c| c.visitor_email.clone()).map(|email| view! {
+            <p class="widget-note" data-testid="email-saved">"We'll also reply to " {email} "."</p>
+        })}
     }
 }
 
@@ -266,6 +322,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         {move || assignee().map(|name| view! {
             <div class="widget-agent"><Avatar name=name.clone() kind=SenderKind::Agent/><span>{name}</span></div>
         })}
+        <LeaveEmail feed/>
         <MessageList feed outbox viewer=SenderKind::Visitor
             on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq }); })
             loading_older=older.pending()/>
@@ -293,143 +350,4 @@ mod offline {
 }
 
 #[cfg(feature = "ssr")]
-pub mod ssr {
-    use super::WidgetSession;
-    use crate::chat::ssr::{post, publish, store_error};
-    use crate::clock::now_ms;
-    use crate::error::{internal, AppError, AppResult};
-    use crate::model::{Conversation, SenderKind, DEFAULT_INBOX, PAGE_SIZE};
-    use crate::state::access::{
-        new_token, request_headers, set_cookie, token_hash, visitor_conversation, VISITOR_COOKIE,
-    };
-    use crate::state::AppState;
-    use crate::store::{Appended, Author, NewConversation, Viewer};
-    use axum::http::header;
-
-    const VISITOR_COOKIE_SECS: i64 = 365 * 86_400;
-
-    pub fn author(conversation: &Conversation) -> Author {
-        Author {
-            kind: SenderKind::Visitor,
-            id: None,
-            name: conversation.visitor_name.clone(),
-        }
-    }
-
-    /// The visitor reads only the conversation their token opened.
-    pub fn viewer(conversation: &Conversation) -> Viewer<'_> {
-        Viewer::Visitor {
-            conversation_id: &conversation.id,
-        }
-    }
-
-    pub async fn own_conversation(state: &AppState) -> AppResult<Option<Conversation>> {
-        visitor_conversation(state, &request_headers()).await
-    }
-
-    pub async fn session(state: &AppState, conversation: Conversation) -> AppResult<WidgetSession> {
-        let messages = state
-            .stores
-            .conversations
-            .messages_before(viewer(&conversation), &conversation.id, None, PAGE_SIZE)
-            .await
-            .map_err(store_error)?;
-        Ok(WidgetSession {
-            conversation,
-            messages,
-        })
-    }
-
-    fn optional(value: String, max: usize, what: &str) -> AppResult<Option<String>> {
-        let value = value.trim().to_string();
-        if value.chars().count() > max {
-            return Err(AppError::Invalid(format!(
-                "The {what} can be at most {max} characters."
-            )));
-        }
-        Ok((!value.is_empty()).then_some(value))
-    }
-
-    pub async fn start(
-        name: String,
-        email: String,
-        body: String,
-        client_id: String,
-        page_url: String,
-    ) -> AppResult<WidgetSession> {
-        let state = crate::state::AppState::from_context();
-        // Validate everything before writing anything.
-        crate::model::validate_body(&body)?;
-        crate::model::validate_client_id(&client_id)?;
-        let name = optional(name, 80, "name")?;
-        let email = optional(email, 254, "e-mail")?;
-        if email.as_ref().is_some_and(|e| !e.contains('@')) {
-            return Err(AppError::Invalid(
-                "That does not look like an e-mail address.".into(),
-            ));
-        }
-        let page_url = optional(page_url, 2000, "page address")?;
-
-        // A visitor who already has a conversation keeps writing into it.
-        if let Some(conversation) = own_conversation(&state).await? {
-            post(
-                &state,
-                &conversation,
-                author(&conversation),
-                &body,
-                &client_id,
-            )
-            .await?;
-            return session(&state, conversation).await;
-        }
-        let token = new_token();
-        let token_hash = token_hash(&token);
-        let visitor_name =
-            name.unwrap_or_else(|| format!("Visitor {}", &token_hash[..4].to_uppercase()));
-        let user_agent = request_headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(400).collect());
-        let conversation = state
-            .stores
-            .conversations
-            .create(NewConversation {
-                inbox_id: DEFAULT_INBOX.into(),
-                visitor_token_hash: token_hash,
-                visitor_name,
-                visitor_email: email,
-                page_url,
-                user_agent,
-                now: now_ms(),
-            })
-            .await
-            .map_err(internal)?;
-        set_cookie(&state, VISITOR_COOKIE, &token, VISITOR_COOKIE_SECS);
-        // Publish the new conversation before its first message so inboxes can show it at once.
-        publish(
-            &state,
-            &Appended {
-                events: vec![],
-                conversation: conversation.clone(),
-                duplicate: false,
-            },
-        );
-        post(
-            &state,
-            &conversation,
-            author(&conversation),
-            &body,
-            &client_id,
-        )
-        .await?;
-        let conversation = state
-            .stores
-            .conversations
-            .get(viewer(&conversation), &conversation.id)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::Internal)?;
-        tracing::info!(conversation = %conversation.id, "conversation started");
-        session(&state, conversation).await
-    }
-}
+pub mod ssr;

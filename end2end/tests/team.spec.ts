@@ -1,0 +1,135 @@
+import { expect, test } from "@playwright/test";
+import * as fs from "node:fs";
+import { ADMIN_EMAIL, accessible, hydrated, shots, signIn } from "./helpers";
+
+// Two agents and a visitor in three browser contexts. Runs after the other specs (file
+// order), on the same server, so the inbox already holds their conversations.
+test("a team: invite, presence, transfer, unread and notifications, then offline mode", async ({ browser }) => {
+  fs.mkdirSync(shots, { recursive: true });
+  const anaContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const benContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const visitorContext = await browser.newContext({ viewport: { width: 420, height: 680 } });
+  // Ben allows notifications; each one shown is recorded for the test to read.
+  await benContext.grantPermissions(["notifications"]);
+  await benContext.addInitScript(() => {
+    const seen: string[] = [];
+    (window as any).__notifications = seen;
+    const Real = window.Notification;
+    class Recorded extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        seen.push(title);
+        super(title, options);
+      }
+    }
+    (window as any).Notification = Recorded;
+  });
+  const ana = await anaContext.newPage();
+  const ben = await benContext.newPage();
+  const visitor = await visitorContext.newPage();
+
+  // The admin signs in and invites Ben.
+  await signIn(ana);
+  await ana.getByTestId("nav-team").click();
+  await expect(ana.getByRole("heading", { name: "Team" })).toBeVisible();
+  await ana.getByTestId("invite-email").fill("ben@example.com");
+  await ana.getByRole("button", { name: "Create invite link" }).click();
+  const link = await ana.getByTestId("invite-link").inputValue();
+  expect(link).toContain("/agent/invite?token=");
+  await expect(ana.getByTestId("pending-invite")).toContainText("ben@example.com");
+
+  // Ben accepts and lands signed in.
+  const invite = new URL(link);
+  await ben.goto(invite.pathname + invite.search);
+  await hydrated(ben);
+  await expect(ben.getByRole("heading", { name: "Join the team" })).toBeVisible();
+  await ben.getByTestId("invite-name").fill("Ben Okafor");
+  await ben.getByTestId("invite-password").fill("ben-password-456");
+  await ben.getByRole("button", { name: "Join and sign in" }).click();
+  await expect(ben).toHaveURL(/\/agent$/);
+  await hydrated(ben);
+  // The link works once.
+  const again = await visitorContext.newPage();
+  await again.goto(invite.pathname + invite.search);
+  await expect(again.getByRole("heading", { name: "This invite cannot be used" })).toBeVisible();
+  await again.close();
+
+  // Both show online on the team page, live.
+  await ana.reload();
+  await hydrated(ana);
+  const benRow = ana.getByTestId("team-member").filter({ hasText: "ben@example.com" });
+  await expect(benRow.getByTestId("presence")).toHaveText("Online");
+  await expect(ana.getByTestId("team-member").filter({ hasText: ADMIN_EMAIL }).getByTestId("presence")).toHaveText("Online");
+  await accessible(ana, "the team page");
+  await ana.screenshot({ path: `${shots}/team-page.png` });
+
+  // A visitor writes; Ana takes the chat and hands it to Ben.
+  await visitor.goto("/widget");
+  await hydrated(visitor);
+  await expect(visitor.getByTestId("widget-status")).toHaveText(/We.re online/);
+  await visitor.getByTestId("start-name").fill("Lena Berg");
+  await visitor.getByTestId("composer-input").fill("Do you ship to Norway?");
+  await visitor.getByTestId("composer-input").press("Enter");
+  await expect(visitor.getByTestId("message")).toHaveText(/Norway/);
+
+  await ana.getByRole("link", { name: "Inbox" }).click();
+  const anaItem = ana.getByTestId("conversation-item").filter({ hasText: "Lena Berg" });
+  await anaItem.click();
+  await expect(ana.getByTestId("thread-title")).toHaveText("Lena Berg");
+  await ana.getByTestId("assign-me").click();
+  await expect(ana.getByTestId("assignee")).toContainText("Assigned to Ana");
+  await ana.getByTestId("assign-select").selectOption({ label: "Ben Okafor (online)" });
+  const handed = "Ana handed this chat to Ben Okafor";
+  await expect(ana.getByTestId("system-message").filter({ hasText: handed })).toBeVisible();
+  await expect(visitor.getByTestId("system-message").filter({ hasText: handed })).toBeVisible();
+
+  // Ben, looking at his inbox, gets the visitor's next message as unread, in the tab
+  // title too, and a notification.
+  await visitor.getByTestId("composer-input").fill("Also, is shipping free over 50 €?");
+  await visitor.getByTestId("composer-input").press("Enter");
+  await expect(ben).toHaveTitle(/^\(\d+\) Switchboard$/);
+  const benItem = ben.getByTestId("conversation-item").filter({ hasText: "Lena Berg" });
+  await expect(benItem.getByTestId("unread-badge")).toBeVisible();
+  await expect.poll(() => ben.evaluate(() => (window as any).__notifications as string[])).toContain("Lena Berg wrote");
+  await ben.getByTestId("view-mine").click();
+  await expect(benItem).toBeVisible();
+  await ben.screenshot({ path: `${shots}/inbox-unread.png` });
+  await benItem.click();
+  await expect(ben.getByTestId("system-message").filter({ hasText: handed })).toBeVisible();
+  await expect(ben).toHaveTitle("Switchboard");
+  await expect(benItem.getByTestId("unread-badge")).toHaveCount(0);
+
+  // Keyboard: `?` lists the shortcuts, Escape closes them.
+  await ben.locator("body").click({ position: { x: 700, y: 300 } });
+  await ben.keyboard.press("?");
+  await expect(ben.getByTestId("shortcuts")).toBeVisible();
+  await accessible(ben, "the inbox with the shortcuts open");
+  await ben.keyboard.press("Escape");
+  await expect(ben.getByTestId("shortcuts")).toHaveCount(0);
+
+  // Dark theme, by the agent's own choice, on a light system.
+  await ben.getByTestId("nav-settings").click();
+  await ben.getByTestId("theme-select").selectOption("dark");
+  await ben.getByRole("button", { name: "Save settings" }).click();
+  await expect(ben.getByText("Saved.")).toBeVisible();
+  await expect(ben.locator("html")).toHaveAttribute("data-theme", "dark");
+  await ben.getByRole("link", { name: "Inbox" }).click();
+  await benItem.click();
+  await accessible(ben, "the dark inbox");
+  await ben.screenshot({ path: `${shots}/inbox-dark.png` });
+
+  // Both sign out: nobody is online, so the widget offers to reply by e-mail.
+  await ana.getByTestId("sign-out").click();
+  await expect(ana).toHaveURL(/\/agent\/login$/);
+  await ben.getByTestId("sign-out").click();
+  await expect(ben).toHaveURL(/\/agent\/login$/);
+  await expect(visitor.getByTestId("widget-status")).toHaveText(/We.re away right now/);
+  await visitor.getByLabel("Get the reply by e-mail").fill("lena@example.com");
+  await visitor.getByRole("button", { name: "Save" }).click();
+  await expect(visitor.getByTestId("email-saved")).toContainText("lena@example.com");
+  await accessible(visitor, "the widget in offline mode");
+  await visitor.screenshot({ path: `${shots}/widget-offline.png` });
+
+  await anaContext.close();
+  await benContext.close();
+  await visitorContext.close();
+});

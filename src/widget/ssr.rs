@@ -1,0 +1,160 @@
+//! The widget's server side: the visitor's token, their one conversation, and starting it.
+use super::WidgetSession;
+use crate::chat::ssr::{post, publish, store_error};
+use crate::clock::now_ms;
+use crate::error::{internal, AppError, AppResult};
+use crate::model::{Conversation, SenderKind, DEFAULT_INBOX, PAGE_SIZE};
+use crate::state::access::{
+    new_token, request_headers, set_cookie, token_hash, visitor_conversation, VISITOR_COOKIE,
+};
+use crate::state::AppState;
+use crate::store::{Appended, Author, NewConversation, Viewer};
+use axum::http::header;
+
+const VISITOR_COOKIE_SECS: i64 = 365 * 86_400;
+
+pub fn author(conversation: &Conversation) -> Author {
+    Author {
+        kind: SenderKind::Visitor,
+        id: None,
+        name: conversation.visitor_name.clone(),
+    }
+}
+
+/// The visitor reads only the conversation their token opened.
+pub fn viewer(conversation: &Conversation) -> Viewer<'_> {
+    Viewer::Visitor {
+        conversation_id: &conversation.id,
+    }
+}
+
+pub async fn leave_email(email: String) -> AppResult<Conversation> {
+    let state = crate::state::AppState::from_context();
+    let email = crate::model::validate_email(&email)?;
+    let conversation = own_conversation(&state)
+        .await?
+        .ok_or(AppError::ConversationNotFound)?;
+    let updated = state
+        .stores
+        .conversations
+        .set_visitor_email(viewer(&conversation), &conversation.id, &email)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::ConversationNotFound)?;
+    // The agent's visitor panel shows it at once.
+    state.hub.publish_conversation(&updated);
+    Ok(updated)
+}
+
+pub async fn own_conversation(state: &AppState) -> AppResult<Option<Conversation>> {
+    visitor_conversation(state, &request_headers()).await
+}
+
+pub async fn session(state: &AppState, conversation: Conversation) -> AppResult<WidgetSession> {
+    let messages = state
+        .stores
+        .conversations
+        .messages_before(viewer(&conversation), &conversation.id, None, PAGE_SIZE)
+        .await
+        .map_err(store_error)?;
+    Ok(WidgetSession {
+        conversation,
+        messages,
+    })
+}
+
+fn optional(value: String, max: usize, what: &str) -> AppResult<Option<String>> {
+    let value = value.trim().to_string();
+    if value.chars().count() > max {
+        return Err(AppError::Invalid(format!(
+            "The {what} can be at most {max} characters."
+        )));
+    }
+    Ok((!value.is_empty()).then_some(value))
+}
+
+pub async fn start(
+    name: String,
+    email: String,
+    body: String,
+    client_id: String,
+    page_url: String,
+) -> AppResult<WidgetSession> {
+    let state = crate::state::AppState::from_context();
+    // Validate everything before writing anything.
+    crate::model::validate_body(&body)?;
+    crate::model::validate_client_id(&client_id)?;
+    let name = optional(name, 80, "name")?;
+    let email = optional(email, 254, "e-mail")?
+        .map(|email| crate::model::validate_email(&email))
+        .transpose()?;
+    let page_url = optional(page_url, 2000, "page address")?;
+
+    // A visitor who already has a conversation keeps writing into it.
+    if let Some(conversation) = own_conversation(&state).await? {
+        post(
+            &state,
+            &conversation,
+            author(&conversation),
+            &body,
+            &client_id,
+        )
+        .await?;
+        return session(&state, conversation).await;
+    }
+    let token = new_token();
+    let token_hash = token_hash(&token);
+    let visitor_name =
+        name.unwrap_or_else(|| format!("Visitor {}", &token_hash[..4].to_uppercase()));
+    let user_agent = request_headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(400).collect());
+    let conversation = state
+        .stores
+        .conversations
+        .create(NewConversation {
+            inbox_id: DEFAULT_INBOX.into(),
+            visitor_token_hash: token_hash,
+            visitor_name,
+            visitor_email: email,
+            page_url,
+            user_agent,
+            // Nobody online: the widget offered to reply by e-mail; the inbox shows it.
+            offline: state.presence.names().is_empty(),
+            now: now_ms(),
+        })
+        .await
+        .map_err(internal)?;
+    set_cookie(&state, VISITOR_COOKIE, &token, VISITOR_COOKIE_SECS);
+    // Publish the new conversation before its first message so inboxes can show it at once.
+    publish(
+        &state,
+        &Appended {
+            events: vec![],
+            conversation: conversation.clone(),
+            duplicate: false,
+        },
+    );
+    post(
+        &state,
+        &conversation,
+        author(&conversation),
+        &body,
+        &client_id,
+    )
+    .await?;
+    let conversation = state
+        .stores
+        .conversations
+        .get(viewer(&conversation), &conversation.id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::Internal)?;
+    tracing::info!(conversation = %conversation.id, "conversation started");
+    // Auto-assignment, when on, gives it to whoever is in turn right away.
+    if let Err(error) = crate::routing::ssr::assign_waiting(&state).await {
+        tracing::warn!(?error, "auto-assignment failed; the sweep retries");
+    }
+    session(&state, conversation).await
+}
