@@ -49,6 +49,7 @@ async fn main() {
                             visitor_email: Some(format!("visitor{n}@example.com")),
                             page_url: Some("https://shop.example/".into()),
                             user_agent: None,
+                            offline: false,
                             now: at,
                         })
                         .await

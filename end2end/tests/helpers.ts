@@ -27,5 +27,9 @@ export async function signIn(page: Page, email = ADMIN_EMAIL, password = ADMIN_P
 export async function accessible(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa"]).analyze();
   const found = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  if (process.env.AXE_SOFT) {
+    if (found.length) console.log(`AXE ${what}: ${found.join(" | ")}`);
+    return;
+  }
   expect(found, `axe violations on ${what}`).toEqual([]);
 }

@@ -159,6 +159,8 @@ fn Workspace(agent: Agent) -> impl IntoView {
     alerts::provide(live);
     keys::install();
     live.watch_input();
+    // Every dashboard page keeps the socket: presence and sign-outs reach it anywhere.
+    Effect::new(move |_| live.start());
     // On a phone one pane shows at a time: the list, or the open conversation.
     let location = leptos_router::hooks::use_location();
     let in_thread = move || location.pathname.get().starts_with("/agent/c/");

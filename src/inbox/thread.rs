@@ -147,10 +147,24 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
                     <dt>"Started"</dt>
                     <dd><time>{move || format!("{} {}", time_fmt::day_label(c().created_at, crate::clock::now_ms()), time_fmt::clock(c().created_at))}</time></dd>
                 </div>
-                {move || row("Messages", Some(c().last_seq.to_string()))}
+                {move || row("Messages", Some(message_count(feed)))}
             </dl>
         </aside>
     }
+}
+
+/// Messages written by people (notices are not counted); "50+" while older pages are unloaded.
+fn message_count(feed: ConversationFeed) -> String {
+    feed.messages.with(|messages| {
+        let count = messages
+            .iter()
+            .filter(|m| m.sender != SenderKind::System)
+            .count();
+        match messages.first() {
+            Some(first) if first.seq > 1 => format!("{count}+"),
+            _ => count.to_string(),
+        }
+    })
 }
 
 /// What the open conversation's controls act on; the shortcuts use it too.

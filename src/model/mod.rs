@@ -329,6 +329,7 @@ pub fn transition_on_message(conversation: &Conversation, sender: SenderKind) ->
 /// The notice a status change writes into the conversation.
 pub fn status_notice(status: Status, actor_name: &str, reopened: bool) -> String {
     match status {
+        Status::Active if reopened => format!("Conversation reopened by {actor_name}"),
         Status::Active => format!("{actor_name} joined the chat"),
         Status::Resolved => format!("Conversation resolved by {actor_name}"),
         Status::Waiting if reopened => "Conversation reopened".to_string(),
@@ -416,6 +417,18 @@ mod tests {
         let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
         assert_eq!(browser_name(chrome), "Chrome on Linux");
         assert_eq!(browser_name("curl/8"), "Unknown browser");
+    }
+
+    #[test]
+    fn reopening_is_not_joining() {
+        assert_eq!(
+            status_notice(Status::Active, "Ana", true),
+            "Conversation reopened by Ana"
+        );
+        assert_eq!(
+            status_notice(Status::Active, "Ana", false),
+            "Ana joined the chat"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn AgentAvatar(#[prop(into)] name: String, #[prop(into)] color: String) -> impl IntoView {
     view! {
-        <span class="avatar" style=format!("background:{color}") aria-hidden="true">{initials(&name)}</span>
+        <span class="avatar" style=format!("background:{color};color:#fff") aria-hidden="true">{initials(&name)}</span>
     }
 }
 

@@ -32,8 +32,9 @@ async fn member(state: &AppState, agent_id: &str) -> AppResult<TeamMember> {
 }
 
 pub async fn overview() -> AppResult<TeamOverview> {
-    require_admin().await?;
+    // The context is read before the first await: it is not there after one during SSR.
     let state = state();
+    require_admin().await?;
     let accounts = &state.stores.accounts;
     Ok(TeamOverview {
         members: accounts.team().await.map_err(internal)?,
@@ -42,16 +43,17 @@ pub async fn overview() -> AppResult<TeamOverview> {
 }
 
 pub async fn teammates() -> AppResult<Vec<TeamMember>> {
+    let state = state();
     require_agent().await?;
-    let mut team = state().stores.accounts.team().await.map_err(internal)?;
+    let mut team = state.stores.accounts.team().await.map_err(internal)?;
     team.retain(|member| member.active);
     Ok(team)
 }
 
 pub async fn create_invite(email: String, role: Role) -> AppResult<CreatedInvite> {
+    let state = state();
     let admin = require_admin().await?;
     let email = validate_email(&email)?;
-    let state = state();
     let taken = state
         .stores
         .accounts
@@ -89,8 +91,9 @@ pub async fn create_invite(email: String, role: Role) -> AppResult<CreatedInvite
 }
 
 pub async fn revoke_invite(id: String) -> AppResult<()> {
+    let state = state();
     require_admin().await?;
-    let revoked = state()
+    let revoked = state
         .stores
         .accounts
         .revoke_invite(&id, now_ms())
@@ -103,7 +106,8 @@ pub async fn revoke_invite(id: String) -> AppResult<()> {
 }
 
 pub async fn invite_details(token: String) -> AppResult<Invite> {
-    state()
+    let state = state();
+    state
         .stores
         .accounts
         .invite_for_token(&token_hash(&token), now_ms())
@@ -113,9 +117,9 @@ pub async fn invite_details(token: String) -> AppResult<Invite> {
 }
 
 pub async fn accept_invite(token: String, name: String, password: String) -> AppResult<Agent> {
+    let state = state();
     let name = validate_name(&name)?;
     validate_password(&password)?;
-    let state = state();
     let agent = state
         .stores
         .accounts
@@ -139,8 +143,8 @@ pub async fn accept_invite(token: String, name: String, password: String) -> App
 }
 
 pub async fn change_role(agent_id: String, role: Role) -> AppResult<TeamMember> {
-    let admin = require_admin().await?;
     let state = state();
+    let admin = require_admin().await?;
     state
         .stores
         .accounts
@@ -152,8 +156,8 @@ pub async fn change_role(agent_id: String, role: Role) -> AppResult<TeamMember> 
 }
 
 pub async fn set_active(agent_id: String, active: bool) -> AppResult<TeamMember> {
-    let admin = require_admin().await?;
     let state = state();
+    let admin = require_admin().await?;
     state
         .stores
         .accounts
@@ -193,8 +197,9 @@ async fn release_conversations(state: &AppState, actor: &Agent, agent_id: &str) 
 }
 
 pub async fn my_settings() -> AppResult<AgentSettings> {
+    let state = state();
     let agent = require_agent().await?;
-    state()
+    state
         .stores
         .accounts
         .settings(&agent.id)
@@ -212,6 +217,7 @@ fn valid_time_zone(zone: &str) -> bool {
 }
 
 pub async fn save_settings(settings: AgentSettings) -> AppResult<AgentSettings> {
+    let state = state();
     let agent = require_agent().await?;
     let settings = AgentSettings {
         name: validate_name(&settings.name)?,
@@ -225,7 +231,7 @@ pub async fn save_settings(settings: AgentSettings) -> AppResult<AgentSettings> 
             "Give a time zone such as Europe/Paris or UTC.".into(),
         ));
     }
-    state()
+    state
         .stores
         .accounts
         .save_settings(&agent.id, &settings)
@@ -235,9 +241,15 @@ pub async fn save_settings(settings: AgentSettings) -> AppResult<AgentSettings> 
 }
 
 pub async fn change_password(current: String, new_password: String) -> AppResult<()> {
+    let state = state();
+    // This session stays; the others end. Read before any await, like the state.
+    let own = crate::state::access::cookie(
+        &crate::state::access::request_headers(),
+        crate::state::access::SESSION_COOKIE,
+    )
+    .map(|token| token_hash(&token));
     let agent = require_agent().await?;
     validate_password(&new_password)?;
-    let state = state();
     let key = format!("password|{}", agent.id);
     crate::auth::ssr::wait_or_refuse(&state, &key).await?;
     let hash = state
@@ -259,11 +271,6 @@ pub async fn change_password(current: String, new_password: String) -> AppResult
         .await
         .map_err(internal)?;
     // Other devices signed in with the old password are signed out; this one stays.
-    let own = crate::state::access::cookie(
-        &crate::state::access::request_headers(),
-        crate::state::access::SESSION_COOKIE,
-    )
-    .map(|token| token_hash(&token));
     accounts
         .delete_sessions(&agent.id, own.as_deref())
         .await
@@ -273,8 +280,8 @@ pub async fn change_password(current: String, new_password: String) -> AppResult
 }
 
 pub async fn sign_out_everywhere() -> AppResult<()> {
-    let agent = require_agent().await?;
     let state = state();
+    let agent = require_agent().await?;
     state
         .stores
         .accounts

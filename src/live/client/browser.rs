@@ -79,6 +79,11 @@ impl Live {
         }
     }
 
+    /// Opens the socket now (a page that follows nothing still wants presence).
+    pub fn start(&self) {
+        self.ensure_started();
+    }
+
     /// The socket opens with the first follow, and then keeps itself alive.
     fn ensure_started(&self) {
         if self.timing.with_value(|t| t.started) {

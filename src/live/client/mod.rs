@@ -398,6 +398,8 @@ impl Live {
     /// Only the browser has input to be idle from.
     pub fn choose_away(&self, _away: bool) {}
 
+    pub fn start(&self) {}
+
     pub fn chosen_away(&self) -> bool {
         false
     }
