@@ -139,3 +139,40 @@ test("a team: invite, presence, transfer, unread and notifications, then offline
   await benContext.close();
   await visitorContext.close();
 });
+
+test("the launcher counts agent replies while the chat is closed", async ({ browser }) => {
+  const agentContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const siteContext = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const agent = await agentContext.newPage();
+  const site = await siteContext.newPage();
+  await signIn(agent);
+
+  // A visitor on the customer's page opens the launcher, writes, and closes the chat.
+  await site.goto("/");
+  const launcher = site.locator('[data-switchboard="launcher"]');
+  const badge = site.locator('[data-switchboard="badge"]');
+  await launcher.click();
+  const widget = site.frameLocator('iframe[data-switchboard="widget"]');
+  await widget.locator("body[data-hydrated]").waitFor();
+  await widget.getByTestId("start-name").fill("Iris");
+  await widget.getByTestId("composer-input").fill("Hello from the shop page");
+  await widget.getByTestId("composer-input").press("Enter");
+  await expect(widget.getByTestId("message")).toHaveText(/shop page/);
+  await launcher.click();
+  await expect(badge).toBeHidden();
+
+  // The agent replies: the closed launcher counts it.
+  await agent.getByTestId("conversation-item").filter({ hasText: "Iris" }).click();
+  await agent.getByTestId("composer-input").fill("Hi Iris, how can I help?");
+  await agent.getByTestId("composer-input").press("Enter");
+  await expect(badge).toHaveText("1");
+  await expect(launcher).toHaveAttribute("aria-label", "Open chat, 1 unread");
+  await site.screenshot({ path: `${shots}/launcher-unread.png` });
+
+  // Opening the chat shows the reply and clears the count.
+  await launcher.click();
+  await expect(badge).toBeHidden();
+  await expect(widget.getByTestId("messages")).toContainText("Hi Iris, how can I help?");
+  await agentContext.close();
+  await siteContext.close();
+});

@@ -63,7 +63,9 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
     let read_id = conversation_id.clone();
     Effect::new(move |_| {
         feed.messages.track();
-        live.mark_read(&read_id);
+        if live.visible.get() {
+            live.mark_read(&read_id);
+        }
     });
     let actions = ThreadActions {
         change,

@@ -1,5 +1,7 @@
 //! The visitor's side: start a chat, write, read answers live. Reached only with the visitor's
 //! own token (an HttpOnly cookie), so a visitor can never see another conversation.
+mod launcher;
+
 use crate::chat::{Avatar, Composer, ConnectionBadge, MessageList};
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
@@ -157,7 +159,7 @@ fn WidgetHeader(
                 </div>
             </div>
             // The visitor needs to hear about the connection only when it is not working.
-            {live.then(|| view! { <ConnectionBadge quiet_when_online=true/> })}
+            {live.then(|| view! { <ConnectionBadge quiet_when_online=true/> <launcher::MuteToggle/> })}
         </header>
     }
 }
@@ -316,6 +318,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             .with(|c| status_line(c, agents.as_deref()))
     });
     let agents = Signal::derive(move || live.agents_online.get().unwrap_or_default());
+    launcher::announce_replies(feed);
     let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
     view! {
         <WidgetHeader subtitle agents live=true/>

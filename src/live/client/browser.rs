@@ -106,6 +106,23 @@ impl Live {
                 .add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         }
         on_online.forget();
+        // Coming back to a hidden tab reads what it shows: receipts go out again at once, so
+        // "delivered" turns "read" without waiting for the next message.
+        let on_visibility = Closure::<dyn FnMut()>::new(move || {
+            let visible = page_visible();
+            live.visible.set(visible);
+            if visible {
+                live.acknowledge_all();
+            }
+        });
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document.add_event_listener_with_callback(
+                "visibilitychange",
+                on_visibility.as_ref().unchecked_ref(),
+            );
+        }
+        on_visibility.forget();
+        self.visible.set(page_visible());
     }
 
     fn connect(&self) {

@@ -119,6 +119,8 @@ pub struct Live {
     pub signed_out: RwSignal<bool>,
     /// Agents: seconds without input before this tab reports itself away.
     pub idle_secs: RwSignal<u64>,
+    /// Whether the tab is visible (what is open in a hidden tab is not read yet).
+    pub visible: RwSignal<bool>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
     #[cfg(feature = "hydrate")]
@@ -148,6 +150,7 @@ impl Live {
             alert: RwSignal::new(None),
             signed_out: RwSignal::new(false),
             idle_secs: RwSignal::new(600),
+            visible: RwSignal::new(true),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]

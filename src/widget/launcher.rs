@@ -1,0 +1,90 @@
+//! Tells the embedding page about agent replies, so the launcher can show an unread badge and
+//! chime while the chat is closed. The visitor can mute the chime from the widget's header;
+//! the choice stays in the widget's own storage and travels with each notice. Notices carry no
+//! content, only that a reply arrived.
+use crate::live::client::ConversationFeed;
+use crate::model::SenderKind;
+use leptos::prelude::*;
+
+#[cfg(feature = "hydrate")]
+const MUTED_KEY: &str = "switchboard.muted";
+
+/// Whether the visitor muted the reply chime.
+pub fn muted() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(MUTED_KEY).ok().flatten())
+            .is_some()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+pub fn set_muted(muted: bool) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = if muted {
+            storage.set_item(MUTED_KEY, "1")
+        } else {
+            storage.remove_item(MUTED_KEY)
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = muted;
+}
+
+/// Posts `{type: "switchboard:reply", sound}` to the embedding page for each new agent reply.
+pub fn announce_replies(feed: ConversationFeed) {
+    let seen = StoredValue::new(feed.last_seq());
+    Effect::new(move |_| {
+        let newest = feed.messages.with(|messages| {
+            messages
+                .iter()
+                .filter(|m| m.sender == SenderKind::Agent && m.seq > seen.get_value())
+                .map(|m| m.seq)
+                .max()
+        });
+        if let Some(seq) = newest {
+            seen.set_value(seq);
+            post_to_host(!muted());
+        }
+    });
+}
+
+#[cfg(feature = "hydrate")]
+fn post_to_host(sound: bool) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(Some(parent)) = window.parent() else {
+        return;
+    };
+    if parent == window {
+        return;
+    }
+    let notice = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&notice, &"type".into(), &"switchboard:reply".into());
+    let _ = js_sys::Reflect::set(&notice, &"sound".into(), &sound.into());
+    // No content in it, so any host may hear it; the embed checks it comes from this frame.
+    let _ = parent.post_message(&notice, "*");
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn post_to_host(_sound: bool) {}
+
+/// The header's chime toggle.
+#[component]
+pub fn MuteToggle() -> impl IntoView {
+    let is_muted = RwSignal::new(false);
+    Effect::new(move |_| is_muted.set(muted()));
+    view! {
+        <button type="button" class="widget-mute" data-testid="mute"
+            aria-pressed=move || is_muted.get().to_string()
+            aria-label=move || if is_muted.get() { "Unmute reply sound" } else { "Mute reply sound" }
+            on:click=move |_| { let next = !is_muted.get_untracked(); set_muted(next); is_muted.set(next); }>
+            {move || if is_muted.get() { "🔕" } else { "🔔" }}
+        </button>
+    }
+}
