@@ -50,6 +50,14 @@ pub async fn run(
     tracing::info!(%bound, "Switchboard is up");
     let open_sockets = state.open_sockets.clone();
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Pages stream in several chunks and socket frames are small: without TCP_NODELAY a
+    // chunk can wait ~40 ms for the peer's delayed ACK (Nagle), which showed in the inbox
+    // page's p95.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
