@@ -21,6 +21,14 @@ on_both_stores!(
     auto_assignment_is_fair_and_respects_the_limit,
 );
 
+/// Subscribes and waits for the answer, so what follows arrives live, not in the replay.
+async fn follow(socket: &mut Socket, conversation_id: &str) {
+    socket.send(&subscribe(conversation_id, None)).await;
+    socket
+        .expect(|f| matches!(f, ServerFrame::Replay { .. }).then_some(()))
+        .await;
+}
+
 async fn invites_are_single_use_and_roles_are_enforced(backend: Backend) {
     let db = Db::new(backend).await;
     let server = Server::start(&db).await;
@@ -231,7 +239,7 @@ async fn deactivation_closes_sockets_and_returns_chats_to_the_queue(backend: Bac
         .unwrap();
     let mut ben_socket = ben.socket().await;
     let mut ana_socket = ana.socket().await;
-    ana_socket.send(&subscribe(&id, None)).await;
+    follow(&mut ana_socket, &id).await;
 
     let started = Instant::now();
     let member: TeamMember = ana
@@ -334,7 +342,7 @@ async fn a_transfer_writes_a_notice_every_side_sees(backend: Backend) {
     let mut watchers = Vec::new();
     for client in [&visitor, &ana, &ben] {
         let mut socket = client.socket().await;
-        socket.send(&subscribe(&id, None)).await;
+        follow(&mut socket, &id).await;
         watchers.push(socket);
     }
     let moved: switchboard::model::Conversation = ana
