@@ -281,6 +281,20 @@ async fn presence_crosses_nodes_online_away_offline() {
     watcher.team_presence_until(ben_is(Some(true))).await;
     drop(ben_tab);
     watcher.team_presence_until(ben_is(None)).await;
+
+    // Deactivated on node A, Ben's tab on node B is told and closed.
+    let mut ben_tab = ben.socket().await;
+    watcher.team_presence_until(ben_is(Some(false))).await;
+    let _: switchboard::model::TeamMember = ana
+        .call(
+            "set_agent_active",
+            &[("agent_id", &ben_agent.id), ("active", "false")],
+        )
+        .await
+        .unwrap();
+    let frame = ben_tab.next_frame().await;
+    assert!(matches!(frame, ServerFrame::SignedOut { .. }), "{frame:?}");
+    watcher.team_presence_until(ben_is(None)).await;
     node_a.stop().await;
     node_b.stop().await;
 }
