@@ -20,7 +20,7 @@ pub fn InboxLayout() -> impl IntoView {
 #[component]
 fn InboxList() -> impl IntoView {
     let live = use_live();
-    let me = expect_context::<Me>().0.id;
+    let me = StoredValue::new(expect_context::<Me>().0.id);
     let filter = RwSignal::new(InboxFilter::Open);
     let view_by = RwSignal::new(InboxView::All);
     let items = RwSignal::new(Vec::<Conversation>::new());
@@ -29,40 +29,24 @@ fn InboxList() -> impl IntoView {
         |(f, _)| list_conversations(f),
     );
     live.watch_inbox(items);
-    let order = super::keys::targets().order;
-    Effect::new({
-        let me = me.clone();
-        move |_| {
-            let (f, v) = (filter.get(), view_by.get());
-            order.set(items.with(|all| {
-                all.iter()
-                    .filter(|c| f.matches(c.status) && v.matches(c, &me))
-                    .map(|c| c.id.clone())
-                    .collect()
-            }));
-        }
-    });
-    let visible = {
-        let me = me.clone();
-        move || {
-            let (f, v) = (filter.get(), view_by.get());
-            items.with(|all| {
-                all.iter()
-                    .filter(|c| f.matches(c.status) && v.matches(c, &me))
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
-        }
+    // One rule for what a view shows: the list, its counts and the shortcuts' order use it.
+    let shows = move |c: &Conversation, v: InboxView| {
+        filter.get().matches(c.status) && me.with_value(|me| v.matches(c, me))
     };
-    let count = move |v: InboxView| {
-        let f = filter.get();
+    let visible = Memo::new(move |_| {
+        let v = view_by.get();
         items.with(|all| {
             all.iter()
-                .filter(|c| f.matches(c.status) && v.matches(c, &me))
-                .count()
+                .filter(|c| shows(c, v))
+                .cloned()
+                .collect::<Vec<_>>()
         })
-    };
-    let visible_for_empty = visible.clone();
+    });
+    let count = move |v: InboxView| items.with(|all| all.iter().filter(|c| shows(c, v)).count());
+    let order = super::keys::targets().order;
+    Effect::new(move |_| {
+        order.set(visible.with(|list| list.iter().map(|c| c.id.clone()).collect()))
+    });
     view! {
         <section class="inbox" aria-label="Conversations">
             <header class="inbox-header">
@@ -71,7 +55,6 @@ fn InboxList() -> impl IntoView {
             </header>
             <div class="views" role="tablist" aria-label="Whose conversations">
                 {InboxView::ALL.into_iter().map(|v| {
-                    let count = count.clone();
                     view! {
                         <button role="tab" aria-selected=move || (view_by.get() == v).to_string() class:active=move || view_by.get() == v
                             on:click=move |_| view_by.set(v) data-testid=format!("view-{}", v.label().to_lowercase())>
@@ -95,15 +78,13 @@ fn InboxList() -> impl IntoView {
                         live.set_unread(initial.iter().map(|item| (item.conversation.id.clone(), item.unread)));
                         // Live changes that raced this fetch are kept (the list is filtered on display).
                         merge_fetched(items, initial.into_iter().map(|item| item.conversation).collect());
-                        let visible = visible.clone();
-                        let visible_for_empty = visible_for_empty.clone();
                         view! {
                             <ul class="conversation-list" data-testid="conversation-list">
-                                <For each=visible key=|c| (c.id.clone(), c.last_seq, c.status, c.assignee_id.clone()) let:conversation>
+                                <For each=move || visible.get() key=|c| (c.id.clone(), c.last_seq, c.status, c.assignee_id.clone()) let:conversation>
                                     <ConversationItem conversation/>
                                 </For>
                             </ul>
-                            <Show when=move || visible_for_empty().is_empty()>
+                            <Show when=move || visible.with(Vec::is_empty)>
                                 <div class="empty-list">
                                     <p class="empty-title">"All caught up"</p>
                                     <p>"New conversations appear here as visitors write."</p>

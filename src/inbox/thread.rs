@@ -6,7 +6,7 @@ use super::{
 };
 use crate::chat::{Avatar, Composer, MessageList, StatusPill};
 use crate::live::client::{use_live, ConversationFeed};
-use crate::model::{Presence, SenderKind, Status, TeamMember};
+use crate::model::{SenderKind, Status};
 use crate::outbox::{resend_when_online, Outbox};
 use crate::team::{teammates, PresenceDot};
 use crate::time_fmt;
@@ -211,21 +211,6 @@ fn AssignMenu() -> impl IntoView {
     let team = Resource::new(|| (), |_| teammates());
     let current = move || actions.feed.conversation.with(|c| c.assignee_id.clone());
     let my_id = me.id.clone();
-    let live = use_live();
-    let label = move |member: &TeamMember| {
-        let presence = live
-            .team
-            .with(|team| match team.iter().find(|a| a.id == member.agent.id) {
-                Some(a) if a.away => Presence::Away,
-                Some(_) => Presence::Online,
-                None => Presence::Offline,
-            });
-        format!(
-            "{} ({})",
-            member.agent.name,
-            presence.label().to_lowercase()
-        )
-    };
     view! {
         <div class="assign">
             <Show when={let my_id = my_id.clone(); move || current().as_deref() != Some(my_id.as_str())}>
@@ -240,9 +225,9 @@ fn AssignMenu() -> impl IntoView {
                     {move || team.get().and_then(Result::ok).map(|members| members.into_iter().map(|member| {
                         let id = member.agent.id.clone();
                         let selected = { let id = id.clone(); move || current().as_deref() == Some(id.as_str()) };
-                        let text = label;
-                        let shown = member.clone();
-                        view! { <option value=id selected=selected>{move || text(&shown)}</option> }
+                        let presence = crate::team::presence_of(&id);
+                        let name = member.agent.name.clone();
+                        view! { <option value=id selected=selected>{move || format!("{name} ({})", presence.get().label().to_lowercase())}</option> }
                     }).collect_view())}
                 </Suspense>
             </select>

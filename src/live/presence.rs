@@ -10,20 +10,26 @@ use std::time::Duration;
 const ANNOUNCE_EVERY: Duration = Duration::from_secs(10);
 const FORGET_AFTER: Duration = Duration::from_secs(30);
 
+// A second tab, or one of two tabs going idle, changes nothing anyone sees: only a change of
+// this node's set is announced (and relayed through the store).
+
 pub fn agent_connected(state: &AppState, agent: &Agent) {
-    state.presence.connect(agent);
-    announce(state);
+    if state.presence.connect(agent) {
+        announce(state);
+    }
 }
 
 pub fn agent_disconnected(state: &AppState, agent: &Agent, was_away: bool) {
-    state.presence.disconnect(agent, was_away);
-    announce(state);
+    if state.presence.disconnect(agent, was_away) {
+        announce(state);
+    }
 }
 
 /// A tab of the agent went away (idle or chosen) or came back.
 pub fn agent_away(state: &AppState, agent: &Agent, away: bool) {
-    state.presence.set_away(agent, away);
-    announce(state);
+    if state.presence.set_away(agent, away) {
+        announce(state);
+    }
 }
 
 /// Another node's agents, relayed through the store.
@@ -61,13 +67,9 @@ fn announce(state: &AppState) {
 
 fn publish_if_changed(state: &AppState) {
     if let Some(agents) = state.presence.changed() {
-        let mut names: Vec<String> = agents
-            .iter()
-            .filter(|a| !a.away)
-            .map(|a| a.name.clone())
-            .collect();
-        names.dedup();
-        state.hub.publish_presence(&names);
+        state
+            .hub
+            .publish_presence(&crate::state::presence::online_names(&agents));
         state.hub.publish_team_presence(&agents);
     }
 }

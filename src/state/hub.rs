@@ -35,12 +35,21 @@ pub struct LiveEvent {
 
 impl LiveEvent {
     fn new(conversation_id: &str, seq: Option<i64>, frame: &ServerFrame) -> Arc<LiveEvent> {
+        LiveEvent::build(conversation_id, seq, frame, false)
+    }
+
+    fn build(
+        conversation_id: &str,
+        seq: Option<i64>,
+        frame: &ServerFrame,
+        closes: bool,
+    ) -> Arc<LiveEvent> {
         Arc::new(LiveEvent {
             conversation_id: conversation_id.to_string(),
             seq,
             json: serde_json::to_string(frame).expect("frames serialize"),
             published_at: std::time::Instant::now(),
-            closes: false,
+            closes,
         })
     }
 }
@@ -137,10 +146,7 @@ impl Hub {
         let frame = ServerFrame::SignedOut {
             reason: "You were signed out. Please sign in again.".into(),
         };
-        let mut event = LiveEvent::new("", None, &frame);
-        if let Some(event) = Arc::get_mut(&mut event) {
-            event.closes = true;
-        }
+        let event = LiveEvent::build("", None, &frame, true);
         self.send(&Topic::Agent(agent_id.to_string()), event);
     }
 

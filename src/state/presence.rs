@@ -38,15 +38,19 @@ impl Default for Presence {
 }
 
 impl Inner {
+    /// Sorted by id, so two readings compare equal when nothing changed.
     fn local_agents(&self) -> Vec<AgentPresence> {
-        self.local
+        let mut agents: Vec<AgentPresence> = self
+            .local
             .iter()
             .map(|(id, local)| AgentPresence {
                 id: id.clone(),
                 name: local.name.clone(),
                 away: local.away >= local.sockets,
             })
-            .collect()
+            .collect();
+        agents.sort_by(|a, b| a.id.cmp(&b.id));
+        agents
     }
 
     /// Every connected agent once, sorted by name: away only if away on every node.
@@ -63,6 +67,17 @@ impl Inner {
         agents.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         agents
     }
+}
+
+/// What visitors see of a presence set: the online (not away) agents' names, sorted, once each.
+pub fn online_names(agents: &[AgentPresence]) -> Vec<String> {
+    let mut names: Vec<String> = agents
+        .iter()
+        .filter(|a| !a.away)
+        .map(|a| a.name.clone())
+        .collect();
+    names.dedup();
+    names
 }
 
 impl Presence {
@@ -82,14 +97,7 @@ impl Presence {
 
     /// The names of the agents online (not away), for visitors.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .agents()
-            .into_iter()
-            .filter(|a| !a.away)
-            .map(|a| a.name)
-            .collect();
-        names.dedup();
-        names
+        online_names(&self.agents())
     }
 
     /// This node's connected agents.
@@ -97,20 +105,25 @@ impl Presence {
         self.inner().local_agents()
     }
 
-    /// Counts one more socket of the agent.
-    pub fn connect(&self, agent: &Agent) {
+    /// Counts one more socket of the agent; true when this node's announced set changed
+    /// (the agent was not connected here, or was away and this tab is not).
+    pub fn connect(&self, agent: &Agent) -> bool {
         let mut inner = self.inner();
+        let before = inner.local_agents();
         let entry = inner.local.entry(agent.id.clone()).or_insert(Local {
             name: agent.name.clone(),
             sockets: 0,
             away: 0,
         });
         entry.sockets += 1;
+        inner.local_agents() != before
     }
 
-    /// Counts one socket fewer; `was_away` says whether that socket had reported away.
-    pub fn disconnect(&self, agent: &Agent, was_away: bool) {
+    /// Counts one socket fewer; `was_away` says whether that socket had reported away. True
+    /// when this node's announced set changed.
+    pub fn disconnect(&self, agent: &Agent, was_away: bool) -> bool {
         let mut inner = self.inner();
+        let before = inner.local_agents();
         let gone = match inner.local.get_mut(&agent.id) {
             Some(entry) => {
                 entry.sockets = entry.sockets.saturating_sub(1);
@@ -124,17 +137,21 @@ impl Presence {
         if gone {
             inner.local.remove(&agent.id);
         }
+        inner.local_agents() != before
     }
 
-    /// One socket of the agent turned away (or back).
-    pub fn set_away(&self, agent: &Agent, away: bool) {
-        if let Some(entry) = self.inner().local.get_mut(&agent.id) {
+    /// One socket of the agent turned away (or back); true when this node's set changed.
+    pub fn set_away(&self, agent: &Agent, away: bool) -> bool {
+        let mut inner = self.inner();
+        let before = inner.local_agents();
+        if let Some(entry) = inner.local.get_mut(&agent.id) {
             if away {
                 entry.away = (entry.away + 1).min(entry.sockets);
             } else {
                 entry.away = entry.away.saturating_sub(1);
             }
         }
+        inner.local_agents() != before
     }
 
     /// Another node's whole set of agents; this node's own echo is ignored.

@@ -125,8 +125,7 @@ pub struct AgentRow {
 
 impl AgentRow {
     pub fn into_agent(self) -> StoreResult<(Agent, String)> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| StoreError::Corrupt(format!("role {}", self.role)))?;
+        let role = role(&self.role)?;
         Ok((
             Agent {
                 id: self.id,

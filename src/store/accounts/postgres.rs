@@ -38,6 +38,28 @@ async fn keep_an_admin(conn: &mut PgConnection, agent_id: &str) -> StoreResult<(
     Ok(())
 }
 
+/// The one insert of an agent, for the first admin and for accepted invites alike.
+async fn insert_agent(conn: &mut PgConnection, new: NewAgent) -> StoreResult<Agent> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&id)
+    .bind(&new.email)
+    .bind(&new.name)
+    .bind(new.role.as_str())
+    .bind(&new.password_hash)
+    .bind(new.now)
+    .execute(conn)
+    .await?;
+    Ok(Agent {
+        id,
+        email: new.email,
+        name: new.name,
+        role: new.role,
+    })
+}
+
 #[async_trait]
 impl AccountStore for PgAccounts {
     async fn agent_count(&self) -> StoreResult<i64> {
@@ -48,24 +70,8 @@ impl AccountStore for PgAccounts {
     }
 
     async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&id)
-        .bind(&new.email)
-        .bind(&new.name)
-        .bind(new.role.as_str())
-        .bind(&new.password_hash)
-        .bind(new.now)
-        .execute(&self.pool)
-        .await?;
-        Ok(Agent {
-            id,
-            email: new.email,
-            name: new.name,
-            role: new.role,
-        })
+        let mut conn = self.pool.acquire().await?;
+        insert_agent(&mut conn, new).await
     }
 
     async fn agent_credentials(&self, email: &str) -> StoreResult<Option<(Agent, String)>> {
@@ -302,24 +308,18 @@ impl AccountStore for PgAccounts {
         .await?;
         let (email, role) = invite.ok_or(StoreError::NotFound)?;
         let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(role))?;
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        let agent = insert_agent(
+            &mut tx,
+            NewAgent {
+                email,
+                name: acceptance.name,
+                role,
+                password_hash: acceptance.password_hash,
+                now: acceptance.now,
+            },
         )
-        .bind(&id)
-        .bind(&email)
-        .bind(&acceptance.name)
-        .bind(role.as_str())
-        .bind(&acceptance.password_hash)
-        .bind(acceptance.now)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Agent {
-            id,
-            email,
-            name: acceptance.name,
-            role,
-        })
+        Ok(agent)
     }
 }

@@ -37,6 +37,28 @@ async fn keep_an_admin(conn: &mut SqliteConnection, agent_id: &str) -> StoreResu
     Ok(())
 }
 
+/// The one insert of an agent, for the first admin and for accepted invites alike.
+async fn insert_agent(conn: &mut SqliteConnection, new: NewAgent) -> StoreResult<Agent> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&new.email)
+    .bind(&new.name)
+    .bind(new.role.as_str())
+    .bind(&new.password_hash)
+    .bind(new.now)
+    .execute(conn)
+    .await?;
+    Ok(Agent {
+        id,
+        email: new.email,
+        name: new.name,
+        role: new.role,
+    })
+}
+
 #[async_trait]
 impl AccountStore for SqliteAccounts {
     async fn agent_count(&self) -> StoreResult<i64> {
@@ -47,24 +69,8 @@ impl AccountStore for SqliteAccounts {
     }
 
     async fn create_agent(&self, new: NewAgent) -> StoreResult<Agent> {
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&new.email)
-        .bind(&new.name)
-        .bind(new.role.as_str())
-        .bind(&new.password_hash)
-        .bind(new.now)
-        .execute(&self.writer)
-        .await?;
-        Ok(Agent {
-            id,
-            email: new.email,
-            name: new.name,
-            role: new.role,
-        })
+        let mut conn = self.writer.acquire().await?;
+        insert_agent(&mut conn, new).await
     }
 
     async fn agent_credentials(&self, email: &str) -> StoreResult<Option<(Agent, String)>> {
@@ -300,24 +306,18 @@ impl AccountStore for SqliteAccounts {
         .await?;
         let (email, role) = invite.ok_or(StoreError::NotFound)?;
         let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(role))?;
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        let agent = insert_agent(
+            &mut tx,
+            NewAgent {
+                email,
+                name: acceptance.name,
+                role,
+                password_hash: acceptance.password_hash,
+                now: acceptance.now,
+            },
         )
-        .bind(&id)
-        .bind(&email)
-        .bind(&acceptance.name)
-        .bind(role.as_str())
-        .bind(&acceptance.password_hash)
-        .bind(acceptance.now)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Agent {
-            id,
-            email,
-            name: acceptance.name,
-            role,
-        })
+        Ok(agent)
     }
 }

@@ -197,6 +197,24 @@ pub async fn store_history(agent: &Client, conversation_id: &str) -> Vec<Message
         .await
 }
 
+/// Subscribes and waits for the answer, so what follows arrives live, not in the replay.
+pub async fn follow(socket: &mut Socket, conversation_id: &str) {
+    socket.send(&subscribe(conversation_id, None)).await;
+    socket
+        .expect(|f| matches!(f, ServerFrame::Replay { .. }).then_some(()))
+        .await;
+}
+
+/// The code of the next error frame.
+pub async fn next_error_code(socket: &mut Socket) -> String {
+    socket
+        .expect(|f| match f {
+            ServerFrame::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await
+}
+
 /// The message a frame carries, if it is one.
 pub fn frame_message(frame: ServerFrame) -> Option<Message> {
     match frame {

@@ -1,0 +1,6 @@
+//! A team works in it, each test on SQLite and on PostgreSQL: `accounts` (invites, roles,
+//! deactivation, lockout), `assignment` (transfer, auto-assignment, unread counts) and
+//! `presence` (online, away, offline, the widget's offline mode).
+mod accounts;
+mod assignment;
+mod presence;
