@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
 use switchboard::live::{ClientFrame, ServerFrame};
-use switchboard::model::{CreatedInvite, InboxItem, Invite, SenderKind, TeamMember};
+use switchboard::model::{CreatedInvite, Invite, SenderKind, TeamMember};
 use switchboard::team::TeamOverview;
 
 on_both_stores!(

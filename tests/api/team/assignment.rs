@@ -5,8 +5,7 @@ use std::time::{Duration, Instant};
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
 use switchboard::live::{ClientFrame, ServerFrame};
-use switchboard::model::{CreatedInvite, InboxItem, Invite, SenderKind, TeamMember};
-use switchboard::team::TeamOverview;
+use switchboard::model::{InboxItem, SenderKind};
 
 on_both_stores!(
     a_transfer_writes_a_notice_every_side_sees,

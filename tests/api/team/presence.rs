@@ -1,11 +1,9 @@
 //! Presence: online, away, offline, and the widget's offline mode.
 use crate::common::*;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
-use switchboard::live::{ClientFrame, ServerFrame};
-use switchboard::model::{CreatedInvite, InboxItem, Invite, SenderKind, TeamMember};
-use switchboard::team::TeamOverview;
+use switchboard::live::ClientFrame;
 
 on_both_stores!(
     presence_goes_online_away_offline,
