@@ -215,15 +215,21 @@ pub mod ssr {
         Ok(())
     }
 
+    /// Ends this request's session; the tabs opened with it close (its other sessions stay).
     pub async fn end_session() -> AppResult<()> {
         let state = state();
         if let Some(token) = cookie(&request_headers(), SESSION_COOKIE) {
-            state
-                .stores
-                .accounts
-                .delete_session(&token_hash(&token))
+            let hash = token_hash(&token);
+            let accounts = &state.stores.accounts;
+            let agent = accounts
+                .agent_for_session(&hash, now_ms())
                 .await
                 .map_err(internal)?;
+            accounts.delete_session(&hash).await.map_err(internal)?;
+            if let Some(agent) = agent {
+                let ended = crate::model::SessionsEnded::One(hash);
+                crate::live::presence::sessions_ended(&state, &agent.id, ended).await;
+            }
         }
         set_cookie(&state, SESSION_COOKIE, "", 0);
         Ok(())

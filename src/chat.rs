@@ -6,16 +6,44 @@ use crate::outbox::Outbox;
 use crate::time_fmt;
 use leptos::prelude::*;
 
+/// Agents' avatar colours by agent id, where a page knows them (the dashboard does).
+#[derive(Clone, Copy)]
+pub struct AvatarColors(pub Signal<Vec<(String, String)>>);
+
+impl AvatarColors {
+    /// The colour of the agent behind `sender_id`, live, if this page knows it.
+    pub fn of(sender_id: Option<String>) -> Signal<Option<String>> {
+        let colors = use_context::<AvatarColors>();
+        Signal::derive(move || {
+            let (colors, id) = (colors?, sender_id.as_ref()?);
+            colors.0.with(|known| {
+                known
+                    .iter()
+                    .find(|(agent, _)| agent == id)
+                    .map(|(_, c)| c.clone())
+            })
+        })
+    }
+}
+
+/// Initials in a disc; an agent's own colour when known (white text: the colours are picked
+/// to keep AA contrast with it).
 #[component]
 pub fn Avatar(
     #[prop(into)] name: String,
     #[prop(optional)] kind: Option<SenderKind>,
+    #[prop(optional, into)] color: MaybeProp<String>,
 ) -> impl IntoView {
     let class = match kind {
         Some(SenderKind::Agent) => "avatar avatar-agent",
         _ => "avatar",
     };
-    view! { <span class=class aria-hidden="true">{initials(&name)}</span> }
+    let style = move || {
+        color
+            .get()
+            .map(|color| format!("background:{color};color:#fff"))
+    };
+    view! { <span class=class style=style aria-hidden="true">{initials(&name)}</span> }
 }
 
 #[component]
@@ -87,23 +115,46 @@ pub fn MessageList(
             .with(|m| m.first().map(|m| m.seq).unwrap_or(1))
     };
     let scroller = NodeRef::<leptos::html::Div>::new();
-    // Follow the newest message; loading older ones keeps the reader where they were.
-    Effect::new(move |previous: Option<(i64, usize)>| {
-        let last = (
+    // How far above the bottom the reader has scrolled, as of their last scroll.
+    let from_bottom = StoredValue::new(0);
+    let on_scroll = move |_| {
+        if let Some(element) = scroller.get_untracked() {
+            from_bottom.set_value(
+                element.scroll_height() - element.scroll_top() - element.client_height(),
+            );
+        }
+    };
+    // Follows the newest message and the typing notice while the reader is at the bottom (or
+    // just sent something); loading older messages keeps the reader's place. Runs after the
+    // browser laid the new rows out, so the scroll height is final.
+    Effect::new(move |previous: Option<(i64, i64, usize, bool)>| {
+        let now = (
+            first_seq(),
             feed.messages.with(|m| m.last().map(|m| m.seq).unwrap_or(0)),
             feed.pending.with(Vec::len),
+            feed.typing.with(Option::is_some),
         );
-        if previous != Some(last) {
-            #[cfg(feature = "hydrate")]
-            if let Some(element) = scroller.get() {
-                element.set_scroll_top(element.scroll_height());
-            }
+        let older_loaded = previous.is_some_and(|before| now.0 < before.0);
+        let sent = previous.is_some_and(|before| now.2 > before.2);
+        let follow = previous.is_none() || sent || from_bottom.get_value() < 80;
+        if previous != Some(now) {
+            request_animation_frame(move || {
+                let Some(element) = scroller.get_untracked() else {
+                    return;
+                };
+                let bottom = element.scroll_height() - element.client_height();
+                if older_loaded {
+                    element.set_scroll_top(bottom - from_bottom.get_value());
+                } else if follow {
+                    element.set_scroll_top(bottom);
+                    from_bottom.set_value(0);
+                }
+            });
         }
-        last
+        now
     });
-    let _ = &scroller;
     view! {
-        <div class="messages" node_ref=scroller data-testid="messages">
+        <div class="messages" node_ref=scroller data-testid="messages" on:scroll=on_scroll>
             <Show when=move || { first_seq() > 1 }>
                 <button class="load-older" on:click=move |_| on_load_older.run(first_seq())
                     disabled=move || loading_older.get()>
@@ -229,7 +280,7 @@ fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl 
     // Bodies are text nodes, never HTML: whatever a visitor types is shown, not run.
     view! {
         <div class=class data-seq=message.seq data-testid="message">
-            {(!mine).then(|| view! { <Avatar name=message.sender_name.clone() kind=message.sender/> })}
+            {(!mine).then(|| view! { <Avatar name=message.sender_name.clone() kind=message.sender color=AvatarColors::of(message.sender_id.clone())/> })}
             <div class="bubble">
                 {(!mine).then(|| view! { <div class="bubble-author">{message.sender_name.clone()}</div> })}
                 <div class="bubble-body">{message.body}</div>

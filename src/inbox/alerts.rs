@@ -1,22 +1,11 @@
 //! What tells an agent something happened while they look elsewhere: the unread total in the
 //! tab title, a short sound, and a browser notification that opens the conversation. Each
-//! follows the agent's own settings, loaded once per dashboard.
+//! follows the agent's own settings (`OwnSettings`), live as they are saved.
 use crate::live::client::{Alert, Live};
-use crate::model::AgentSettings;
-use crate::team::{apply_theme, my_settings};
+use crate::team::OwnSettings;
 use leptos::prelude::*;
 
-pub fn provide(live: Live) {
-    let settings = RwSignal::new(None::<AgentSettings>);
-    // Effects run only in the browser: the settings load there, then the theme applies.
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            if let Ok(loaded) = my_settings().await {
-                apply_theme(loaded.theme);
-                settings.set(Some(loaded));
-            }
-        });
-    });
+pub fn provide(live: Live, mine: OwnSettings) {
     Effect::new(move |_| {
         let total: i64 = live.unread.with(|unread| unread.values().sum());
         set_title(&if total > 0 {
@@ -30,9 +19,7 @@ pub fn provide(live: Live) {
         let Some(alert) = live.alert.get() else {
             return;
         };
-        let Some(settings) = settings.get_untracked() else {
-            return;
-        };
+        let settings = mine.0.get_untracked();
         let wanted = if alert.new {
             settings.notify_new
         } else {

@@ -11,15 +11,17 @@ pub use list::InboxLayout;
 pub use thread::{ConversationPage, NoConversation};
 
 use crate::auth::{current_agent, SignOut};
-use crate::chat::Avatar;
+use crate::chat::{Avatar, AvatarColors};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::model::DEFAULT_INBOX;
 use crate::model::{
-    Agent, Conversation, InboxFilter, InboxItem, Message, Role, SenderKind, Status,
+    Agent, AgentSettings, Conversation, InboxFilter, InboxItem, Message, Role, SenderKind, Status,
+    TeamMember,
 };
 #[cfg(feature = "ssr")]
 use crate::store::Viewer;
+use crate::team::{my_settings, teammates, AgentTheme, OwnSettings};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use serde::{Deserialize, Serialize};
@@ -119,11 +121,20 @@ pub async fn set_status(conversation_id: String, status: Status) -> Result<Conve
 /// /agent: signed-in agents only; everyone else is sent to the sign-in page.
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let agent = Resource::new(|| (), |_| current_agent());
+    // The agent and their settings come with the page, so theme and time zone are right at once.
+    let session = Resource::new(
+        || (),
+        |_| async move {
+            match current_agent().await? {
+                Some(agent) => Ok(Some((agent, my_settings().await?))),
+                None => Ok(None),
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <div class="page-loading">"Loading your inbox…"</div> }>
-            {move || agent.get().map(|result| match result {
-                Ok(Some(agent)) => view! { <Workspace agent/> }.into_any(),
+            {move || session.get().map(|result| match result {
+                Ok(Some((agent, settings))) => view! { <Workspace agent settings/> }.into_any(),
                 Ok(None) | Err(AppError::SignInRequired) => view! { <Redirect path="/agent/login"/> }.into_any(),
                 Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
             })}
@@ -141,8 +152,12 @@ impl Me {
     }
 }
 
+/// The active teammates, loaded once per dashboard: the assignment menu and avatar colours.
+#[derive(Clone, Copy)]
+pub struct Teammates(pub Resource<Result<Vec<TeamMember>, AppError>>);
+
 #[component]
-fn Workspace(agent: Agent) -> impl IntoView {
+fn Workspace(agent: Agent, settings: AgentSettings) -> impl IntoView {
     let live = crate::live::client::use_live();
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
@@ -156,7 +171,17 @@ fn Workspace(agent: Agent) -> impl IntoView {
         }
     });
     provide_context(Me(agent.clone()));
-    alerts::provide(live);
+    let mine = OwnSettings::provide(settings);
+    let team = Resource::new(|| (), |_| teammates());
+    provide_context(Teammates(team));
+    provide_context(AvatarColors(Signal::derive(move || {
+        let members = team.get().and_then(Result::ok).unwrap_or_default();
+        members
+            .into_iter()
+            .map(|member| (member.agent.id, member.avatar_color))
+            .collect()
+    })));
+    alerts::provide(live, mine);
     keys::install();
     live.watch_input();
     // Every dashboard page keeps the socket: presence and sign-outs reach it anywhere.
@@ -166,7 +191,8 @@ fn Workspace(agent: Agent) -> impl IntoView {
     let in_thread = move || location.pathname.get().starts_with("/agent/c/");
     view! {
         <div class="workspace" class:in-thread=in_thread>
-            <Rail agent sign_out/>
+            <AgentTheme/>
+            <Rail agent sign_out mine/>
             <Outlet/>
             <keys::ShortcutHelp/>
         </div>
@@ -175,7 +201,7 @@ fn Workspace(agent: Agent) -> impl IntoView {
 
 /// The dark rail: pages, presence (online or away, by choice), the agent and sign-out.
 #[component]
-fn Rail(agent: Agent, sign_out: ServerAction<SignOut>) -> impl IntoView {
+fn Rail(agent: Agent, sign_out: ServerAction<SignOut>, mine: OwnSettings) -> impl IntoView {
     let live = crate::live::client::use_live();
     let away = RwSignal::new(false);
     Effect::new(move |_| away.set(live.chosen_away()));
@@ -201,7 +227,7 @@ fn Rail(agent: Agent, sign_out: ServerAction<SignOut>) -> impl IntoView {
                     <span class=move || if away.get() { "presence-dot presence-away" } else { "presence-dot presence-online" } aria-hidden="true"></span>
                     <span class="sr-only">{move || if away.get() { "Away" } else { "Online" }}</span>
                 </button>
-                <span title=agent.email.clone()><Avatar name=agent.name.clone() kind=SenderKind::Agent/></span>
+                <span title=agent.email.clone()><Avatar name=agent.name.clone() kind=SenderKind::Agent color=Signal::derive(move || Some(mine.0.with(|s| s.avatar_color.clone())))/></span>
                 <ActionForm action=sign_out>
                     <button class="rail-button" title="Sign out" aria-label="Sign out" data-testid="sign-out">"⎋"</button>
                 </ActionForm>

@@ -8,7 +8,7 @@ use crate::chat::{Avatar, Composer, MessageList, StatusPill};
 use crate::live::client::{use_live, ConversationFeed};
 use crate::model::{SenderKind, Status};
 use crate::outbox::{resend_when_online, Outbox};
-use crate::team::{teammates, PresenceDot};
+use crate::team::PresenceDot;
 use crate::time_fmt;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -208,7 +208,7 @@ impl ThreadActions {
 fn AssignMenu() -> impl IntoView {
     let actions = expect_context::<ThreadActions>();
     let me = expect_context::<Me>().0;
-    let team = Resource::new(|| (), |_| teammates());
+    let team = expect_context::<super::Teammates>().0;
     let current = move || actions.feed.conversation.with(|c| c.assignee_id.clone());
     let my_id = me.id.clone();
     view! {

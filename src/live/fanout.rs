@@ -57,7 +57,9 @@ async fn apply(state: &AppState, change: Change) -> Result<(), StoreError> {
         Change::Signal(Signal::Presence { node, agents }) => {
             super::presence::remote(state, node, agents)
         }
-        Change::Signal(Signal::SignedOut { agent_id }) => state.hub.publish_signed_out(&agent_id),
+        Change::Signal(Signal::SignedOut { agent_id, ended }) => {
+            state.hub.publish_signed_out(&agent_id, &ended)
+        }
         Change::Signal(Signal::Typing {
             conversation_id,
             sender,

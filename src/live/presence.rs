@@ -2,7 +2,7 @@
 //! relays its set through the store, re-announces on a heartbeat, and a node not heard from
 //! for a while (it died) drops out. Visitors see the online agents' names, agents see everyone's
 //! presence, live. Signing an agent out closes their sockets on every node.
-use crate::model::{Agent, AgentPresence};
+use crate::model::{Agent, AgentPresence, SessionsEnded};
 use crate::state::AppState;
 use crate::store::Signal;
 use std::time::Duration;
@@ -39,11 +39,12 @@ pub fn remote(state: &AppState, node: String, agents: Vec<AgentPresence>) {
     }
 }
 
-/// Closes the agent's sockets here and on every other node (deactivation, sign out everywhere).
-pub async fn sign_out_everywhere(state: &AppState, agent_id: &str) {
-    state.hub.publish_signed_out(agent_id);
+/// Closes the sockets of the ended sessions, here and on every other node.
+pub async fn sessions_ended(state: &AppState, agent_id: &str, ended: SessionsEnded) {
+    state.hub.publish_signed_out(agent_id, &ended);
     let signal = Signal::SignedOut {
         agent_id: agent_id.to_string(),
+        ended,
     };
     if let Err(error) = state.stores.feed.relay(signal).await {
         tracing::warn!(%error, "sign-out not relayed to other nodes");

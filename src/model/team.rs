@@ -39,6 +39,29 @@ impl Presence {
     }
 }
 
+/// Which of an agent's sessions just ended, so the sockets opened with them close. A session
+/// is named by its token's hash, never the token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SessionsEnded {
+    /// Deactivation, "sign out everywhere".
+    All,
+    /// A password change: every session but the one that changed it.
+    AllBut(String),
+    /// One sign-out: that session's tabs.
+    One(String),
+}
+
+impl SessionsEnded {
+    /// Whether a socket opened with this session must close.
+    pub fn includes(&self, session: Option<&str>) -> bool {
+        match self {
+            SessionsEnded::All => true,
+            SessionsEnded::AllBut(kept) => session != Some(kept.as_str()),
+            SessionsEnded::One(ended) => session == Some(ended.as_str()),
+        }
+    }
+}
+
 /// One agent's presence as every node's announcements merge it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentPresence {

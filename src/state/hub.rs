@@ -2,7 +2,7 @@
 //! Each topic is a bounded broadcast ring: a socket that falls behind gets `Lagged` and
 //! resyncs from the store, so memory stays bounded and nothing is skipped silently.
 use crate::model::protocol::ServerFrame;
-use crate::model::{AgentPresence, Conversation, Message, SenderKind};
+use crate::model::{AgentPresence, Conversation, Message, SenderKind, SessionsEnded};
 use crate::telemetry as metrics;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,27 +29,28 @@ pub struct LiveEvent {
     pub json: String,
     /// When it was published, for the publish → socket latency histogram.
     pub published_at: std::time::Instant,
-    /// The socket closes after forwarding it (the agent was signed out).
-    pub closes: bool,
+    /// Sessions that ended: their sockets forward this, then close; the agent's other
+    /// sockets ignore it.
+    pub ends: Option<SessionsEnded>,
 }
 
 impl LiveEvent {
     fn new(conversation_id: &str, seq: Option<i64>, frame: &ServerFrame) -> Arc<LiveEvent> {
-        LiveEvent::build(conversation_id, seq, frame, false)
+        LiveEvent::build(conversation_id, seq, frame, None)
     }
 
     fn build(
         conversation_id: &str,
         seq: Option<i64>,
         frame: &ServerFrame,
-        closes: bool,
+        ends: Option<SessionsEnded>,
     ) -> Arc<LiveEvent> {
         Arc::new(LiveEvent {
             conversation_id: conversation_id.to_string(),
             seq,
             json: serde_json::to_string(frame).expect("frames serialize"),
             published_at: std::time::Instant::now(),
-            closes,
+            ends,
         })
     }
 }
@@ -141,12 +142,12 @@ impl Hub {
         self.send(&Topic::TeamPresence, LiveEvent::new("", None, &frame));
     }
 
-    /// Closes every socket of this agent on this node, after telling the tab why.
-    pub fn publish_signed_out(&self, agent_id: &str) {
+    /// Closes this node's sockets of the ended sessions, after telling each tab why.
+    pub fn publish_signed_out(&self, agent_id: &str, ended: &SessionsEnded) {
         let frame = ServerFrame::SignedOut {
             reason: "You were signed out. Please sign in again.".into(),
         };
-        let event = LiveEvent::build("", None, &frame, true);
+        let event = LiveEvent::build("", None, &frame, Some(ended.clone()));
         self.send(&Topic::Agent(agent_id.to_string()), event);
     }
 

@@ -53,6 +53,9 @@ pub enum Signal {
         node: String,
         agents: Vec<crate::model::AgentPresence>,
     },
-    /// Close this agent's sockets on every node.
-    SignedOut { agent_id: String },
+    /// Close the sockets of these sessions of the agent, on every node.
+    SignedOut {
+        agent_id: String,
+        ended: crate::model::SessionsEnded,
+    },
 }

@@ -4,8 +4,8 @@
 mod pages;
 mod settings;
 
-pub use pages::{presence_of, AgentAvatar, InvitePage, PresenceDot, TeamPage};
-pub use settings::{apply_theme, SettingsPage};
+pub use pages::{presence_of, InvitePage, PresenceDot, TeamPage};
+pub use settings::{AgentTheme, OwnSettings, SettingsPage};
 
 use crate::error::AppError;
 use crate::model::{Agent, AgentSettings, CreatedInvite, Invite, Role, TeamMember};

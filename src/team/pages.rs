@@ -2,19 +2,12 @@
 use super::{
     load_team, AcceptInvite, ChangeRole, CreateInvite, RevokeInvite, SetAgentActive, TeamOverview,
 };
+use crate::chat::Avatar;
 use crate::error::AppError;
 use crate::live::client::use_live;
-use crate::model::{initials, Agent, Presence, Role, TeamMember};
+use crate::model::{Agent, Presence, Role, SenderKind, TeamMember};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-/// An agent's avatar in their chosen colour.
-#[component]
-pub fn AgentAvatar(#[prop(into)] name: String, #[prop(into)] color: String) -> impl IntoView {
-    view! {
-        <span class="avatar" style=format!("background:{color};color:#fff") aria-hidden="true">{initials(&name)}</span>
-    }
-}
 
 /// An agent's presence as the team's sockets report it, live.
 pub fn presence_of(agent_id: &str) -> Signal<Presence> {
@@ -181,7 +174,7 @@ fn MemberRow(
         <tr class:inactive=!is_active data-testid="team-member" data-email=agent.email.clone()>
             <td>
                 <div class="member">
-                    <AgentAvatar name=agent.name.clone() color=avatar_color/>
+                    <Avatar name=agent.name.clone() kind=SenderKind::Agent color=avatar_color/>
                     <div><div class="member-name">{agent.name.clone()}</div><div class="member-email">{agent.email.clone()}</div></div>
                 </div>
             </td>

@@ -4,17 +4,34 @@ use super::{my_settings, ChangePassword, SaveSettings, SignOutEverywhere};
 use crate::model::{AgentSettings, Theme, AVATAR_COLORS};
 use leptos::prelude::*;
 
-/// Applies a theme to the page: `system` follows `prefers-color-scheme`.
-pub fn apply_theme(theme: Theme) {
-    #[cfg(feature = "hydrate")]
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("data-theme", theme.as_str());
+/// The signed-in agent's own settings, shared by every dashboard page. They arrive with the
+/// page (rendered on the server), so the theme and the time zone are right from the first
+/// paint; saving them here updates every page at once.
+#[derive(Clone, Copy)]
+pub struct OwnSettings(pub RwSignal<AgentSettings>);
+
+impl OwnSettings {
+    pub fn provide(settings: AgentSettings) -> OwnSettings {
+        let mine = OwnSettings(RwSignal::new(settings));
+        provide_context(mine);
+        Effect::new(move |_| {
+            mine.0
+                .with(|s| crate::time_fmt::use_time_zone(&s.time_zone))
+        });
+        mine
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = theme;
+
+    pub fn get() -> OwnSettings {
+        expect_context::<OwnSettings>()
+    }
+}
+
+/// Puts the agent's theme on `<html data-theme>`, in the server's HTML too (no flash of the
+/// other theme); `system` follows `prefers-color-scheme`.
+#[component]
+pub fn AgentTheme() -> impl IntoView {
+    let mine = OwnSettings::get();
+    view! { <leptos_meta::Html {..} data-theme=move || mine.0.with(|s| s.theme.as_str()) /> }
 }
 
 /// Asks for the browser's notification permission; only ever called from a click.
@@ -27,6 +44,8 @@ fn ask_notification_permission() {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let saved = ServerAction::<SaveSettings>::new();
+    let mine = OwnSettings::get();
+    // The form starts from the server's copy: another device may have changed it.
     let loaded = Resource::new(|| (), |_| my_settings());
     view! {
         <section class="page" aria-labelledby="settings-title">
@@ -36,7 +55,7 @@ pub fn SettingsPage() -> impl IntoView {
             </header>
             <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
                 {move || loaded.get().map(|result| match result {
-                    Ok(settings) => view! { <ProfileForm settings saved/> }.into_any(),
+                    Ok(settings) => view! { <ProfileForm settings saved mine/> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 })}
             </Suspense>
@@ -47,11 +66,15 @@ pub fn SettingsPage() -> impl IntoView {
 }
 
 #[component]
-fn ProfileForm(settings: AgentSettings, saved: ServerAction<SaveSettings>) -> impl IntoView {
+fn ProfileForm(
+    settings: AgentSettings,
+    saved: ServerAction<SaveSettings>,
+    mine: OwnSettings,
+) -> impl IntoView {
     let draft = RwSignal::new(settings);
     Effect::new(move |_| {
         if let Some(Ok(settings)) = saved.value().get() {
-            apply_theme(settings.theme);
+            mine.0.set(settings);
         }
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -91,11 +114,13 @@ fn ProfileForm(settings: AgentSettings, saved: ServerAction<SaveSettings>) -> im
             </fieldset>
             <label>"Time zone"
                 <input prop:value=move || draft.with(|d| d.time_zone.clone()) placeholder="Europe/Paris"
+                    list="time-zones" autocomplete="off" data-testid="time-zone"
                     on:input=move |ev| draft.update(|d| d.time_zone = event_target_value(&ev))/>
             </label>
+            <TimeZoneChoices/>
             <label>"Theme"
                 <select on:change=move |ev| {
-                    if let Some(theme) = Theme::parse(&event_target_value(&ev)) { draft.update(|d| d.theme = theme); apply_theme(theme); }
+                    if let Some(theme) = Theme::parse(&event_target_value(&ev)) { draft.update(|d| d.theme = theme); mine.0.update(|m| m.theme = theme); }
                 } data-testid="theme-select">
                     {Theme::ALL.into_iter().map(|theme| view! {
                         <option value=theme.as_str() selected=move || draft.with(|d| d.theme == theme)>{theme.label()}</option>
@@ -115,6 +140,27 @@ fn ProfileForm(settings: AgentSettings, saved: ServerAction<SaveSettings>) -> im
             }}
             <button type="submit" class="primary" disabled=move || saved.pending().get()>"Save settings"</button>
         </form>
+    }
+}
+
+/// The zones this browser knows, offered as the agent types (filled after hydration: the
+/// list is long and the server's HTML does not need it).
+#[component]
+fn TimeZoneChoices() -> impl IntoView {
+    let zones = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        zones.set(
+            js_sys::Intl::supported_values_of(js_sys::Intl::SupportedValuesKey::TimeZone)
+                .iter()
+                .filter_map(|zone| zone.as_string())
+                .collect(),
+        );
+    });
+    view! {
+        <datalist id="time-zones">
+            {move || zones.get().into_iter().map(|zone| view! { <option value=zone></option> }).collect_view()}
+        </datalist>
     }
 }
 

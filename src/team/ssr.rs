@@ -7,7 +7,7 @@ use crate::clock::now_ms;
 use crate::error::{internal, AppError, AppResult};
 use crate::model::{
     validate_email, validate_name, validate_password, Agent, AgentSettings, CreatedInvite, Invite,
-    Role, TeamMember, AVATAR_COLORS, INVITE_DAYS,
+    Role, SessionsEnded, TeamMember, AVATAR_COLORS, INVITE_DAYS,
 };
 use crate::state::access::{new_token, token_hash};
 use crate::state::AppState;
@@ -165,7 +165,7 @@ pub async fn set_active(agent_id: String, active: bool) -> AppResult<TeamMember>
         .await
         .map_err(account_error)?;
     if !active {
-        crate::live::presence::sign_out_everywhere(&state, &agent_id).await;
+        crate::live::presence::sessions_ended(&state, &agent_id, SessionsEnded::All).await;
         release_conversations(&state, &admin, &agent_id).await?;
     }
     tracing::info!(agent = %agent_id, active, by = %admin.id, "agent (de)activated");
@@ -208,12 +208,9 @@ pub async fn my_settings() -> AppResult<AgentSettings> {
         .ok_or(AppError::SignInRequired)
 }
 
+/// An IANA zone name the built-in time zone database knows, e.g. `Europe/Paris`.
 fn valid_time_zone(zone: &str) -> bool {
-    !zone.is_empty()
-        && zone.len() <= 64
-        && zone
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))
+    zone.len() <= 64 && jiff::tz::TimeZone::get(zone).is_ok()
 }
 
 pub async fn save_settings(settings: AgentSettings) -> AppResult<AgentSettings> {
@@ -275,6 +272,11 @@ pub async fn change_password(current: String, new_password: String) -> AppResult
         .delete_sessions(&agent.id, own.as_deref())
         .await
         .map_err(internal)?;
+    let ended = match own {
+        Some(own) => SessionsEnded::AllBut(own),
+        None => SessionsEnded::All,
+    };
+    crate::live::presence::sessions_ended(&state, &agent.id, ended).await;
     tracing::info!(agent = %agent.id, "password changed");
     Ok(())
 }
@@ -289,6 +291,6 @@ pub async fn sign_out_everywhere() -> AppResult<()> {
         .await
         .map_err(internal)?;
     end_session().await?;
-    crate::live::presence::sign_out_everywhere(&state, &agent.id).await;
+    crate::live::presence::sessions_ended(&state, &agent.id, SessionsEnded::All).await;
     Ok(())
 }

@@ -5,7 +5,9 @@ mod frames;
 
 use super::{presence, ClientFrame, ServerFrame};
 use crate::model::{Agent, SenderKind};
-use crate::state::access::{agent_from_headers, visitor_conversation};
+use crate::state::access::{
+    agent_from_headers, cookie, token_hash, visitor_conversation, SESSION_COOKIE,
+};
 use crate::state::hub::{LiveEvent, Topic};
 use crate::state::AppState;
 use crate::store::Viewer;
@@ -90,6 +92,8 @@ pub async fn upgrade(
                 presence::agent_connected(&state, agent);
             }
             let mut session = Session::new(state.clone(), identity.clone());
+            // The session this socket was opened with: its sign-out closes the socket.
+            session.session_hash = cookie(&headers, SESSION_COOKIE).map(|token| token_hash(&token));
             if let Err(error) = session.run(socket).await {
                 tracing::debug!(%error, "socket ended");
             }
@@ -131,6 +135,8 @@ struct Session {
     /// Agents: this tab reported itself away, and when it last changed (to refuse floods).
     away: bool,
     away_changed: Option<Instant>,
+    /// Agents: the hash of the session token the socket was opened with.
+    session_hash: Option<String>,
 }
 
 /// Why a session stops early.
@@ -145,6 +151,7 @@ impl Session {
             sent: HashMap::new(),
             away: false,
             away_changed: None,
+            session_hash: None,
         }
     }
 
@@ -206,7 +213,15 @@ impl Session {
                     }
                 }
                 Some((topic, item)) = self.feeds.next() => {
-                    let closes = matches!(&item, Ok(event) if event.closes);
+                    let ends = match &item {
+                        Ok(event) => event.ends.as_ref().map(|ended| ended.includes(self.session_hash.as_deref())),
+                        Err(_) => None,
+                    };
+                    // Another session of the same agent ended: not this tab's business.
+                    if ends == Some(false) {
+                        continue;
+                    }
+                    let closes = ends == Some(true);
                     for frame in self.on_hub_event(topic, item).await {
                         self.send_raw(&mut socket, frame).await?;
                     }

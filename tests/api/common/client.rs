@@ -242,6 +242,17 @@ impl Socket {
         }
     }
 
+    /// Reads until the server closes the socket; the close code, if it sent one.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            match self.next_raw().await {
+                Some(WsMessage::Close(close)) => return close.map(|c| u16::from(c.code)),
+                None => return None,
+                _ => continue,
+            }
+        }
+    }
+
     /// The next raw transport message (text, close…), for protocol-level checks.
     pub async fn next_raw(&mut self) -> Option<WsMessage> {
         tokio::time::timeout(WAIT, async {
