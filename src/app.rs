@@ -57,36 +57,51 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// A stand-in customer website with the one-line embed, to see the widget as visitors do.
-/// The origin this page was served from, for the embed snippet people copy.
-#[server(endpoint = "embed_origin")]
-pub async fn embed_origin() -> Result<String, crate::error::AppError> {
-    let state = crate::state::AppState::from_context();
-    let headers = crate::state::access::request_headers();
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .filter(|host| !host.is_empty() && host.len() <= 255);
-    Ok(match host {
-        Some(host) => {
-            let secure =
-                state.settings.secure_cookies || state.settings.public_url.starts_with("https://");
-            format!("{}://{host}", if secure { "https" } else { "http" })
+/// Where the demo page loads the embed from: this server under its *other* loopback name
+/// (`localhost` ⇄ `127.0.0.1`), so the demo is a real cross-site embed, as on a customer's
+/// site. Any other host is used as it is. The same on the server and after hydration.
+fn demo_embed_origin() -> String {
+    #[cfg(feature = "ssr")]
+    let (scheme, host) = {
+        let state = crate::state::AppState::from_context();
+        let secure =
+            state.settings.secure_cookies || state.settings.public_url.starts_with("https://");
+        let host = crate::state::access::request_headers()
+            .get(axum::http::header::HOST)
+            .and_then(|host| host.to_str().ok())
+            .filter(|host| !host.is_empty() && host.len() <= 255)
+            .map(str::to_string);
+        match host {
+            Some(host) => ((if secure { "https:" } else { "http:" }).to_string(), host),
+            None => return state.settings.public_url.trim_end_matches('/').to_string(),
         }
-        None => state.settings.public_url.trim_end_matches('/').to_string(),
-    })
+    };
+    #[cfg(not(feature = "ssr"))]
+    let (scheme, host) = {
+        let location = web_sys::window().map(|w| w.location());
+        (
+            location
+                .as_ref()
+                .and_then(|l| l.protocol().ok())
+                .unwrap_or_default(),
+            location.and_then(|l| l.host().ok()).unwrap_or_default(),
+        )
+    };
+    let partner = if let Some(port) = host.strip_prefix("localhost") {
+        format!("127.0.0.1{port}")
+    } else if let Some(port) = host.strip_prefix("127.0.0.1") {
+        format!("localhost{port}")
+    } else {
+        host
+    };
+    format!("{scheme}//{partner}")
 }
 
+/// A stand-in customer website with the one-line embed, to see the widget as visitors do.
 #[component]
 fn HomePage() -> impl IntoView {
-    let origin = Resource::new(|| (), |_| embed_origin());
-    let snippet = move || {
-        let origin = origin
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_else(|| "https://YOUR-SWITCHBOARD".into());
-        format!("<script src=\"{origin}/embed.js\" defer></script>")
-    };
+    let origin = demo_embed_origin();
+    let snippet = format!("<script src=\"{origin}/embed.js\" async></script>");
     view! {
         <main class="demo-site">
             <header class="demo-nav">
@@ -96,12 +111,11 @@ fn HomePage() -> impl IntoView {
             <section class="demo-hero">
                 <h1>"Gear for every trail"</h1>
                 <p>"This page stands in for your website. The chat bubble in the corner is Switchboard's widget, added with one script tag:"</p>
-                <Suspense fallback=|| ()>
-                    <pre class="demo-code" data-testid="embed-snippet">{snippet}</pre>
-                </Suspense>
+                <pre class="demo-code" data-testid="embed-snippet">{snippet}</pre>
+                <p>"It loads from another site than this page (" <code>"localhost"</code> " and " <code>"127.0.0.1"</code> " are different sites to a browser), as it will on yours."</p>
                 <p class="demo-links"><A href="/widget">"Open the widget page"</A>" · "<A href="/agent">"Agent dashboard"</A></p>
             </section>
-            <script src="/embed.js" defer></script>
+            <script src=format!("{origin}/embed.js") async></script>
         </main>
     }
 }

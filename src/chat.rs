@@ -266,7 +266,7 @@ fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl 
     if message.sender == SenderKind::System {
         return view! {
             <div class="system-line" data-seq=message.seq data-testid="system-message">
-                <span>{message.body}</span><time>{time}</time>
+                <span>{message.body}</span><time datetime=time_fmt::iso(at)>{time}</time>
             </div>
         }
         .into_any();
@@ -285,7 +285,7 @@ fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl 
                 {(!mine).then(|| view! { <div class="bubble-author">{message.sender_name.clone()}</div> })}
                 <div class="bubble-body">{message.body}</div>
                 <div class="bubble-time">
-                    <time>{time}</time>
+                    <time datetime=time_fmt::iso(at)>{time}</time>
                     {mine.then(|| {
                         let seq = message.seq;
                         let tick = Signal::derive(move || feed.conversation.with(|c| c.receipts.tick_for(viewer, seq)));

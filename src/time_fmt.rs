@@ -53,6 +53,11 @@ pub fn clock(ms: i64) -> String {
     imp::clock(ms, &is_local())
 }
 
+/// The instant for `<time datetime>`, in UTC: `2026-11-22T13:14:00Z`. The same on both sides.
+pub fn iso(ms: i64) -> String {
+    imp::iso(ms)
+}
+
 /// A key that is equal for two instants on the same calendar day.
 pub fn day_key(ms: i64) -> (i32, u32, u32) {
     imp::day_key(ms, &is_local())
@@ -99,6 +104,13 @@ mod imp {
 
     pub fn known_zone(_zone: &str) -> bool {
         true
+    }
+
+    pub fn iso(ms: i64) -> String {
+        format(
+            ms,
+            format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
+        )
     }
 
     pub fn clock(ms: i64, _local: &Zone) -> String {
@@ -198,6 +210,15 @@ mod imp {
         format(ms, &[("hour", "2-digit"), ("minute", "2-digit")], zone)
     }
 
+    /// `toISOString` without the milliseconds, as the server writes it.
+    pub fn iso(ms: i64) -> String {
+        let text = String::from(Date::new(&JsValue::from_f64(ms as f64)).to_iso_string());
+        match text.split_once('.') {
+            Some((seconds, _)) => format!("{seconds}Z"),
+            None => text,
+        }
+    }
+
     /// The calendar day in the zone: `en-CA` writes dates as `2026-11-22`.
     pub fn day_key(ms: i64, zone: &Zone) -> (i32, u32, u32) {
         let pairs = [
@@ -259,6 +280,7 @@ mod tests {
         let ms = 1_795_353_240_000;
         assert_eq!(imp::day_key(ms, &None), (2026, 11, 22));
         assert_eq!(imp::clock(ms, &None), "13:14");
+        assert_eq!(imp::iso(ms), "2026-11-22T13:14:00Z");
         assert_eq!(imp::full_date(ms, &None), "Sun 22 Nov 2026");
         assert_eq!(imp::day_month(951_782_400_000, &None), "29 Feb");
     }

@@ -9,16 +9,20 @@ test("a team: invite, presence, transfer, unread and notifications, then offline
   const anaContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
   const benContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
   const visitorContext = await browser.newContext({ viewport: { width: 420, height: 680 } });
-  // Ben allows notifications; each one shown is recorded for the test to read.
+  // Ben allows notifications; each one shown is recorded for the test to read (and click:
+  // headless Chromium shows none to click on).
   await benContext.grantPermissions(["notifications"]);
   await benContext.addInitScript(() => {
     const seen: string[] = [];
+    const shown: Notification[] = [];
     (window as any).__notifications = seen;
+    (window as any).__shown = shown;
     const Real = window.Notification;
     class Recorded extends Real {
       constructor(title: string, options?: NotificationOptions) {
         seen.push(title);
         super(title, options);
+        shown.push(this);
       }
     }
     (window as any).Notification = Recorded;
@@ -99,7 +103,13 @@ test("a team: invite, presence, transfer, unread and notifications, then offline
   const before = await unreadInTitle();
   const lena = Number(await benItem.getByTestId("unread-badge").textContent());
   expect(lena).toBeGreaterThanOrEqual(1);
-  await benItem.click();
+  // Clicking the notification opens Lena's conversation in this tab.
+  await ben.evaluate(() => {
+    const shown = (window as any).__shown as Notification[];
+    shown.find((n) => n.title === "Lena Berg wrote")!.dispatchEvent(new Event("click"));
+  });
+  await expect(ben).toHaveURL(/\/agent\/c\//);
+  await expect(ben.getByTestId("thread-title")).toHaveText("Lena Berg");
   await expect(ben.getByTestId("system-message").filter({ hasText: handed })).toBeVisible();
   await expect(benItem.getByTestId("unread-badge")).toHaveCount(0);
   await expect.poll(unreadInTitle).toBe(before - lena);
@@ -112,14 +122,30 @@ test("a team: invite, presence, transfer, unread and notifications, then offline
   await ben.keyboard.press("Escape");
   await expect(ben.getByTestId("shortcuts")).toHaveCount(0);
 
-  // Dark theme, by the agent's own choice, on a light system.
+  // Dark theme and his own time zone, by the agent's choice, on a light system in UTC.
   await ben.getByTestId("nav-settings").click();
   await ben.getByTestId("theme-select").selectOption("dark");
+  await ben.getByTestId("time-zone").fill("Pacific/Kiritimati");
   await ben.getByRole("button", { name: "Save settings" }).click();
   await expect(ben.getByText("Saved.")).toBeVisible();
   await expect(ben.locator("html")).toHaveAttribute("data-theme", "dark");
+  // The server's HTML already carries the theme: no flash of the light one on load.
+  const html = await (await ben.request.get("/agent")).text();
+  expect(html).toMatch(/<html[^>]*data-theme="dark"/);
+  // A zone the browser does not know is refused, and the saved one stays.
+  await ben.getByTestId("time-zone").fill("Europe/Atlantis");
+  await ben.getByRole("button", { name: "Save settings" }).click();
+  await expect(ben.getByRole("alert")).toContainText("time zone");
   await ben.getByRole("link", { name: "Inbox", exact: true }).click();
   await benItem.click();
+  // Times show in Kiritimati (UTC+14), whatever the browser's zone.
+  const stamp = ben.getByTestId("message").last().locator("time");
+  const at = await stamp.getAttribute("datetime");
+  const expected = await ben.evaluate(
+    (iso) => new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", timeZone: "Pacific/Kiritimati" }).format(new Date(iso!)),
+    at,
+  );
+  await expect(stamp).toHaveText(expected);
   await accessible(ben, "the dark inbox");
   await ben.screenshot({ path: `${shots}/inbox-dark.png` });
 

@@ -299,6 +299,15 @@ pub fn validate_body(body: &str) -> Result<String, crate::error::AppError> {
     Ok(trimmed.to_string())
 }
 
+/// Whether a value can be one of our tokens (43 URL-safe base64 characters; some slack).
+/// Anything else is ignored before it reaches a hash or the store.
+pub fn plausible_token(token: &str) -> bool {
+    (20..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// Client ids are UUIDs from the browser; anything else is refused so ids stay comparable.
 pub fn validate_client_id(id: &str) -> Result<(), crate::error::AppError> {
     let ok = id.len() == 36
@@ -403,6 +412,16 @@ mod tests {
         assert_eq!(validate_body("  hi ").unwrap(), "hi");
         assert!(validate_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
         assert!(validate_body(&"é".repeat(MAX_MESSAGE_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn only_token_shaped_values_are_taken() {
+        assert!(plausible_token(
+            "q3Xv0b8Kx1YkqPZQ0m2s9v7T1Fh5W4d6aJcL0eR8nUo"
+        ));
+        assert!(!plausible_token("short"));
+        assert!(!plausible_token("has spaces and <tags> in it, long enough"));
+        assert!(!plausible_token(&"a".repeat(65)));
     }
 
     #[test]

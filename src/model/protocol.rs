@@ -3,6 +3,10 @@
 use super::{AgentPresence, Conversation, Message, SenderKind};
 use serde::{Deserialize, Serialize};
 
+/// The WebSocket subprotocol every client names; a visitor framed on another site adds
+/// `visitor.<token>` beside it, since no cookie of ours reaches the server from there.
+pub const SOCKET_PROTOCOL: &str = "switchboard";
+
 /// How many events one replay sends before telling the client to reload instead.
 pub const REPLAY_LIMIT: u32 = 500;
 /// The browser's heartbeat in seconds; a server silent for two intervals is considered gone.

@@ -80,14 +80,38 @@ pub async fn agent_from_headers(state: &AppState, headers: &HeaderMap) -> AppRes
         .map_err(internal)
 }
 
-/// The visitor's own conversation, if the visitor cookie names one.
+pub use crate::model::protocol::SOCKET_PROTOCOL;
+const VISITOR_PROTOCOL_PREFIX: &str = "visitor.";
+
+/// The visitor's token: given explicitly (a widget framed on another site, where no cookie
+/// reaches us), else in the socket's subprotocols, else in the visitor cookie.
+pub fn visitor_token(headers: &HeaderMap, explicit: &str) -> Option<String> {
+    let explicit = explicit.trim();
+    if !explicit.is_empty() {
+        return Some(explicit.to_string());
+    }
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .find_map(|protocol| protocol.trim().strip_prefix(VISITOR_PROTOCOL_PREFIX))
+        .map(str::to_string)
+        .or_else(|| cookie(headers, VISITOR_COOKIE))
+}
+
+/// The visitor's own conversation, if their token (see `visitor_token`) names one.
 pub async fn visitor_conversation(
     state: &AppState,
     headers: &HeaderMap,
+    explicit: &str,
 ) -> AppResult<Option<Conversation>> {
-    let Some(token) = cookie(headers, VISITOR_COOKIE) else {
+    let Some(token) = visitor_token(headers, explicit) else {
         return Ok(None);
     };
+    if !crate::model::plausible_token(&token) {
+        return Ok(None);
+    }
     state
         .stores
         .conversations

@@ -53,26 +53,53 @@ pub fn announce_replies(feed: ConversationFeed) {
     });
 }
 
+/// The page that frames this widget, if any.
 #[cfg(feature = "hydrate")]
-fn post_to_host(sound: bool) {
-    let Some(window) = web_sys::window() else {
+fn host_window() -> Option<web_sys::Window> {
+    let window = web_sys::window()?;
+    let parent = window.parent().ok()??;
+    (parent != window).then_some(parent)
+}
+
+/// Posts a notice to the embedding page. Notices carry no content, so any host may hear
+/// them; the embed checks they come from its own frame.
+#[cfg(feature = "hydrate")]
+fn notify_host(kind: &str, sound: Option<bool>) {
+    let Some(parent) = host_window() else {
         return;
     };
-    let Ok(Some(parent)) = window.parent() else {
-        return;
-    };
-    if parent == window {
-        return;
-    }
     let notice = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&notice, &"type".into(), &"switchboard:reply".into());
-    let _ = js_sys::Reflect::set(&notice, &"sound".into(), &sound.into());
-    // No content in it, so any host may hear it; the embed checks it comes from this frame.
+    let _ = js_sys::Reflect::set(&notice, &"type".into(), &kind.into());
+    if let Some(sound) = sound {
+        let _ = js_sys::Reflect::set(&notice, &"sound".into(), &sound.into());
+    }
     let _ = parent.post_message(&notice, "*");
 }
 
-#[cfg(not(feature = "hydrate"))]
-fn post_to_host(_sound: bool) {}
+fn post_to_host(sound: bool) {
+    #[cfg(feature = "hydrate")]
+    notify_host("switchboard:reply", Some(sound));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = sound;
+}
+
+/// "Close" in the widget's header, inside the embed only: on a phone the widget covers the
+/// page, launcher included.
+#[component]
+pub fn CloseButton() -> impl IntoView {
+    let framed = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| framed.set(host_window().is_some()));
+    view! {
+        <Show when=move || framed.get()>
+            <button type="button" class="widget-close" aria-label="Close chat" data-testid="widget-close"
+                on:click=move |_| {
+                    #[cfg(feature = "hydrate")]
+                    notify_host("switchboard:close", None);
+                }>"✕"</button>
+        </Show>
+    }
+}
 
 /// The header's chime toggle.
 #[component]

@@ -1,6 +1,10 @@
 //! The visitor's side: start a chat, write, read answers live. Reached only with the visitor's
-//! own token (an HttpOnly cookie), so a visitor can never see another conversation.
+//! own token (an HttpOnly cookie, or sent explicitly when framed on another site: `identity`),
+//! so a visitor can never see another conversation.
+mod identity;
 mod launcher;
+
+use identity::VisitorToken;
 
 use crate::chat::{Avatar, Composer, ConnectionBadge, MessageList};
 use crate::error::AppError;
@@ -14,12 +18,20 @@ use serde::{Deserialize, Serialize};
 pub struct WidgetSession {
     pub conversation: Conversation,
     pub messages: Vec<Message>,
+    /// The visitor's token, only in the answer that started the conversation.
+    #[serde(default)]
+    pub visitor_token: Option<String>,
 }
 
+// Every visitor server function takes `visitor`: the token the widget keeps itself (framed on
+// another site, where our cookie is not sent); empty means "use the cookie".
+
 #[server(endpoint = "visitor_session")]
-pub async fn visitor_session() -> Result<Option<WidgetSession>, AppError> {
+pub async fn visitor_session(
+    #[server(default)] visitor: String,
+) -> Result<Option<WidgetSession>, AppError> {
     let state = crate::state::AppState::from_context();
-    match ssr::own_conversation(&state).await? {
+    match ssr::own_conversation(&state, &visitor).await? {
         Some(conversation) => Ok(Some(ssr::session(&state, conversation).await?)),
         None => Ok(None),
     }
@@ -32,14 +44,19 @@ pub async fn start_conversation(
     body: String,
     client_id: String,
     page_url: String,
+    #[server(default)] visitor: String,
 ) -> Result<WidgetSession, AppError> {
-    ssr::start(name, email, body, client_id, page_url).await
+    ssr::start(name, email, body, client_id, page_url, visitor).await
 }
 
 #[server(endpoint = "send_visitor_message")]
-pub async fn send_visitor_message(body: String, client_id: String) -> Result<Message, AppError> {
+pub async fn send_visitor_message(
+    body: String,
+    client_id: String,
+    #[server(default)] visitor: String,
+) -> Result<Message, AppError> {
     let state = crate::state::AppState::from_context();
-    let conversation = ssr::own_conversation(&state)
+    let conversation = ssr::own_conversation(&state, &visitor)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
     crate::chat::ssr::post(
@@ -53,9 +70,12 @@ pub async fn send_visitor_message(body: String, client_id: String) -> Result<Mes
 }
 
 #[server(endpoint = "older_visitor_messages")]
-pub async fn older_visitor_messages(before_seq: i64) -> Result<Vec<Message>, AppError> {
+pub async fn older_visitor_messages(
+    before_seq: i64,
+    #[server(default)] visitor: String,
+) -> Result<Vec<Message>, AppError> {
     let state = crate::state::AppState::from_context();
-    let conversation = ssr::own_conversation(&state)
+    let conversation = ssr::own_conversation(&state, &visitor)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
     state
@@ -74,7 +94,10 @@ pub async fn older_visitor_messages(before_seq: i64) -> Result<Vec<Message>, App
 /// The widget page: what the embed's iframe shows, and a page of its own at /widget.
 #[component]
 pub fn WidgetPage() -> impl IntoView {
-    let session = Resource::new(|| (), |_| visitor_session());
+    VisitorToken::provide();
+    // On the server only the cookie can say who this is; a token the widget keeps itself is
+    // read after hydration (`WidgetBody`).
+    let session = Resource::new(|| (), |_| visitor_session(String::new()));
     Effect::new(|_| offline::register_service_worker());
     view! {
         <main class="widget-page">
@@ -93,6 +116,28 @@ pub fn WidgetPage() -> impl IntoView {
 #[component]
 fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
     let session = RwSignal::new(initial);
+    let token = VisitorToken::expect();
+    // Framed on another site: the token the host page or this frame kept finds the chat.
+    Effect::new(move |_| {
+        token.load();
+        let Some(known) = token.known() else {
+            return;
+        };
+        if session.with_untracked(Option::is_some) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(Some(found)) = visitor_session(known).await {
+                session.set(Some(found));
+            }
+        });
+    });
+    let started = Callback::new(move |started: WidgetSession| {
+        if let Some(new_token) = started.visitor_token.clone() {
+            token.remember(new_token);
+        }
+        session.set(Some(started));
+    });
     // The page the service worker keeps for offline use must show the chat, not the start form.
     Effect::new(move |was_started: Option<bool>| {
         let started = session.with(Option::is_some);
@@ -104,15 +149,18 @@ fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
     view! {
         {move || match session.get() {
             Some(started) => view! { <WidgetChat started/> }.into_any(),
-            None => view! { <StartForm on_started=Callback::new(move |s| session.set(Some(s)))/> }.into_any(),
+            None => view! { <StartForm on_started=started/> }.into_any(),
         }}
     }
 }
 
 /// The visitor leaves an e-mail so the reply can reach them after they leave.
 #[server(endpoint = "leave_email")]
-pub async fn leave_email(email: String) -> Result<Conversation, AppError> {
-    ssr::leave_email(email).await
+pub async fn leave_email(
+    email: String,
+    #[server(default)] visitor: String,
+) -> Result<Conversation, AppError> {
+    ssr::leave_email(email, visitor).await
 }
 
 #[server(endpoint = "agents_online")]
@@ -160,6 +208,7 @@ fn WidgetHeader(
             </div>
             // The visitor needs to hear about the connection only when it is not working.
             {live.then(|| view! { <ConnectionBadge quiet_when_online=true/> <launcher::MuteToggle/> })}
+            <launcher::CloseButton/>
         </header>
     }
 }
@@ -212,6 +261,7 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
             body,
             client_id: new_client_id(),
             page_url,
+            visitor: VisitorToken::expect().argument(),
         });
     });
     view! {
@@ -264,6 +314,7 @@ fn status_line(conversation: &Conversation, agents: Option<&[String]>) -> String
 fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
     let live = use_live();
     let save = ServerAction::<LeaveEmail>::new();
+    let token = VisitorToken::expect();
     let email = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(Ok(conversation)) = save.value().get() {
@@ -278,7 +329,7 @@ fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
     view! {
         <Show when=wanted>
             <form class="leave-email" data-testid="leave-email"
-                on:submit=move |ev| { ev.prevent_default(); save.dispatch(LeaveEmail { email: email.get_untracked() }); }>
+                on:submit=move |ev| { ev.prevent_default(); save.dispatch(LeaveEmail { email: email.get_untracked(), visitor: token.argument() }); }>
                 <label for="leave-email-input">"Get the reply by e-mail"</label>
                 <div class="leave-email-row">
                     <input id="leave-email-input" type="email" required maxlength="254" placeholder="you@example.com"
@@ -301,8 +352,9 @@ fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
 fn WidgetChat(started: WidgetSession) -> impl IntoView {
     let live = use_live();
     let feed: ConversationFeed = live.follow(started.conversation, started.messages);
+    let token = VisitorToken::expect();
     let outbox = Outbox::new(feed, |_, body, client_id| {
-        Box::pin(send_visitor_message(body, client_id))
+        Box::pin(send_visitor_message(body, client_id, identity::current()))
     });
     resend_when_online(live, outbox);
     let older = ServerAction::<OlderVisitorMessages>::new();
@@ -327,7 +379,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         })}
         <LeaveEmail feed/>
         <MessageList feed outbox viewer=SenderKind::Visitor
-            on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq }); })
+            on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq, visitor: token.argument() }); })
             loading_older=older.pending()/>
         <Composer draft error={None::<String>} placeholder="Write a reply…"
             on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })

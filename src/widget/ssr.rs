@@ -28,10 +28,10 @@ pub fn viewer(conversation: &Conversation) -> Viewer<'_> {
     }
 }
 
-pub async fn leave_email(email: String) -> AppResult<Conversation> {
+pub async fn leave_email(email: String, visitor: String) -> AppResult<Conversation> {
     let state = crate::state::AppState::from_context();
     let email = crate::model::validate_email(&email)?;
-    let conversation = own_conversation(&state)
+    let conversation = own_conversation(&state, &visitor)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
     let updated = state
@@ -46,8 +46,10 @@ pub async fn leave_email(email: String) -> AppResult<Conversation> {
     Ok(updated)
 }
 
-pub async fn own_conversation(state: &AppState) -> AppResult<Option<Conversation>> {
-    visitor_conversation(state, &request_headers()).await
+/// The conversation the visitor's token opened: `visitor` is the token the widget sends
+/// itself (empty: the cookie's).
+pub async fn own_conversation(state: &AppState, visitor: &str) -> AppResult<Option<Conversation>> {
+    visitor_conversation(state, &request_headers(), visitor).await
 }
 
 pub async fn session(state: &AppState, conversation: Conversation) -> AppResult<WidgetSession> {
@@ -60,6 +62,7 @@ pub async fn session(state: &AppState, conversation: Conversation) -> AppResult<
     Ok(WidgetSession {
         conversation,
         messages,
+        visitor_token: None,
     })
 }
 
@@ -79,8 +82,10 @@ pub async fn start(
     body: String,
     client_id: String,
     page_url: String,
+    visitor: String,
 ) -> AppResult<WidgetSession> {
     let state = crate::state::AppState::from_context();
+    let headers = request_headers();
     // Validate everything before writing anything.
     crate::model::validate_body(&body)?;
     crate::model::validate_client_id(&client_id)?;
@@ -91,7 +96,7 @@ pub async fn start(
     let page_url = optional(page_url, 2000, "page address")?;
 
     // A visitor who already has a conversation keeps writing into it.
-    if let Some(conversation) = own_conversation(&state).await? {
+    if let Some(conversation) = visitor_conversation(&state, &headers, &visitor).await? {
         post(
             &state,
             &conversation,
@@ -106,7 +111,7 @@ pub async fn start(
     let token_hash = token_hash(&token);
     let visitor_name =
         name.unwrap_or_else(|| format!("Visitor {}", &token_hash[..4].to_uppercase()));
-    let user_agent = request_headers()
+    let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|ua| ua.chars().take(400).collect());
@@ -156,5 +161,9 @@ pub async fn start(
     if let Err(error) = crate::routing::ssr::assign_waiting(&state).await {
         tracing::warn!(?error, "auto-assignment failed; the sweep retries");
     }
-    session(&state, conversation).await
+    // The token goes back once, to the widget: framed on another site it keeps the token
+    // itself, since our cookie does not reach us from there.
+    let mut started = session(&state, conversation).await?;
+    started.visitor_token = Some(token);
+    Ok(started)
 }

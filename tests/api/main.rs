@@ -7,6 +7,7 @@ mod common;
 
 mod conversation_loop;
 mod delivery;
+mod embed;
 mod multinode;
 mod operations;
 mod store_contract;

@@ -133,7 +133,11 @@ impl Live {
             let _ = old.close();
         }
         let Some(url) = socket_url() else { return };
-        let Ok(socket) = WebSocket::new(&url) else {
+        let protocols = js_sys::Array::of1(&crate::model::protocol::SOCKET_PROTOCOL.into());
+        if let Some(token) = self.visitor_token.get_value() {
+            protocols.push(&format!("visitor.{token}").into());
+        }
+        let Ok(socket) = WebSocket::new_with_str_sequence(&url, &protocols) else {
             live.schedule_reconnect(generation);
             return;
         };

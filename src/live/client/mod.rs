@@ -121,6 +121,8 @@ pub struct Live {
     pub idle_secs: RwSignal<u64>,
     /// Whether the tab is visible (what is open in a hidden tab is not read yet).
     pub visible: RwSignal<bool>,
+    /// Visitors framed on another site: the token the socket names, since no cookie is sent.
+    visitor_token: StoredValue<Option<String>>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
     #[cfg(feature = "hydrate")]
@@ -151,6 +153,7 @@ impl Live {
             signed_out: RwSignal::new(false),
             idle_secs: RwSignal::new(600),
             visible: RwSignal::new(true),
+            visitor_token: StoredValue::new(None),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
@@ -160,6 +163,12 @@ impl Live {
         };
         provide_context(live);
         live
+    }
+
+    /// The visitor's token, for a socket opened where our cookie is not sent; set it before
+    /// the first `follow`.
+    pub fn set_visitor_token(&self, token: Option<String>) {
+        self.visitor_token.set_value(token);
     }
 
     /// Follows a conversation until the calling component unmounts.

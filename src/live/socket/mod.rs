@@ -6,7 +6,7 @@ mod frames;
 use super::{presence, ClientFrame, ServerFrame};
 use crate::model::{Agent, SenderKind};
 use crate::state::access::{
-    agent_from_headers, cookie, token_hash, visitor_conversation, SESSION_COOKIE,
+    agent_from_headers, cookie, token_hash, visitor_conversation, SESSION_COOKIE, SOCKET_PROTOCOL,
 };
 use crate::state::hub::{LiveEvent, Topic};
 use crate::state::AppState;
@@ -80,7 +80,9 @@ pub async fn upgrade(
     };
     // Small transport buffers: an idle socket should cost kilobytes, not tungstenite's
     // default 128 KiB read buffer. Frames are small JSON; the buffers grow when needed.
-    ws.max_message_size(MAX_FRAME_BYTES)
+    // A visitor framed on another site names its token as a subprotocol; the answer names ours.
+    ws.protocols([SOCKET_PROTOCOL])
+        .max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
@@ -115,7 +117,7 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identi
     {
         return Ok(Some(Identity::Agent(agent)));
     }
-    let conversation = visitor_conversation(state, headers)
+    let conversation = visitor_conversation(state, headers, "")
         .await
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
     Ok(conversation.map(|c| Identity::Visitor {

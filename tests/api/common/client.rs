@@ -110,6 +110,25 @@ impl Client {
         Ok(Socket::ready(ws).await)
     }
 
+    /// A socket naming these subprotocols, as the widget does when framed on another site
+    /// (`switchboard, visitor.<token>`); also returns the protocol the server chose.
+    pub async fn try_socket_with_protocols(
+        &self,
+        protocols: &str,
+    ) -> Result<(Socket, Option<String>), tokio_tungstenite::tungstenite::Error> {
+        let mut request = self.socket_request(None);
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", protocols.parse().unwrap());
+        let (ws, response) = tokio_tungstenite::connect_async(request).await?;
+        let chosen = response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Ok((Socket::ready(ws).await, chosen))
+    }
+
     fn socket_request(
         &self,
         origin: Option<&str>,

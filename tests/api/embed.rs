@@ -1,0 +1,102 @@
+//! The widget framed on another site, where browsers send no cookie of ours: the visitor's
+//! token travels explicitly, in every server function and in the socket's subprotocols.
+use crate::common::*;
+use switchboard::error::AppError;
+use switchboard::model::{Message, SenderKind};
+use switchboard::widget::WidgetSession;
+
+on_both_stores!(a_visitor_without_cookies_is_known_by_the_token_it_keeps);
+
+async fn a_visitor_without_cookies_is_known_by_the_token_it_keeps(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
+    let (_first_tab, started) = start_chat(&server, "Nora", "Hello from a shop page").await;
+    let token = started
+        .visitor_token
+        .clone()
+        .expect("the start answer carries the token");
+    let id = started.conversation.id.clone();
+    // Only the answer that started the conversation carries it.
+    let mut framed = server.client();
+    let again: Option<WidgetSession> = framed
+        .call("visitor_session", &[("visitor", token.as_str())])
+        .await
+        .unwrap();
+    let again = again.expect("the token finds the conversation");
+    assert_eq!(again.conversation.id, id);
+    assert_eq!(again.visitor_token, None);
+    // A fresh browser with no cookie: nothing, unless it names the token.
+    let nothing: Option<WidgetSession> =
+        server.client().call("visitor_session", &[]).await.unwrap();
+    assert!(nothing.is_none());
+    for forged in [
+        "not-a-token",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "<script>",
+    ] {
+        let none: Option<WidgetSession> = server
+            .client()
+            .call("visitor_session", &[("visitor", forged)])
+            .await
+            .unwrap();
+        assert!(none.is_none(), "{forged}");
+        let refused = server
+            .client()
+            .call::<Message>(
+                "send_visitor_message",
+                &[
+                    ("body", "hi"),
+                    ("client_id", &client_id()),
+                    ("visitor", forged),
+                ],
+            )
+            .await;
+        assert_eq!(refused, Err(AppError::ConversationNotFound), "{forged}");
+    }
+
+    // The socket names the token as a subprotocol; the server answers with its own.
+    let (mut socket, chosen) = framed
+        .try_socket_with_protocols(&format!("switchboard, visitor.{token}"))
+        .await
+        .expect("the token opens a socket");
+    assert_eq!(chosen.as_deref(), Some("switchboard"));
+    follow(&mut socket, &id).await;
+    let sent: Message = framed
+        .call(
+            "send_visitor_message",
+            &[
+                ("body", "Still there?"),
+                ("client_id", &client_id()),
+                ("visitor", &token),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(sent.conversation_id, id);
+    let mut agent = server.client();
+    agent.sign_in().await;
+    send_agent(&mut agent, &id, "Yes, Nora: what can I do?")
+        .await
+        .unwrap();
+    let reply = socket
+        .expect(|f| frame_message(f).filter(|m| m.sender == SenderKind::Agent))
+        .await;
+    assert_eq!(reply.body, "Yes, Nora: what can I do?");
+    let older: Vec<Message> = framed
+        .call(
+            "older_visitor_messages",
+            &[("before_seq", "100"), ("visitor", &token)],
+        )
+        .await
+        .unwrap();
+    assert!(older.iter().any(|m| m.body == "Still there?"));
+
+    // A forged token opens no socket.
+    let refused = server
+        .client()
+        .try_socket_with_protocols(
+            "switchboard, visitor.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        )
+        .await;
+    assert!(refused.is_err(), "a forged token opens no socket");
+}
