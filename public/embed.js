@@ -128,6 +128,8 @@
     if (!data || typeof data !== "object" || typeof data.type !== "string") return;
     if (data.type === "switchboard:identity" && typeof data.token === "string" && /^[A-Za-z0-9_-]{20,64}$/.test(data.token)) {
       storage("set", data.token);
+    } else if (data.type === "switchboard:ready") {
+      postPage();
     } else if (data.type === "switchboard:close") {
       setOpen(false);
     } else if (data.type === "switchboard:reply") {
@@ -138,6 +140,29 @@
       if (siteSound && data.sound === true) chime();
     }
   });
+
+  // Which page the visitor is on, for the agent: on the frame's request and on every
+  // navigation, single-page apps included (history changes).
+  function postPage() {
+    if (!frame || !frame.contentWindow) return;
+    frame.contentWindow.postMessage({ type: "switchboard:page", url: location.href, title: document.title }, origin);
+  }
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = history[name];
+    if (typeof original !== "function") return;
+    history[name] = function () {
+      var result = original.apply(this, arguments);
+      setTimeout(postPage, 0);
+      return result;
+    };
+  });
+  window.addEventListener("popstate", postPage);
+  window.addEventListener("hashchange", postPage);
+  if (window.MutationObserver) {
+    new MutationObserver(function () { postPage(); }).observe(document.head || document.documentElement, {
+      childList: true, subtree: true, characterData: true,
+    });
+  }
 
   button.addEventListener("mouseenter", load);
   button.addEventListener("focus", load);

@@ -117,12 +117,13 @@ test("a second conversation appears live at the top of the inbox", async ({ brow
   await expect(agent.getByTestId("conversation-item").first()).toContainText("ship to Canada");
   await agent.screenshot({ path: `${shots}/dashboard-inbox.png` });
 
-  // The embed on a host page opens the same widget in an iframe.
+  // The embed on the demo host page opens the widget in an iframe (from another site, so
+  // this visitor's /widget chat is not there: embed.spec.ts follows a chat in the frame).
   const host = await visitorContext.newPage();
   await host.goto("/");
   await host.locator("[data-switchboard=launcher]").click();
   const frame = host.frameLocator("iframe[data-switchboard=widget]");
-  await expect(frame.getByTestId("messages")).toContainText("ship to Canada");
+  await expect(frame.getByRole("heading", { name: "Hi there!" })).toBeVisible();
   await host.screenshot({ path: `${shots}/embed.png` });
 
   await agentContext.close();

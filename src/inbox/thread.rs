@@ -143,7 +143,12 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
                 <p class="context-email">{move || c().visitor_email.unwrap_or_else(|| "No e-mail given".into())}</p>
             </div>
             <dl class="context-list">
-                {move || row("Page", c().visitor_page)}
+                {move || c().visitor_page.map(|url| view! {
+                    <div class="context-row" data-testid="visitor-page">
+                        <dt>"Page"</dt>
+                        <dd><PageLink url title=c().visitor_page_title/></dd>
+                    </div>
+                })}
                 {move || row("Browser", c().visitor_agent.map(|ua| crate::model::browser_name(&ua)))}
                 <div class="context-row">
                     <dt>"Started"</dt>
@@ -152,6 +157,18 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
                 {move || row("Messages", Some(message_count(feed)))}
             </dl>
         </aside>
+    }
+}
+
+/// The visitor's page, by its title when known. A link only for a web address: the address
+/// comes from the visitor, and `javascript:` must never become a link.
+#[component]
+fn PageLink(url: String, title: Option<String>) -> impl IntoView {
+    let text = title.unwrap_or_else(|| url.clone());
+    if url.starts_with("https://") || url.starts_with("http://") {
+        view! { <a href=url.clone() title=url target="_blank" rel="noopener noreferrer nofollow">{text}</a> }.into_any()
+    } else {
+        view! { <span>{text}</span> }.into_any()
     }
 }
 

@@ -138,7 +138,10 @@ pub struct Conversation {
     pub assignee_name: Option<String>,
     pub visitor_name: String,
     pub visitor_email: Option<String>,
+    /// The page the visitor is on (updated as they navigate) and its title.
     pub visitor_page: Option<String>,
+    #[serde(default)]
+    pub visitor_page_title: Option<String>,
     pub visitor_agent: Option<String>,
     /// Sequence number of the newest event; events are numbered 1, 2, 3… per conversation.
     pub last_seq: i64,

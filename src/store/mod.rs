@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub use accounts::{Acceptance, AccountStore, NewAgent, NewInvite};
 pub use conversations::{
     Appended, Assign, Author, ChangeStatus, ConversationStore, NewConversation, PostMessage,
-    Receipt, Viewer,
+    Receipt, Viewer, VisitorChange,
 };
 pub use feed::{Change, Feed, Signal};
 

@@ -1,7 +1,8 @@
-//! Tells the embedding page about agent replies, so the launcher can show an unread badge and
-//! chime while the chat is closed. The visitor can mute the chime from the widget's header;
-//! the choice stays in the widget's own storage and travels with each notice. Notices carry no
-//! content, only that a reply arrived.
+//! The widget's side of the embed (`public/embed.js`). It tells the embedding page about agent
+//! replies, so the launcher can show an unread badge and chime while the chat is closed (the
+//! visitor can mute the chime from the widget's header; the choice stays in the widget's own
+//! storage and travels with each notice; notices carry no content). It hears from the page
+//! which page the visitor is on, as they navigate, so the agent sees it.
 use crate::live::client::ConversationFeed;
 use crate::model::SenderKind;
 use leptos::prelude::*;
@@ -51,6 +52,72 @@ pub fn announce_replies(feed: ConversationFeed) {
             post_to_host(!muted());
         }
     });
+}
+
+/// The host page the visitor is on, as the embed reports it: `(url, title)`.
+#[derive(Clone, Copy)]
+pub struct HostPage(pub RwSignal<Option<(String, String)>>);
+
+impl HostPage {
+    /// Listens for the embed's page reports, then asks for the first one.
+    pub fn provide() -> HostPage {
+        let page = HostPage(RwSignal::new(None));
+        provide_context(page);
+        #[cfg(feature = "hydrate")]
+        Effect::new(move |_| {
+            listen_for_pages(page);
+            notify_host("switchboard:ready", None);
+        });
+        page
+    }
+
+    pub fn expect() -> HostPage {
+        expect_context::<HostPage>()
+    }
+}
+
+/// Only the framing page is heard, and only a well-formed report (the server checks it again).
+#[cfg(feature = "hydrate")]
+fn listen_for_pages(page: HostPage) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(host) = host_window() else {
+        return;
+    };
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let from_host = event
+                .source()
+                .and_then(|source| source.dyn_into::<web_sys::Window>().ok())
+                .is_some_and(|source| source == host);
+            if !from_host {
+                return;
+            }
+            let data = event.data();
+            let field = |name: &str| {
+                js_sys::Reflect::get(&data, &name.into())
+                    .ok()
+                    .and_then(|value| value.as_string())
+            };
+            if field("type").as_deref() != Some("switchboard:page") {
+                return;
+            }
+            if let (Some(url), Some(title)) = (field("url"), field("title")) {
+                if url.len() <= 2000 && title.len() <= 1000 {
+                    let title: String = title.chars().take(300).collect();
+                    let report = Some((url, title));
+                    if page.0.with_untracked(|known| *known != report) {
+                        page.0.set(report);
+                    }
+                }
+            }
+        });
+    let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    // Listens for the page's whole life.
+    on_message.forget();
 }
 
 /// The page that frames this widget, if any.

@@ -95,6 +95,7 @@ pub async fn older_visitor_messages(
 #[component]
 pub fn WidgetPage() -> impl IntoView {
     VisitorToken::provide();
+    launcher::HostPage::provide();
     // On the server only the cookie can say who this is; a token the widget keeps itself is
     // read after hydration (`WidgetBody`).
     let session = Resource::new(|| (), |_| visitor_session(String::new()));
@@ -161,6 +162,16 @@ pub async fn leave_email(
     #[server(default)] visitor: String,
 ) -> Result<Conversation, AppError> {
     ssr::leave_email(email, visitor).await
+}
+
+/// The visitor moved to another page of the host site: the agent's panel follows.
+#[server(endpoint = "visitor_page")]
+pub async fn visitor_page(
+    url: String,
+    title: String,
+    #[server(default)] visitor: String,
+) -> Result<Conversation, AppError> {
+    ssr::visitor_page(url, title, visitor).await
 }
 
 #[server(endpoint = "agents_online")]
@@ -254,7 +265,10 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
         if start.pending().get_untracked() {
             return;
         }
-        let page_url = page_url();
+        let page_url = launcher::HostPage::expect()
+            .0
+            .with_untracked(|page| page.as_ref().map(|(url, _)| url.clone()))
+            .unwrap_or_else(page_url);
         start.dispatch(StartConversation {
             name: name.get_untracked(),
             email: email.get_untracked(),
@@ -371,6 +385,29 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
     });
     let agents = Signal::derive(move || live.agents_online.get().unwrap_or_default());
     launcher::announce_replies(feed);
+    // The agent's panel follows the visitor around the host site.
+    let host_page = launcher::HostPage::expect();
+    Effect::new(move |_| {
+        let Some((url, title)) = host_page.0.get() else {
+            return;
+        };
+        let known = feed
+            .conversation
+            .with_untracked(|c| (c.visitor_page.clone(), c.visitor_page_title.clone()));
+        if known
+            == (
+                Some(url.clone()),
+                Some(title.clone()).filter(|t| !t.is_empty()),
+            )
+        {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(conversation) = visitor_page(url, title, identity::current()).await {
+                feed.update_conversation(conversation);
+            }
+        });
+    });
     let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
     view! {
         <WidgetHeader subtitle agents live=true/>

@@ -8,7 +8,7 @@ use crate::state::access::{
     new_token, request_headers, set_cookie, token_hash, visitor_conversation, VISITOR_COOKIE,
 };
 use crate::state::AppState;
-use crate::store::{Appended, Author, NewConversation, Viewer};
+use crate::store::{Appended, Author, NewConversation, Viewer, VisitorChange};
 use axum::http::header;
 
 const VISITOR_COOKIE_SECS: i64 = 365 * 86_400;
@@ -34,10 +34,44 @@ pub async fn leave_email(email: String, visitor: String) -> AppResult<Conversati
     let conversation = own_conversation(&state, &visitor)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
+    let change = VisitorChange {
+        email: Some(email),
+        ..VisitorChange::default()
+    };
+    update_visitor(&state, &conversation, change).await
+}
+
+/// The visitor moved to another page of the host site (single-page apps included).
+pub async fn visitor_page(url: String, title: String, visitor: String) -> AppResult<Conversation> {
+    let state = crate::state::AppState::from_context();
+    let url = optional(url, 2000, "page address")?
+        .ok_or_else(|| AppError::Invalid("The page address is missing.".into()))?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(AppError::Invalid(
+            "The page address must be a web address.".into(),
+        ));
+    }
+    let title = optional(title, 300, "page title")?.unwrap_or_default();
+    let conversation = own_conversation(&state, &visitor)
+        .await?
+        .ok_or(AppError::ConversationNotFound)?;
+    let change = VisitorChange {
+        page_url: Some(url),
+        page_title: Some(title),
+        ..VisitorChange::default()
+    };
+    update_visitor(&state, &conversation, change).await
+}
+
+async fn update_visitor(
+    state: &AppState,
+    conversation: &Conversation,
+    change: VisitorChange,
+) -> AppResult<Conversation> {
     let updated = state
         .stores
         .conversations
-        .set_visitor_email(viewer(&conversation), &conversation.id, &email)
+        .update_visitor(viewer(conversation), &conversation.id, &change)
         .await
         .map_err(store_error)?
         .ok_or(AppError::ConversationNotFound)?;

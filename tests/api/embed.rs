@@ -1,11 +1,17 @@
-//! The widget framed on another site, where browsers send no cookie of ours: the visitor's
-//! token travels explicitly, in every server function and in the socket's subprotocols.
+//! The widget embedded on another site: where browsers send no cookie of ours, the visitor's
+//! token travels explicitly, in every server function and in the socket's subprotocols; the
+//! page the visitor is on reaches the agent as they navigate.
 use crate::common::*;
 use switchboard::error::AppError;
-use switchboard::model::{Message, SenderKind};
+use switchboard::inbox::ConversationDetail;
+use switchboard::live::ServerFrame;
+use switchboard::model::{Conversation, Message, SenderKind};
 use switchboard::widget::WidgetSession;
 
-on_both_stores!(a_visitor_without_cookies_is_known_by_the_token_it_keeps);
+on_both_stores!(
+    a_visitor_without_cookies_is_known_by_the_token_it_keeps,
+    the_agent_sees_the_page_the_visitor_is_on,
+);
 
 async fn a_visitor_without_cookies_is_known_by_the_token_it_keeps(backend: Backend) {
     let db = Db::new(backend).await;
@@ -99,4 +105,80 @@ async fn a_visitor_without_cookies_is_known_by_the_token_it_keeps(backend: Backe
         )
         .await;
     assert!(refused.is_err(), "a forged token opens no socket");
+}
+
+async fn the_agent_sees_the_page_the_visitor_is_on(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
+    let (mut visitor, started) = start_chat(&server, "Ola", "Which size fits me?").await;
+    let id = started.conversation.id.clone();
+    let mut agent = server.client();
+    agent.sign_in().await;
+    let mut socket = agent.socket().await;
+    follow(&mut socket, &id).await;
+
+    // The visitor moves to another page; the agent's panel follows, live.
+    let moved: Conversation = visitor
+        .call(
+            "visitor_page",
+            &[
+                ("url", "https://shop.example/boots/trail-runner?size=42"),
+                ("title", "Trail Runner · Acme Outdoor"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.visitor_page_title.as_deref(),
+        Some("Trail Runner · Acme Outdoor")
+    );
+    let seen = socket
+        .expect(|f| match f {
+            ServerFrame::Conversation { conversation } => conversation
+                .visitor_page_title
+                .clone()
+                .map(|_| conversation),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        seen.visitor_page.as_deref(),
+        Some("https://shop.example/boots/trail-runner?size=42")
+    );
+
+    // Not a web address, too long, or not the visitor's own conversation: refused, unchanged.
+    for (url, title) in [
+        ("javascript:alert(1)", "x"),
+        ("", "x"),
+        (&*format!("https://shop.example/{}", "a".repeat(2000)), "x"),
+        ("https://shop.example/", &*"t".repeat(301)),
+    ] {
+        let refused = visitor
+            .call::<Conversation>("visitor_page", &[("url", url), ("title", title)])
+            .await;
+        assert!(
+            matches!(refused, Err(AppError::Invalid(_))),
+            "{url:.40}: {refused:?}"
+        );
+    }
+    let stranger = server
+        .client()
+        .call::<Conversation>(
+            "visitor_page",
+            &[("url", "https://evil.example/"), ("title", "x")],
+        )
+        .await;
+    assert_eq!(stranger, Err(AppError::ConversationNotFound));
+    let detail: ConversationDetail = agent
+        .call("open_conversation", &[("id", &id)])
+        .await
+        .unwrap();
+    assert_eq!(
+        detail.conversation.visitor_page.as_deref(),
+        Some("https://shop.example/boots/trail-runner?size=42")
+    );
+    assert_eq!(
+        detail.conversation.visitor_page_title.as_deref(),
+        Some("Trail Runner · Acme Outdoor")
+    );
 }

@@ -47,6 +47,14 @@ pub struct NewConversation {
 }
 
 /// Who is writing into a conversation.
+/// What changes about a visitor; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct VisitorChange {
+    pub email: Option<String>,
+    pub page_url: Option<String>,
+    pub page_title: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Author {
     pub kind: SenderKind,
@@ -158,11 +166,11 @@ pub trait ConversationBackend: Send + Sync + 'static {
     async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>>;
     /// Open conversations nobody holds, oldest first.
     async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>>;
-    /// Sets the e-mail of the visitor who started this conversation.
-    async fn set_visitor_email(
+    /// Changes what is known of the visitor who started this conversation.
+    async fn update_visitor(
         &self,
         conversation_id: &str,
-        email: &str,
+        change: &VisitorChange,
     ) -> StoreResult<Option<Conversation>>;
 }
 
@@ -243,16 +251,17 @@ impl ConversationStore {
             .await
     }
 
-    /// A visitor leaves an e-mail for the reply; only for their own conversation.
-    pub async fn set_visitor_email(
+    /// A visitor leaves an e-mail for the reply, or moves to another page; only for their
+    /// own conversation.
+    pub async fn update_visitor(
         &self,
         viewer: Viewer<'_>,
         conversation_id: &str,
-        email: &str,
+        change: &VisitorChange,
     ) -> StoreResult<Option<Conversation>> {
         match viewer {
             Viewer::Visitor { .. } if viewer.may_read(conversation_id) => {
-                self.0.set_visitor_email(conversation_id, email).await
+                self.0.update_visitor(conversation_id, change).await
             }
             _ => Ok(None),
         }

@@ -393,16 +393,19 @@ impl ConversationBackend for PgConversations {
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
-    async fn set_visitor_email(
+    async fn update_visitor(
         &self,
         conversation_id: &str,
-        email: &str,
+        change: &VisitorChange,
     ) -> StoreResult<Option<Conversation>> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE visitors SET email = $1 WHERE id = (SELECT visitor_id FROM conversations WHERE id = $2)",
+            "UPDATE visitors SET email = COALESCE($1, email), page_url = COALESCE($2, page_url), \
+             page_title = COALESCE($3, page_title) WHERE id = (SELECT visitor_id FROM conversations WHERE id = $4)",
         )
-        .bind(email)
+        .bind(&change.email)
+        .bind(&change.page_url)
+        .bind(&change.page_title)
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;

@@ -466,16 +466,19 @@ impl ConversationBackend for SqliteConversations {
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
-    async fn set_visitor_email(
+    async fn update_visitor(
         &self,
         conversation_id: &str,
-        email: &str,
+        change: &VisitorChange,
     ) -> StoreResult<Option<Conversation>> {
         let mut tx = self.writer.begin().await?;
         sqlx::query(
-            "UPDATE visitors SET email = ? WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?)",
+            "UPDATE visitors SET email = COALESCE(?, email), page_url = COALESCE(?, page_url), \
+             page_title = COALESCE(?, page_title) WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?)",
         )
-        .bind(email)
+        .bind(&change.email)
+        .bind(&change.page_url)
+        .bind(&change.page_title)
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;
