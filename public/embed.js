@@ -10,7 +10,9 @@
  * API, callable before this script loads through the stub
  *   window.Switchboard = window.Switchboard || function () { (Switchboard.q = Switchboard.q || []).push(arguments) };
  * then Switchboard("open"), or after it loads Switchboard.open():
- *   open(), close(), toggle(), on("open" | "close" | "message", fn).
+ *   open(), close(), toggle(), on("open" | "close" | "message", fn),
+ *   identify({ name, email, ...more }), setContext({ plan: "pro", ... }) (up to 20 short text
+ *   entries, shown to the agent beside the chat).
  *
  * Identity: framed on another site, the widget cannot rely on its cookie (browsers block
  * third-party cookies). It hands the visitor's token here; this script keeps it in the host
@@ -25,6 +27,9 @@
   var siteSound = script.getAttribute("data-sound") !== "off";
   var tokenKey = "switchboard.visitor:" + origin;
   var listeners = { open: [], close: [], message: [] };
+  // What the site's code says about its visitor (identify, setContext), sent to the widget.
+  var facts = { name: "", email: "", context: {} };
+  var told = false;
   var frame = null;
   var isOpen = false;
   var unread = 0;
@@ -130,6 +135,7 @@
       storage("set", data.token);
     } else if (data.type === "switchboard:ready") {
       postPage();
+      postFacts();
     } else if (data.type === "switchboard:close") {
       setOpen(false);
     } else if (data.type === "switchboard:reply") {
@@ -140,6 +146,33 @@
       if (siteSound && data.sound === true) chime();
     }
   });
+
+  function postFacts() {
+    if (!told || !frame || !frame.contentWindow) return;
+    frame.contentWindow.postMessage({ type: "switchboard:context", name: facts.name, email: facts.email, context: facts.context }, origin);
+  }
+
+  // Keeps up to 20 short text entries; anything else is refused with a warning, never thrown.
+  function remember(data, keys) {
+    if (!data || typeof data !== "object" || Array.isArray(data)) {
+      if (window.console) console.warn("Switchboard: expected an object, got", data);
+      return false;
+    }
+    Object.keys(data).forEach(function (key) {
+      var value = data[key];
+      if (keys && keys.indexOf(key) >= 0) {
+        if (typeof value === "string") facts[key] = value.slice(0, 254);
+        return;
+      }
+      if (typeof value === "number" || typeof value === "boolean") value = String(value);
+      if (typeof value !== "string" || !/^[\w -]{1,40}$/.test(key)) return;
+      if (!(key in facts.context) && Object.keys(facts.context).length >= 20) return;
+      facts.context[key] = value.slice(0, 500);
+    });
+    told = true;
+    postFacts();
+    return true;
+  }
 
   // Which page the visitor is on, for the agent: on the frame's request and on every
   // navigation, single-page apps included (history changes).
@@ -173,6 +206,8 @@
     open: function () { setOpen(true); },
     close: function () { setOpen(false); },
     toggle: function () { setOpen(!isOpen); },
+    identify: function (data) { remember(data, ["name", "email"]); },
+    setContext: function (data) { remember(data, null); },
     on: function (name, fn) {
       if (listeners[name] && typeof fn === "function") listeners[name].push(fn);
     },

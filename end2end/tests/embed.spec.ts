@@ -11,6 +11,13 @@ test("the embed on another site: only the launcher until opened, then a chat tha
   const hostPage = `http://localhost:${switchboard.port}/`;
   const siteContext = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const agentContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  // The host site's code calls the API before the embed has loaded, through the stub.
+  await siteContext.addInitScript(() => {
+    const w = window as any;
+    w.Switchboard = w.Switchboard || function () { (w.Switchboard.q = w.Switchboard.q || []).push(arguments); };
+    w.Switchboard("identify", { name: "Yuki Tanaka", email: "yuki@example.com" });
+    w.Switchboard("setContext", { plan: "Pro", "cart items": 3 });
+  });
   const site = await siteContext.newPage();
   const agent = await agentContext.newPage();
   const errors: string[] = [];
@@ -36,7 +43,8 @@ test("the embed on another site: only the launcher until opened, then a chat tha
   await launcher.click();
   const widget = site.frameLocator('iframe[data-switchboard="widget"]');
   await widget.locator("body[data-hydrated]").waitFor();
-  await widget.getByTestId("start-name").fill("Yuki Tanaka");
+  // identify() filled in who the visitor is.
+  await expect(widget.getByTestId("start-name")).toHaveValue("Yuki Tanaka");
   await widget.getByTestId("composer-input").fill("Can I change my delivery address?");
   await widget.getByTestId("composer-input").press("Enter");
   await expect(widget.getByTestId("message")).toHaveText(/delivery address/);
@@ -45,6 +53,9 @@ test("the embed on another site: only the launcher until opened, then a chat tha
   await signIn(agent);
   await agent.getByTestId("view-all").click();
   await agent.getByTestId("conversation-item").filter({ hasText: "Yuki Tanaka" }).click();
+  // What the site's code said shows beside the chat.
+  await expect(agent.getByTestId("visitor-context").filter({ hasText: "plan" })).toContainText("Pro");
+  await expect(agent.getByTestId("visitor-context").filter({ hasText: "cart items" })).toContainText("3");
   await agent.getByTestId("composer-input").fill("Yes, Yuki: which order is it?");
   await agent.getByTestId("composer-input").press("Enter");
   await expect(widget.getByTestId("messages")).toContainText("which order is it?");

@@ -42,7 +42,16 @@ fn InboxList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let count = move |v: InboxView| items.with(|all| all.iter().filter(|c| shows(c, v)).count());
+    // A full page means older ones were not loaded: the counts say "at least".
+    let truncated = RwSignal::new(false);
+    let count = move |v: InboxView| {
+        let n = items.with(|all| all.iter().filter(|c| shows(c, v)).count());
+        if truncated.get() {
+            format!("{n}+")
+        } else {
+            n.to_string()
+        }
+    };
     let order = super::keys::targets().order;
     Effect::new(move |_| {
         order.set(visible.with(|list| list.iter().map(|c| c.id.clone()).collect()))
@@ -76,6 +85,7 @@ fn InboxList() -> impl IntoView {
                     Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
                     Ok(initial) => {
                         live.set_unread(initial.iter().map(|item| (item.conversation.id.clone(), item.unread)));
+                        truncated.set(initial.len() >= super::LIST_LIMIT as usize);
                         // Live changes that raced this fetch are kept (the list is filtered on display).
                         merge_fetched(items, initial.into_iter().map(|item| item.conversation).collect());
                         view! {

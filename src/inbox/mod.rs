@@ -26,8 +26,8 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-const LIST_LIMIT: u32 = 200;
+/// The most conversations one list fetch returns (newest activity first).
+pub const LIST_LIMIT: u32 = 200;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConversationDetail {

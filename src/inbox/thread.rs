@@ -150,6 +150,10 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
                     </div>
                 })}
                 {move || row("Browser", c().visitor_agent.map(|ua| crate::model::browser_name(&ua)))}
+                // What the host site's code said (`Switchboard.setContext`): text, never markup.
+                {move || c().visitor_context.into_iter().map(|(key, value)| view! {
+                    <div class="context-row" data-testid="visitor-context"><dt>{key}</dt><dd>{value}</dd></div>
+                }).collect_view()}
                 <div class="context-row">
                     <dt>"Started"</dt>
                     <dd><time>{move || format!("{} {}", time_fmt::day_label(c().created_at, crate::clock::now_ms()), time_fmt::clock(c().created_at))}</time></dd>

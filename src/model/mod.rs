@@ -142,6 +142,9 @@ pub struct Conversation {
     pub visitor_page: Option<String>,
     #[serde(default)]
     pub visitor_page_title: Option<String>,
+    /// What the host site's code said about the visitor (`identify`, `setContext`).
+    #[serde(default)]
+    pub visitor_context: Vec<(String, String)>,
     pub visitor_agent: Option<String>,
     /// Sequence number of the newest event; events are numbered 1, 2, 3… per conversation.
     pub last_seq: i64,
@@ -300,6 +303,46 @@ pub fn validate_body(body: &str) -> Result<String, crate::error::AppError> {
         });
     }
     Ok(trimmed.to_string())
+}
+
+/// At most this many `setContext` entries are kept, each key and value within these lengths.
+pub const CONTEXT_ENTRIES: usize = 20;
+pub const CONTEXT_KEY_CHARS: usize = 40;
+pub const CONTEXT_VALUE_CHARS: usize = 500;
+
+/// Checks what a host page said about its visitor: a few short `key: value` pairs, keys made
+/// of letters, digits, spaces, `_` and `-`.
+pub fn validate_context(
+    entries: Vec<(String, String)>,
+) -> Result<Vec<(String, String)>, crate::error::AppError> {
+    let invalid = |why: String| crate::error::AppError::Invalid(why);
+    if entries.len() > CONTEXT_ENTRIES {
+        return Err(invalid(format!(
+            "At most {CONTEXT_ENTRIES} context entries are kept."
+        )));
+    }
+    entries
+        .into_iter()
+        .map(|(key, value)| {
+            let key = key.trim().to_string();
+            let key_ok = !key.is_empty()
+                && key.chars().count() <= CONTEXT_KEY_CHARS
+                && key
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == ' ' || c == '_' || c == '-');
+            if !key_ok {
+                return Err(invalid(format!(
+                    "A context key is 1 to {CONTEXT_KEY_CHARS} letters, digits, spaces, _ or -."
+                )));
+            }
+            if value.chars().count() > CONTEXT_VALUE_CHARS {
+                return Err(invalid(format!(
+                    "A context value can be at most {CONTEXT_VALUE_CHARS} characters."
+                )));
+            }
+            Ok((key, value))
+        })
+        .collect()
 }
 
 /// Whether a value can be one of our tokens (43 URL-safe base64 characters; some slack).

@@ -7,7 +7,7 @@ use crate::model::{
 use sqlx::FromRow;
 
 pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assignee_id, a.name AS assignee_name, \
-     v.name AS visitor_name, v.email AS visitor_email, v.page_url AS visitor_page, v.page_title AS visitor_page_title, v.user_agent AS visitor_agent, \
+     v.name AS visitor_name, v.email AS visitor_email, v.page_url AS visitor_page, v.page_title AS visitor_page_title, v.context AS visitor_context, v.user_agent AS visitor_agent, \
      c.last_seq, c.last_preview, c.last_sender, c.started_offline, c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
      c.agent_delivered_seq, c.agent_read_seq \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
@@ -35,6 +35,7 @@ pub struct ConversationRow {
     pub visitor_email: Option<String>,
     pub visitor_page: Option<String>,
     pub visitor_page_title: Option<String>,
+    pub visitor_context: Option<String>,
     pub visitor_agent: Option<String>,
     pub last_seq: i64,
     pub last_preview: String,
@@ -62,6 +63,11 @@ impl TryFrom<ConversationRow> for Conversation {
             visitor_email: row.visitor_email,
             visitor_page: row.visitor_page,
             visitor_page_title: row.visitor_page_title.filter(|title| !title.is_empty()),
+            // Written by `VisitorContext::to_json` only; unreadable text shows as nothing.
+            visitor_context: row
+                .visitor_context
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default(),
             visitor_agent: row.visitor_agent,
             last_seq: row.last_seq,
             last_preview: row.last_preview,

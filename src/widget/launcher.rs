@@ -54,14 +54,26 @@ pub fn announce_replies(feed: ConversationFeed) {
     });
 }
 
-/// The host page the visitor is on, as the embed reports it: `(url, title)`.
+/// What the host site's code said about its visitor (`identify`, `setContext`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostFacts {
+    pub name: String,
+    pub email: String,
+    pub context: Vec<(String, String)>,
+}
+
+/// What the embedding page reports: the page the visitor is on, `(url, title)`, and what its
+/// code said about the visitor.
 #[derive(Clone, Copy)]
-pub struct HostPage(pub RwSignal<Option<(String, String)>>);
+pub struct HostPage(
+    pub RwSignal<Option<(String, String)>>,
+    pub RwSignal<Option<HostFacts>>,
+);
 
 impl HostPage {
-    /// Listens for the embed's page reports, then asks for the first one.
+    /// Listens for the embed's reports, then asks for the first ones.
     pub fn provide() -> HostPage {
-        let page = HostPage(RwSignal::new(None));
+        let page = HostPage(RwSignal::new(None), RwSignal::new(None));
         provide_context(page);
         #[cfg(feature = "hydrate")]
         Effect::new(move |_| {
@@ -102,8 +114,23 @@ fn listen_for_pages(page: HostPage) {
                     .ok()
                     .and_then(|value| value.as_string())
             };
-            if field("type").as_deref() != Some("switchboard:page") {
-                return;
+            match field("type").as_deref() {
+                Some("switchboard:page") => {}
+                Some("switchboard:context") => {
+                    let facts = HostFacts {
+                        name: field("name").unwrap_or_default(),
+                        email: field("email").unwrap_or_default(),
+                        context: pairs(&data),
+                    };
+                    if page
+                        .1
+                        .with_untracked(|known| known.as_ref() != Some(&facts))
+                    {
+                        page.1.set(Some(facts));
+                    }
+                    return;
+                }
+                _ => return,
             }
             if let (Some(url), Some(title)) = (field("url"), field("title")) {
                 if url.len() <= 2000 && title.len() <= 1000 {
@@ -118,6 +145,26 @@ fn listen_for_pages(page: HostPage) {
     let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
     // Listens for the page's whole life.
     on_message.forget();
+}
+
+/// The `context` object of a report as string pairs; anything but strings is dropped (the
+/// embed already turned numbers and booleans into text; the server checks sizes).
+#[cfg(feature = "hydrate")]
+fn pairs(data: &wasm_bindgen::JsValue) -> Vec<(String, String)> {
+    let Ok(context) = js_sys::Reflect::get(data, &"context".into()) else {
+        return Vec::new();
+    };
+    if !context.is_object() {
+        return Vec::new();
+    }
+    js_sys::Object::entries(&js_sys::Object::from(context))
+        .iter()
+        .filter_map(|entry| {
+            let entry = js_sys::Array::from(&entry);
+            Some((entry.get(0).as_string()?, entry.get(1).as_string()?))
+        })
+        .take(crate::model::CONTEXT_ENTRIES)
+        .collect()
 }
 
 /// The page that frames this widget, if any.

@@ -174,6 +174,18 @@ pub async fn visitor_page(
     ssr::visitor_page(url, title, visitor).await
 }
 
+/// What the host site's code said about its visitor (`Switchboard.identify` and `setContext`
+/// in the embed): shown to the agent. `context` is JSON: `[["plan", "pro"], …]`.
+#[server(endpoint = "visitor_context")]
+pub async fn visitor_context(
+    name: String,
+    email: String,
+    context: String,
+    #[server(default)] visitor: String,
+) -> Result<Conversation, AppError> {
+    ssr::visitor_context(name, email, context, visitor).await
+}
+
 #[server(endpoint = "agents_online")]
 pub async fn agents_online() -> Result<Vec<String>, AppError> {
     Ok(crate::state::AppState::from_context().presence.names())
@@ -230,6 +242,17 @@ fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let draft = RwSignal::new(String::new());
+    // A visitor the host site identified need not type who they are.
+    Effect::new(move |_| {
+        if let Some(facts) = launcher::HostPage::expect().1.get() {
+            if name.with_untracked(String::is_empty) {
+                name.set(facts.name);
+            }
+            if email.with_untracked(String::is_empty) {
+                email.set(facts.email);
+            }
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(started)) = start.value().get() {
             on_started.run(started);
@@ -385,8 +408,21 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
     });
     let agents = Signal::derive(move || live.agents_online.get().unwrap_or_default());
     launcher::announce_replies(feed);
-    // The agent's panel follows the visitor around the host site.
+    // The agent's panel follows the visitor around the host site, and shows what the site
+    // said about them.
     let host_page = launcher::HostPage::expect();
+    Effect::new(move |_| {
+        let Some(facts) = host_page.1.get() else {
+            return;
+        };
+        let context = serde_json::to_string(&facts.context).unwrap_or_default();
+        leptos::task::spawn_local(async move {
+            let sent = visitor_context(facts.name, facts.email, context, identity::current());
+            if let Ok(conversation) = sent.await {
+                feed.update_conversation(conversation);
+            }
+        });
+    });
     Effect::new(move |_| {
         let Some((url, title)) = host_page.0.get() else {
             return;

@@ -63,6 +63,40 @@ pub async fn visitor_page(url: String, title: String, visitor: String) -> AppRes
     update_visitor(&state, &conversation, change).await
 }
 
+/// What the host site's code said about its visitor (`Switchboard.identify`, `setContext`):
+/// a name and e-mail (either may be empty: unchanged) and the whole context as JSON pairs.
+pub async fn visitor_context(
+    name: String,
+    email: String,
+    context: String,
+    visitor: String,
+) -> AppResult<Conversation> {
+    let state = crate::state::AppState::from_context();
+    let name = optional(name, 80, "name")?;
+    let email = optional(email, 254, "e-mail")?
+        .map(|email| crate::model::validate_email(&email))
+        .transpose()?;
+    if context.len() > 16 * 1024 {
+        return Err(AppError::Invalid(
+            "The visitor context is too large.".into(),
+        ));
+    }
+    let entries: Vec<(String, String)> = serde_json::from_str(&context).map_err(|_| {
+        AppError::Invalid("The visitor context must be a list of [key, value] pairs.".into())
+    })?;
+    let entries = crate::model::validate_context(entries)?;
+    let conversation = own_conversation(&state, &visitor)
+        .await?
+        .ok_or(AppError::ConversationNotFound)?;
+    let change = VisitorChange {
+        name,
+        email,
+        context: Some(serde_json::to_string(&entries).map_err(internal)?),
+        ..VisitorChange::default()
+    };
+    update_visitor(&state, &conversation, change).await
+}
+
 async fn update_visitor(
     state: &AppState,
     conversation: &Conversation,

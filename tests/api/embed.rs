@@ -181,4 +181,59 @@ async fn the_agent_sees_the_page_the_visitor_is_on(backend: Backend) {
         detail.conversation.visitor_page_title.as_deref(),
         Some("Trail Runner · Acme Outdoor")
     );
+
+    // What the site's code says about its visitor reaches the agent, checked first.
+    let told: Conversation = visitor
+        .call(
+            "visitor_context",
+            &[
+                ("name", "Ola Nordmann"),
+                ("email", "ola@example.com"),
+                ("context", r#"[["plan","pro"],["order","A-1042"]]"#),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(told.visitor_name, "Ola Nordmann");
+    assert_eq!(told.visitor_email.as_deref(), Some("ola@example.com"));
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        told.visitor_context,
+        pairs(&[("plan", "pro"), ("order", "A-1042")])
+    );
+    let too_many = serde_json::to_string(
+        &(0..21)
+            .map(|n| (format!("k{n}"), "v".to_string()))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let long_value = serde_json::to_string(&[("note", "x".repeat(501))]).unwrap();
+    for (email, context) in [
+        ("", "not json"),
+        ("", r#"{"plan":"pro"}"#),
+        ("", r#"[["<script>","x"]]"#),
+        ("", too_many.as_str()),
+        ("", long_value.as_str()),
+        ("not an e-mail", "[]"),
+    ] {
+        let refused = visitor
+            .call::<Conversation>(
+                "visitor_context",
+                &[("name", ""), ("email", email), ("context", context)],
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(AppError::Invalid(_))),
+            "{context:.40}: {refused:?}"
+        );
+    }
+    let kept: ConversationDetail = agent
+        .call("open_conversation", &[("id", &id)])
+        .await
+        .unwrap();
+    assert_eq!(kept.conversation.visitor_context, told.visitor_context);
 }

@@ -50,9 +50,12 @@ pub struct NewConversation {
 /// What changes about a visitor; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default)]
 pub struct VisitorChange {
+    pub name: Option<String>,
     pub email: Option<String>,
     pub page_url: Option<String>,
     pub page_title: Option<String>,
+    /// The whole context, as JSON: `[["plan", "pro"], …]`.
+    pub context: Option<String>,
 }
 
 #[derive(Clone, Debug)]

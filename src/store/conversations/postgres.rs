@@ -400,12 +400,15 @@ impl ConversationBackend for PgConversations {
     ) -> StoreResult<Option<Conversation>> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE visitors SET email = COALESCE($1, email), page_url = COALESCE($2, page_url), \
-             page_title = COALESCE($3, page_title) WHERE id = (SELECT visitor_id FROM conversations WHERE id = $4)",
+            "UPDATE visitors SET name = COALESCE($1, name), email = COALESCE($2, email), \
+             page_url = COALESCE($3, page_url), page_title = COALESCE($4, page_title), \
+             context = COALESCE($5, context) WHERE id = (SELECT visitor_id FROM conversations WHERE id = $6)",
         )
+        .bind(&change.name)
         .bind(&change.email)
         .bind(&change.page_url)
         .bind(&change.page_title)
+        .bind(&change.context)
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;

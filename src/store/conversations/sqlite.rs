@@ -473,12 +473,15 @@ impl ConversationBackend for SqliteConversations {
     ) -> StoreResult<Option<Conversation>> {
         let mut tx = self.writer.begin().await?;
         sqlx::query(
-            "UPDATE visitors SET email = COALESCE(?, email), page_url = COALESCE(?, page_url), \
-             page_title = COALESCE(?, page_title) WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?)",
+            "UPDATE visitors SET name = COALESCE(?, name), email = COALESCE(?, email), \
+             page_url = COALESCE(?, page_url), page_title = COALESCE(?, page_title), \
+             context = COALESCE(?, context) WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?)",
         )
+        .bind(&change.name)
         .bind(&change.email)
         .bind(&change.page_url)
         .bind(&change.page_title)
+        .bind(&change.context)
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;
