@@ -7,7 +7,7 @@ use crate::widget::WidgetPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -44,7 +44,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agent/login") view=SignInPage/>
                 <Route path=path!("/agent/setup") view=SetupPage/>
                 <Route path=path!("/agent/invite") view=InvitePage/>
-                <ParentRoute path=path!("/agent") view=Dashboard>
+                // Rendered whole before it is sent, so the agent's theme reaches `<html>` in the
+                // server's HTML (no flash of the other theme).
+                <ParentRoute path=path!("/agent") view=Dashboard ssr=SsrMode::Async>
                     <Route path=path!("team") view=TeamPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                     <ParentRoute path=path!("") view=InboxLayout>

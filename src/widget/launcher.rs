@@ -101,10 +101,10 @@ fn listen_for_pages(page: HostPage) {
     };
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            // A cross-site parent is no `instanceof Window` here: compare identities instead.
             let from_host = event
                 .source()
-                .and_then(|source| source.dyn_into::<web_sys::Window>().ok())
-                .is_some_and(|source| source == host);
+                .is_some_and(|source| js_sys::Object::is(source.as_ref(), host.as_ref()));
             if !from_host {
                 return;
             }
