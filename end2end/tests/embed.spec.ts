@@ -72,8 +72,8 @@ test("the embed on another site: only the launcher until opened, then a chat tha
   await expect(page).toContainText("Returns policy · Acme Outdoor");
   await expect(page.locator("a")).toHaveAttribute("href", `${hostPage}returns`);
 
-  // A reload of the host page finds the same conversation.
-  await site.reload();
+  // Loading the host page again finds the same conversation.
+  await site.goto(hostPage);
   await site.locator('[data-switchboard="launcher"]').click();
   await expect(widget.getByTestId("messages")).toContainText("delivery address");
   await expect(widget.getByTestId("messages")).toContainText("which order is it?");

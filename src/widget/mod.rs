@@ -465,7 +465,14 @@ mod offline {
     pub fn register_service_worker() {
         #[cfg(feature = "hydrate")]
         if let Some(window) = web_sys::window() {
-            let _ = window.navigator().service_worker().register("/sw.js");
+            // Refused in a frame on another site when the browser blocks third-party
+            // storage: the widget then simply has no offline copy (no uncaught error).
+            let registered = window.navigator().service_worker().register("/sw.js");
+            let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
+                |_: wasm_bindgen::JsValue| {},
+            );
+            let _ = registered.catch(&ignore);
+            ignore.forget();
         }
     }
 
