@@ -1,6 +1,7 @@
 //! The HTML shell and the routes.
 use crate::auth::{SetupPage, SignInPage};
 use crate::inbox::{ConversationPage, Dashboard, InboxLayout, NoConversation};
+use crate::inboxes::InboxSettingsPage;
 use crate::live::client::Live;
 use crate::team::{InvitePage, SettingsPage, TeamPage};
 use crate::widget::WidgetPage;
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                 // server's HTML (no flash of the other theme).
                 <ParentRoute path=path!("/agent") view=Dashboard ssr=SsrMode::Async>
                     <Route path=path!("team") view=TeamPage/>
+                    <Route path=path!("inbox") view=InboxSettingsPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                     <ParentRoute path=path!("") view=InboxLayout>
                         <Route path=path!("") view=NoConversation/>

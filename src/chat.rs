@@ -1,50 +1,11 @@
 //! What the widget and the dashboard share: posting a message, and showing a conversation.
+pub use crate::avatar::{Avatar, AvatarColors};
 use crate::live::client::ConversationFeed;
 use crate::model::Pending;
-use crate::model::{initials, validate_body, Message, SenderKind, Status, Tick, MAX_MESSAGE_CHARS};
+use crate::model::{validate_body, Message, SenderKind, Status, Tick, MAX_MESSAGE_CHARS};
 use crate::outbox::Outbox;
 use crate::time_fmt;
 use leptos::prelude::*;
-
-/// Agents' avatar colours by agent id, where a page knows them (the dashboard does).
-#[derive(Clone, Copy)]
-pub struct AvatarColors(pub Signal<Vec<(String, String)>>);
-
-impl AvatarColors {
-    /// The colour of the agent behind `sender_id`, live, if this page knows it.
-    pub fn of(sender_id: Option<String>) -> Signal<Option<String>> {
-        let colors = use_context::<AvatarColors>();
-        Signal::derive(move || {
-            let (colors, id) = (colors?, sender_id.as_ref()?);
-            colors.0.with(|known| {
-                known
-                    .iter()
-                    .find(|(agent, _)| agent == id)
-                    .map(|(_, c)| c.clone())
-            })
-        })
-    }
-}
-
-/// Initials in a disc; an agent's own colour when known (white text: the colours are picked
-/// to keep AA contrast with it).
-#[component]
-pub fn Avatar(
-    #[prop(into)] name: String,
-    #[prop(optional)] kind: Option<SenderKind>,
-    #[prop(optional, into)] color: MaybeProp<String>,
-) -> impl IntoView {
-    let class = match kind {
-        Some(SenderKind::Agent) => "avatar avatar-agent",
-        _ => "avatar",
-    };
-    let style = move || {
-        color
-            .get()
-            .map(|color| format!("background:{color};color:#fff"))
-    };
-    view! { <span class=class style=style aria-hidden="true">{initials(&name)}</span> }
-}
 
 #[component]
 pub fn StatusPill(status: Signal<Status>) -> impl IntoView {

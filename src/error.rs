@@ -19,6 +19,8 @@ pub enum AppError {
     WrongCredentials,
     #[error("This setup link is invalid or was already used.")]
     SetupLinkInvalid,
+    #[error("This chat is not available: its inbox does not exist.")]
+    InboxNotFound,
     #[error("Only an admin can do that.")]
     AdminOnly,
     #[error("{0}")]

@@ -11,10 +11,12 @@
 
 pub mod app;
 pub mod auth;
+pub mod avatar;
 pub mod chat;
 pub mod clock;
 pub mod error;
 pub mod inbox;
+pub mod inboxes;
 pub mod live;
 pub mod model;
 pub mod outbox;

@@ -216,6 +216,9 @@ fn Rail(agent: Agent, sign_out: ServerAction<SignOut>, mine: OwnSettings) -> imp
                     <A href="/agent/team" attr:class="rail-link" attr:title="Team" attr:aria-label="Team" attr:data-testid="nav-team">
                         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm7 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM1 20c0-3.3 3.6-6 8-6s8 2.7 8 6v1H1zm17 1v-1c0-1.6-.6-3-1.7-4.2 3.2.3 5.7 2 5.7 4.2v1z"/></svg>
                     </A>
+                    <A href="/agent/inbox" attr:class="rail-link" attr:title="Website widget" attr:aria-label="Website widget" attr:data-testid="nav-inbox">
+                        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 4h18a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 4v10h16V8zm11 3h4v5h-4z"/></svg>
+                    </A>
                 </Show>
                 <A href="/agent/settings" attr:class="rail-link" attr:title="Your settings" attr:aria-label="Your settings" attr:data-testid="nav-settings">
                     <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm9 4-2.1-.7-.5-1.3 1-2-2-2-2 1-1.3-.5L13.4 2h-2.8l-.7 2.1-1.3.5-2-1-2 2 1 2-.5 1.3L3 11.4v2.8l2.1.7.5 1.3-1 2 2 2 2-1 1.3.5.7 2.1h2.8l.7-2.1 1.3-.5 2 1 2-2-1-2 .5-1.3 2.1-.7z"/></svg>

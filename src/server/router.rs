@@ -41,6 +41,11 @@ pub fn router(state: AppState) -> Router {
             },
         )
         .layer(middleware::from_fn_with_state(state.clone(), origin_guard))
+        // The widget page may be framed only by its inbox's allowed sites.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::inboxes::ssr::frame_policy,
+        ))
         // Dynamic responses (pages, server functions) compressed on the fly; embedded files
         // arrive precompressed and pass through.
         .layer(tower_http::compression::CompressionLayer::new())

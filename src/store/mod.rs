@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod conversations;
 pub mod feed;
+pub mod inboxes;
 mod pg_changes;
 mod postgres;
 mod rows;
@@ -21,6 +22,7 @@ pub use conversations::{
     Receipt, Viewer, VisitorChange,
 };
 pub use feed::{Change, Feed, Signal};
+pub use inboxes::InboxStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -64,6 +66,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Stores {
     pub conversations: ConversationStore,
     pub accounts: Arc<dyn AccountStore>,
+    pub inboxes: Arc<dyn InboxStore>,
     pub feed: Arc<dyn Feed>,
 }
 

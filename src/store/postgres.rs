@@ -5,6 +5,7 @@ use super::accounts::postgres::PgAccounts;
 use super::conversations::postgres::PgConversations;
 use super::conversations::ConversationStore;
 use super::feed::{Change, Feed, Signal};
+use super::inboxes::postgres::PgInboxes;
 use super::pg_changes::{listen, Notifier};
 use super::{StoreResult, Stores};
 use async_trait::async_trait;
@@ -53,6 +54,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
             notifier: notifier.clone(),
         })),
         accounts: Arc::new(PgAccounts { pool: pool.clone() }),
+        inboxes: Arc::new(PgInboxes { pool: pool.clone() }),
         feed: Arc::new(PgFeed {
             pool,
             notifier,

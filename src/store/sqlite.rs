@@ -4,6 +4,7 @@ use super::accounts::sqlite::SqliteAccounts;
 use super::conversations::sqlite::SqliteConversations;
 use super::conversations::ConversationStore;
 use super::feed::Feed;
+use super::inboxes::sqlite::SqliteInboxes;
 use super::{StoreResult, Stores};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -44,6 +45,10 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
             writer.clone(),
         ))),
         accounts: Arc::new(SqliteAccounts {
+            reader: reader.clone(),
+            writer: writer.clone(),
+        }),
+        inboxes: Arc::new(SqliteInboxes {
             reader: reader.clone(),
             writer,
         }),

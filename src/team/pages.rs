@@ -2,7 +2,7 @@
 use super::{
     load_team, AcceptInvite, ChangeRole, CreateInvite, RevokeInvite, SetAgentActive, TeamOverview,
 };
-use crate::chat::Avatar;
+use crate::avatar::Avatar;
 use crate::error::AppError;
 use crate::live::client::use_live;
 use crate::model::{Agent, Presence, Role, SenderKind, TeamMember};

@@ -3,14 +3,16 @@
 //! so a visitor can never see another conversation.
 mod identity;
 mod launcher;
+mod start;
 
 use identity::VisitorToken;
+use start::{StartForm, WidgetHeader};
 
-use crate::chat::{Avatar, Composer, ConnectionBadge, MessageList};
+use crate::chat::{Avatar, Composer, MessageList};
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
-use crate::model::{Conversation, Message, SenderKind, Status};
-use crate::outbox::{new_client_id, resend_when_online, Outbox};
+use crate::model::{Conversation, InboxSettings, Message, SenderKind, Status};
+use crate::outbox::{resend_when_online, Outbox};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -99,23 +101,36 @@ pub fn WidgetPage() -> impl IntoView {
     // On the server only the cookie can say who this is; a token the widget keeps itself is
     // read after hydration (`WidgetBody`).
     let session = Resource::new(|| (), |_| visitor_session(String::new()));
+    let inbox = Resource::new(|| (), |_| crate::inboxes::load_inbox());
     Effect::new(|_| offline::register_service_worker());
     view! {
         <main class="widget-page">
             <section class="widget" aria-label="Chat with support">
                 <Suspense fallback=|| view! { <div class="widget-loading">"Loading…"</div> }>
-                    {move || session.get().map(|result| match result {
-                        Ok(initial) => view! { <WidgetBody initial/> }.into_any(),
-                        Err(error) => view! { <p class="form-error">{error.to_string()}</p> }.into_any(),
-                    })}
+                    // Both read on every pass, so the server waits for both before rendering.
+                    {move || { let (inbox, session) = (inbox.get(), session.get()); Some(match (inbox?, session?) {
+                        (Ok(inbox), Ok(initial)) => view! { <WidgetBody inbox initial/> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
+                    }) }}
                 </Suspense>
             </section>
         </main>
     }
 }
 
+/// The inbox this widget belongs to: its name, brand colour and words.
+#[derive(Clone)]
+struct WidgetInbox(InboxSettings);
+
+fn inbox() -> InboxSettings {
+    expect_context::<WidgetInbox>().0
+}
+
 #[component]
-fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
+fn WidgetBody(inbox: InboxSettings, initial: Option<WidgetSession>) -> impl IntoView {
+    // The brand colour reaches the header, the buttons and the visitor's bubbles.
+    let brand = format!("--brand:{}", inbox.color);
+    provide_context(WidgetInbox(inbox));
     let session = RwSignal::new(initial);
     let token = VisitorToken::expect();
     // Framed on another site: the token the host page or this frame kept finds the chat.
@@ -148,10 +163,12 @@ fn WidgetBody(initial: Option<WidgetSession>) -> impl IntoView {
         started
     });
     view! {
-        {move || match session.get() {
-            Some(started) => view! { <WidgetChat started/> }.into_any(),
-            None => view! { <StartForm on_started=started/> }.into_any(),
-        }}
+        <div class="widget-brand" style=brand>
+            {move || match session.get() {
+                Some(started) => view! { <WidgetChat started/> }.into_any(),
+                None => view! { <StartForm on_started=started/> }.into_any(),
+            }}
+        </div>
     }
 }
 
@@ -196,148 +213,12 @@ fn online_line(names: &[String]) -> Option<String> {
     (!names.is_empty()).then(|| "We're online".to_string())
 }
 
-const AWAY: &str = "We're away right now. Leave your e-mail and we'll reply there.";
-/// How often the start form asks again who is online (it has no socket yet).
-#[cfg(feature = "hydrate")]
-const PRESENCE_POLL_MS: u32 = 10_000;
-
-#[component]
-fn WidgetHeader(
-    #[prop(into)] subtitle: Signal<String>,
-    /// Agents online, shown as initials.
-    #[prop(into)]
-    agents: Signal<Vec<String>>,
-    #[prop(optional)] live: bool,
-) -> impl IntoView {
-    view! {
-        <header class="widget-header">
-            <div class="widget-team">
-                {move || {
-                    let names = agents.get();
-                    if names.is_empty() {
-                        view! { <span class="brand-mark">"S"</span> }.into_any()
-                    } else {
-                        view! {
-                            <span class="team-faces" data-testid="agents-online">
-                                {names.into_iter().take(3).map(|n| view! { <Avatar name=n kind=SenderKind::Agent/> }).collect_view()}
-                            </span>
-                        }.into_any()
-                    }
-                }}
-                <div>
-                    <div class="widget-title">"Switchboard Support"</div>
-                    <div class="widget-subtitle" data-testid="widget-status">{move || subtitle.get()}</div>
-                </div>
-            </div>
-            // The visitor needs to hear about the connection only when it is not working.
-            {live.then(|| view! { <ConnectionBadge quiet_when_online=true/> <launcher::MuteToggle/> })}
-            <launcher::CloseButton/>
-        </header>
-    }
-}
-
-#[component]
-fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
-    let start = ServerAction::<StartConversation>::new();
-    let name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
-    let draft = RwSignal::new(String::new());
-    // A visitor the host site identified need not type who they are.
-    Effect::new(move |_| {
-        if let Some(facts) = launcher::HostPage::expect().1.get() {
-            if name.with_untracked(String::is_empty) {
-                name.set(facts.name);
-            }
-            if email.with_untracked(String::is_empty) {
-                email.set(facts.email);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(started)) = start.value().get() {
-            on_started.run(started);
-        }
-    });
-    let error = Signal::derive(move || match start.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
-    // Asked again every few seconds, so an agent signing in turns "away" into "online".
-    let poll = RwSignal::new(0u32);
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            loop {
-                gloo_timers::future::TimeoutFuture::new(PRESENCE_POLL_MS).await;
-                if poll.try_update(|n| *n += 1).is_none() {
-                    return;
-                }
-            }
-        });
-    });
-    let online = Resource::new(move || poll.get(), |_| agents_online());
-    let agents = Signal::derive(move || online.get().and_then(Result::ok).unwrap_or_default());
-    let subtitle = Signal::derive(move || match online.get() {
-        None => "We typically reply in a few minutes".to_string(),
-        Some(_) => online_line(&agents.get())
-            .map(|l| format!("{l}. We typically reply in minutes."))
-            .unwrap_or_else(|| AWAY.into()),
-    });
-    let send = Callback::new(move |body: String| {
-        // One conversation per visitor: ignore a second press while the first is on its way.
-        if start.pending().get_untracked() {
-            return;
-        }
-        let page_url = launcher::HostPage::expect()
-            .0
-            .with_untracked(|page| page.as_ref().map(|(url, _)| url.clone()))
-            .unwrap_or_else(page_url);
-        start.dispatch(StartConversation {
-            name: name.get_untracked(),
-            email: email.get_untracked(),
-            body,
-            client_id: new_client_id(),
-            page_url,
-            visitor: VisitorToken::expect().argument(),
-        });
-    });
-    view! {
-        <WidgetHeader subtitle agents/>
-        <div class="widget-welcome">
-            <h2>"Hi there!"</h2>
-            <p>"Ask us anything. We're here to help."</p>
-            <div class="start-fields">
-                <input placeholder="Your name (optional)" maxlength="80" prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev)) data-testid="start-name"/>
-                <input type="email" placeholder="E-mail, to get replies if you leave (optional)" maxlength="254"
-                    prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) data-testid="start-email"/>
-            </div>
-        </div>
-        <Composer draft on_send=send error placeholder="Write your message…"/>
-    }
-}
-
-fn page_url() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        // Inside the embed's iframe the host page is the referrer.
-        let document = web_sys::window().and_then(|w| w.document());
-        let referrer = document.as_ref().map(|d| d.referrer()).unwrap_or_default();
-        if !referrer.is_empty() {
-            return referrer;
-        }
-        document.and_then(|d| d.url().ok()).unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    String::new()
-}
-
 /// What the widget says about the conversation; `agents` is `None` until the socket said.
-fn status_line(conversation: &Conversation, agents: Option<&[String]>) -> String {
+fn status_line(conversation: &Conversation, agents: Option<&[String]>, away: &str) -> String {
     let nobody_online = agents.is_some_and(|names| names.is_empty());
     match (conversation.status, &conversation.assignee_name) {
         (Status::Resolved, _) => "This conversation is resolved. Write again to reopen it.".into(),
-        _ if nobody_online => AWAY.into(),
+        _ if nobody_online => away.into(),
         (Status::Active, Some(agent)) if agents.is_none_or(|names| names.contains(agent)) => {
             format!("{agent} is helping you")
         }
@@ -401,10 +282,11 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             feed.merge(messages);
         }
     });
+    let away = inbox().away_message;
     let subtitle = Signal::derive(move || {
         let agents = live.agents_online.get();
         feed.conversation
-            .with(|c| status_line(c, agents.as_deref()))
+            .with(|c| status_line(c, agents.as_deref(), &away))
     });
     let agents = Signal::derive(move || live.agents_online.get().unwrap_or_default());
     launcher::announce_replies(feed);

@@ -162,6 +162,7 @@ pub async fn start(
         .map(|email| crate::model::validate_email(&email))
         .transpose()?;
     let page_url = optional(page_url, 2000, "page address")?;
+    let inbox = crate::inboxes::ssr::load(&state, DEFAULT_INBOX).await?;
 
     // A visitor who already has a conversation keeps writing into it.
     if let Some(conversation) = visitor_conversation(&state, &headers, &visitor).await? {
@@ -175,6 +176,12 @@ pub async fn start(
         .await?;
         return session(&state, conversation).await;
     }
+    // This inbox wants a way to reply before the chat starts.
+    if inbox.ask_email && email.is_none() {
+        return Err(AppError::Invalid(
+            "Please give your e-mail, so we can reply even after you leave.".into(),
+        ));
+    }
     let token = new_token();
     let token_hash = token_hash(&token);
     let visitor_name =
@@ -187,7 +194,7 @@ pub async fn start(
         .stores
         .conversations
         .create(NewConversation {
-            inbox_id: DEFAULT_INBOX.into(),
+            inbox_id: inbox.id.clone(),
             visitor_token_hash: token_hash,
             visitor_name,
             visitor_email: email,

@@ -8,6 +8,7 @@ mod common;
 mod conversation_loop;
 mod delivery;
 mod embed;
+mod inboxes;
 mod multinode;
 mod operations;
 mod store_contract;

@@ -3,6 +3,7 @@
 //! who may read what; the backends only persist.
 pub(super) mod postgres;
 pub(super) mod sqlite;
+mod sqlite_commit;
 
 use super::StoreResult;
 use crate::model::{Agent, Conversation, InboxFilter, InboxItem, Message, SenderKind, Status};

@@ -1,0 +1,130 @@
+//! SQLite's group commit for posts: posts that arrive while a transaction is being written
+//! wait and share the next one, so many concurrent senders cost one WAL sync, not one each.
+use super::sqlite::{insert_message, load_conversation};
+use super::*;
+use crate::model;
+use crate::store::rows::*;
+use crate::store::{StoreError, StoreResult};
+use sqlx::{SqliteConnection, SqlitePool};
+use tokio::sync::{mpsc, oneshot};
+
+/// One post waiting for the group-commit writer.
+pub(super) struct PostJob {
+    pub(super) post: PostMessage,
+    pub(super) reply: oneshot::Sender<StoreResult<Appended>>,
+}
+
+/// Most posts one transaction takes.
+pub(super) const MAX_BATCH: usize = 256;
+
+/// Group commit: posts that arrive while a transaction is being written wait and then share
+/// the next one, so many concurrent senders cost one commit (one WAL sync), not one each.
+pub(super) async fn group_commit(writer: SqlitePool, mut jobs: mpsc::Receiver<PostJob>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let (posts, replies): (Vec<PostMessage>, Vec<_>) =
+            batch.into_iter().map(|job| (job.post, job.reply)).unzip();
+        let (count, started) = (posts.len(), std::time::Instant::now());
+        let results = commit_batch(&writer, posts).await;
+        crate::telemetry::batch_committed(count, started.elapsed());
+        for (reply, result) in replies.into_iter().zip(results) {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+fn failed_all(count: usize, error: sqlx::Error) -> Vec<StoreResult<Appended>> {
+    (0..count)
+        .map(|_| Err(StoreError::Batch(error.to_string())))
+        .collect()
+}
+
+/// Writes a batch in one transaction. A post that fails with a database error poisons the
+/// transaction; then the batch is rolled back and every post is retried in a transaction of
+/// its own, so one bad post never fails the others and nothing is half-written.
+async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<StoreResult<Appended>> {
+    if posts.len() > 1 {
+        if let Some(results) = try_batch(writer, &posts).await {
+            return results;
+        }
+    }
+    let mut results = Vec::with_capacity(posts.len());
+    for post in &posts {
+        results.push(match try_batch(writer, std::slice::from_ref(post)).await {
+            Some(mut one) => one.remove(0),
+            None => Err(StoreError::Batch("the write transaction failed".into())),
+        });
+    }
+    results
+}
+
+/// `None` when a batch of several had to be abandoned. A post that fails part-way is never
+/// committed: the transaction is rolled back, and a lone post reports its error.
+async fn try_batch(
+    writer: &SqlitePool,
+    posts: &[PostMessage],
+) -> Option<Vec<StoreResult<Appended>>> {
+    let mut tx = writer.begin().await.ok()?;
+    let mut results = Vec::with_capacity(posts.len());
+    for post in posts {
+        let result = post_in_tx(&mut tx, post).await;
+        // NotFound is decided before anything is written; any other error may follow a write.
+        if !matches!(result, Ok(_) | Err(StoreError::NotFound)) {
+            let _ = tx.rollback().await;
+            return (posts.len() == 1).then(|| vec![result]);
+        }
+        results.push(result);
+    }
+    match tx.commit().await {
+        Ok(()) => Some(results),
+        Err(error) => Some(failed_all(posts.len(), error)),
+    }
+}
+
+async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreResult<Appended> {
+    let existing: Option<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? AND client_id = ?"
+    ))
+    .bind(&post.conversation_id)
+    .bind(&post.client_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let conversation = load_conversation(conn, &post.conversation_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if let Some(row) = existing {
+        return Ok(Appended {
+            events: vec![row.try_into()?],
+            conversation,
+            duplicate: true,
+        });
+    }
+    let plan = plan_post(&conversation, post);
+    for event in &plan.events {
+        insert_message(conn, event).await?;
+    }
+    sqlx::query(
+        "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ?, last_preview = ?, \
+         last_sender = ?, last_activity_at = ? WHERE id = ?",
+    )
+    .bind(plan.status.as_str())
+    .bind(&plan.assignee)
+    .bind(plan.last_seq)
+    .bind(model::preview(&post.body))
+    .bind(post.author.kind.as_str())
+    .bind(post.now)
+    .bind(&post.conversation_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Appended {
+        conversation: plan.applied_to(conversation, post),
+        events: plan.events,
+        duplicate: false,
+    })
+}
