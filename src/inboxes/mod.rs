@@ -96,7 +96,7 @@ fn InboxForm(settings: InboxSettings) -> impl IntoView {
                 "Ask for an e-mail before the first message"
             </label>
             <h2>"Where it may appear"</h2>
-            <label>"Allowed sites, one per line (" <code>"shop.example"</code> ", " <code>"*.example.com"</code> ", " <code>"localhost:3000"</code> ")"
+            <label>"Allowed sites, one per line (e.g. shop.example, *.example.com, localhost:3000)"
                 <textarea rows="4" prop:value=move || domains.get() data-testid="inbox-domains"
                     on:input=move |ev| domains.set(event_target_value(&ev))></textarea>
             </label>
