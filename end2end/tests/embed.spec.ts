@@ -86,6 +86,11 @@ test("the embed on another site: only the launcher until opened, then a chat tha
   expect(frameBox).toEqual({ x: 0, y: 0, width: 390, height: 760 });
   await expect(launcher).toBeHidden();
   await site.screenshot({ path: `${shots}/embed-phone.png` });
+  // The widget follows the visitor's dark mode, and stays readable in it.
+  await site.emulateMedia({ colorScheme: "dark" });
+  await accessible(site, "the embedded widget in dark mode, on a phone");
+  await site.screenshot({ path: `${shots}/embed-phone-dark.png` });
+  await site.emulateMedia({ colorScheme: "light" });
   await widget.getByTestId("widget-close").click();
   await expect(site.locator('iframe[data-switchboard="widget"]')).toBeHidden();
   await expect(launcher).toBeVisible();
@@ -98,6 +103,9 @@ test("the embed on another site: only the launcher until opened, then a chat tha
   });
   await expect(site.locator('iframe[data-switchboard="widget"]')).toBeVisible();
   expect(await site.evaluate(() => (window as any).__opened)).toBe(1);
+  await site.setViewportSize({ width: 1100, height: 760 });
+  await site.emulateMedia({ colorScheme: "dark" });
+  await site.screenshot({ path: `${shots}/embed-desktop-dark.png` });
   // Malformed messages to the page and unknown calls are ignored, without an error.
   await site.evaluate(() => {
     window.postMessage({ type: "switchboard:identity", token: "<script>" }, "*");
