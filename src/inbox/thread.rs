@@ -113,7 +113,8 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
                 </div>
                 <AssignMenu/>
                 <StatusPill status/>
-                <button class="secondary" data-testid="toggle-status" disabled=move || change.pending().get()
+                // aria-disabled, not disabled: a disabled button drops the keyboard focus.
+                <button class="secondary" data-testid="toggle-status" aria-disabled=move || change.pending().get().to_string()
                     on:click=move |_| actions.toggle_status()>
                     {move || if status.get() == Status::Resolved { "Reopen" } else { "Resolve" }}
                 </button>
@@ -208,6 +209,10 @@ impl ThreadActions {
     }
 
     pub fn toggle_status(&self) {
+        // One change at a time (the button stays focusable while one is on its way).
+        if self.change.pending().get_untracked() {
+            return;
+        }
         let (conversation_id, status) = self
             .feed
             .conversation
