@@ -134,7 +134,7 @@
     if (data.type === "switchboard:identity" && typeof data.token === "string" && /^[A-Za-z0-9_-]{20,64}$/.test(data.token)) {
       storage("set", data.token);
     } else if (data.type === "switchboard:ready") {
-      postPage();
+      postPage(true);
       postFacts();
     } else if (data.type === "switchboard:close") {
       setOpen(false);
@@ -176,8 +176,13 @@
 
   // Which page the visitor is on, for the agent: on the frame's request and on every
   // navigation, single-page apps included (history changes).
-  function postPage() {
+  // Head mutations are frequent on some sites: only a real change (or a new frame) is posted.
+  var lastPage = "";
+  function postPage(force) {
     if (!frame || !frame.contentWindow) return;
+    var page = location.href + "\n" + document.title;
+    if (page === lastPage && force !== true) return;
+    lastPage = page;
     frame.contentWindow.postMessage({ type: "switchboard:page", url: location.href, title: document.title }, origin);
   }
   ["pushState", "replaceState"].forEach(function (name) {

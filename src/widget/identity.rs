@@ -3,58 +3,34 @@
 //! it explicitly with every server function and socket. The host page's embed keeps a copy in
 //! the host's own storage (first-party there) and hands it back in the frame's address
 //! fragment, which never reaches a server or a log.
-use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 const STORAGE_KEY: &str = "switchboard.visitor";
 
-/// The visitor's token, once known in the browser; `None` means "the cookie's".
-#[derive(Clone, Copy)]
-pub struct VisitorToken(RwSignal<Option<String>>);
-
-impl VisitorToken {
-    pub fn provide() -> VisitorToken {
-        let token = VisitorToken(RwSignal::new(None));
-        provide_context(token);
-        token
+/// Reads the token the host page handed over, else this frame's own storage, and uses it from
+/// now on. Browser only; `None` means "the cookie's".
+pub fn load() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    if let Some(token) = browser::from_fragment().or_else(browser::from_storage) {
+        set(token.clone());
+        return Some(token);
     }
+    None
+}
 
-    pub fn expect() -> VisitorToken {
-        expect_context::<VisitorToken>()
+/// Keeps a new visitor's token here and, through the embed, in the host page's storage.
+pub fn remember(token: String) {
+    #[cfg(feature = "hydrate")]
+    {
+        browser::store(&token);
+        browser::tell_host(&token);
     }
+    set(token);
+}
 
-    /// What a server function's `visitor` argument carries: empty means "use the cookie".
-    pub fn argument(self) -> String {
-        current()
-    }
-
-    pub fn known(self) -> Option<String> {
-        self.0.get()
-    }
-
-    /// Reads the token the host page handed over, else this frame's own storage. Browser only.
-    pub fn load(self) {
-        #[cfg(feature = "hydrate")]
-        if let Some(token) = browser::from_fragment().or_else(browser::from_storage) {
-            self.set(token);
-        }
-    }
-
-    /// Keeps a new visitor's token here and, through the embed, in the host page's storage.
-    pub fn remember(self, token: String) {
-        #[cfg(feature = "hydrate")]
-        {
-            browser::store(&token);
-            browser::tell_host(&token);
-        }
-        self.set(token);
-    }
-
-    fn set(self, token: String) {
-        crate::live::client::use_live().set_visitor_token(Some(token.clone()));
-        CURRENT.with(|current| *current.borrow_mut() = token.clone());
-        self.0.set(Some(token));
-    }
+fn set(token: String) {
+    crate::live::client::use_live().set_visitor_token(Some(token.clone()));
+    CURRENT.with(|current| *current.borrow_mut() = token);
 }
 
 thread_local! {

@@ -5,7 +5,6 @@ mod identity;
 mod launcher;
 mod start;
 
-use identity::VisitorToken;
 use start::{StartForm, WidgetHeader};
 
 use crate::chat::{Avatar, Composer, MessageList};
@@ -96,7 +95,6 @@ pub async fn older_visitor_messages(
 /// The widget page: what the embed's iframe shows, and a page of its own at /widget.
 #[component]
 pub fn WidgetPage() -> impl IntoView {
-    VisitorToken::provide();
     launcher::HostPage::provide();
     // On the server only the cookie can say who this is; a token the widget keeps itself is
     // read after hydration (`WidgetBody`).
@@ -132,11 +130,9 @@ fn WidgetBody(inbox: InboxSettings, initial: Option<WidgetSession>) -> impl Into
     let brand = format!("--brand:{}", inbox.color);
     provide_context(WidgetInbox(inbox));
     let session = RwSignal::new(initial);
-    let token = VisitorToken::expect();
     // Framed on another site: the token the host page or this frame kept finds the chat.
     Effect::new(move |_| {
-        token.load();
-        let Some(known) = token.known() else {
+        let Some(known) = identity::load() else {
             return;
         };
         if session.with_untracked(Option::is_some) {
@@ -150,7 +146,7 @@ fn WidgetBody(inbox: InboxSettings, initial: Option<WidgetSession>) -> impl Into
     });
     let started = Callback::new(move |started: WidgetSession| {
         if let Some(new_token) = started.visitor_token.clone() {
-            token.remember(new_token);
+            identity::remember(new_token);
         }
         session.set(Some(started));
     });
@@ -232,7 +228,6 @@ fn status_line(conversation: &Conversation, agents: Option<&[String]>, away: &st
 fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
     let live = use_live();
     let save = ServerAction::<LeaveEmail>::new();
-    let token = VisitorToken::expect();
     let email = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(Ok(conversation)) = save.value().get() {
@@ -247,7 +242,7 @@ fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
     view! {
         <Show when=wanted>
             <form class="leave-email" data-testid="leave-email"
-                on:submit=move |ev| { ev.prevent_default(); save.dispatch(LeaveEmail { email: email.get_untracked(), visitor: token.argument() }); }>
+                on:submit=move |ev| { ev.prevent_default(); save.dispatch(LeaveEmail { email: email.get_untracked(), visitor: identity::current() }); }>
                 <label for="leave-email-input">"Get the reply by e-mail"</label>
                 <div class="leave-email-row">
                     <input id="leave-email-input" type="email" required maxlength="254" placeholder="you@example.com"
@@ -270,7 +265,6 @@ fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
 fn WidgetChat(started: WidgetSession) -> impl IntoView {
     let live = use_live();
     let feed: ConversationFeed = live.follow(started.conversation, started.messages);
-    let token = VisitorToken::expect();
     let outbox = Outbox::new(feed, |_, body, client_id| {
         Box::pin(send_visitor_message(body, client_id, identity::current()))
     });
@@ -297,6 +291,15 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         let Some(facts) = host_page.1.get() else {
             return;
         };
+        // Reported on every page load: a write only when something is new.
+        let known = feed.conversation.with_untracked(|c| {
+            (facts.name.is_empty() || facts.name == c.visitor_name)
+                && (facts.email.is_empty() || Some(&facts.email) == c.visitor_email.as_ref())
+                && facts.context == c.visitor_context
+        });
+        if known {
+            return;
+        }
         let context = serde_json::to_string(&facts.context).unwrap_or_default();
         leptos::task::spawn_local(async move {
             let sent = visitor_context(facts.name, facts.email, context, identity::current());
@@ -334,7 +337,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         })}
         <LeaveEmail feed/>
         <MessageList feed outbox viewer=SenderKind::Visitor
-            on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq, visitor: token.argument() }); })
+            on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq, visitor: identity::current() }); })
             loading_older=older.pending()/>
         <Composer draft error={None::<String>} placeholder="Write a reply…"
             on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })

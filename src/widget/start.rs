@@ -1,8 +1,6 @@
 //! Before the first message: the widget's header (shared with the chat) and the start form,
 //! which asks every few seconds who is online (it has no socket yet).
-use super::{
-    agents_online, inbox, launcher, online_line, StartConversation, VisitorToken, WidgetSession,
-};
+use super::{agents_online, inbox, launcher, online_line, StartConversation, WidgetSession};
 use crate::chat::{Avatar, Composer, ConnectionBadge};
 use crate::model::{InboxSettings, SenderKind};
 use crate::outbox::new_client_id;
@@ -114,7 +112,7 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
             body,
             client_id: new_client_id(),
             page_url,
-            visitor: VisitorToken::expect().argument(),
+            visitor: super::identity::current(),
         });
     });
     view! {
