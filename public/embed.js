@@ -25,7 +25,10 @@
   var colorAttr = script.getAttribute("data-color") || "";
   var color = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(colorAttr) ? colorAttr : "#4f46e5";
   var siteSound = script.getAttribute("data-sound") !== "off";
-  var tokenKey = "switchboard.visitor:" + origin;
+  // Which website's inbox; none: the default one.
+  var inboxAttr = script.getAttribute("data-inbox") || "";
+  var inbox = /^[a-z0-9_-]{1,40}$/i.test(inboxAttr) ? inboxAttr : "";
+  var tokenKey = "switchboard.visitor:" + origin + (inbox ? ":" + inbox : "");
   var listeners = { open: [], close: [], message: [] };
   // What the site's code says about its visitor (identify, setContext), sent to the widget.
   var facts = { name: "", email: "", context: {} };
@@ -96,7 +99,7 @@
     frame = document.createElement("iframe");
     frame.title = "Chat with support";
     frame.setAttribute("data-switchboard", "widget");
-    frame.src = origin + "/widget" + (token ? "#sb=" + encodeURIComponent(token) : "");
+    frame.src = origin + "/widget" + (inbox ? "?inbox=" + inbox : "") + (token ? "#sb=" + encodeURIComponent(token) : "");
     root.appendChild(frame);
   }
 
@@ -183,7 +186,7 @@
     var page = location.href + "\n" + document.title;
     if (page === lastPage && force !== true) return;
     lastPage = page;
-    frame.contentWindow.postMessage({ type: "switchboard:page", url: location.href, title: document.title }, origin);
+    frame.contentWindow.postMessage({ type: "switchboard:page", url: location.href, title: document.title, referrer: document.referrer }, origin);
   }
   ["pushState", "replaceState"].forEach(function (name) {
     var original = history[name];

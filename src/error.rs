@@ -21,6 +21,8 @@ pub enum AppError {
     SetupLinkInvalid,
     #[error("This chat is not available: its inbox does not exist.")]
     InboxNotFound,
+    #[error("This chat is not available on this website.")]
+    SiteNotAllowed,
     #[error("Only an admin can do that.")]
     AdminOnly,
     #[error("{0}")]

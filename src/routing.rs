@@ -7,7 +7,7 @@
 pub mod ssr {
     use crate::clock::now_ms;
     use crate::error::{internal, AppResult};
-    use crate::model::{TeamMember, DEFAULT_INBOX};
+    use crate::model::TeamMember;
     use crate::state::AppState;
     use crate::store::Assign;
     use std::collections::HashMap;
@@ -58,7 +58,7 @@ pub mod ssr {
         }
         let conversations = &state.stores.conversations;
         let waiting = conversations
-            .unassigned_open(DEFAULT_INBOX, PASS_LIMIT)
+            .unassigned_open(PASS_LIMIT)
             .await
             .map_err(internal)?;
         if waiting.is_empty() {
@@ -74,13 +74,31 @@ pub mod ssr {
             .filter(|member| member.active && online.contains(&member.agent.id))
             .collect();
         let mut assigned = 0;
-        for conversation_id in waiting {
+        // Each inbox's members, read once per pass: a conversation goes to someone who works
+        // its inbox.
+        let mut members: HashMap<String, Vec<String>> = HashMap::new();
+        for (conversation_id, inbox_id) in waiting {
+            if !members.contains_key(&inbox_id) {
+                let ids = state
+                    .stores
+                    .inboxes
+                    .members(&inbox_id)
+                    .await
+                    .map_err(internal)?;
+                members.insert(inbox_id.clone(), ids);
+            }
+            let works_here = &members[&inbox_id];
+            let eligible: Vec<TeamMember> = candidates
+                .iter()
+                .filter(|member| works_here.contains(&member.agent.id))
+                .cloned()
+                .collect();
             let chosen = {
                 let last_given = LAST_GIVEN.lock().expect("routing lock");
-                next_in_turn(&candidates, state.settings.max_open_chats, &last_given)
+                next_in_turn(&eligible, state.settings.max_open_chats, &last_given)
                     .map(|member| member.agent.clone())
             };
-            let Some(agent) = chosen else { break };
+            let Some(agent) = chosen else { continue };
             let appended = conversations
                 .assign(Assign {
                     conversation_id,

@@ -23,15 +23,23 @@ fn InboxList() -> impl IntoView {
     let me = StoredValue::new(expect_context::<Me>().0.id);
     let filter = RwSignal::new(InboxFilter::Open);
     let view_by = RwSignal::new(InboxView::All);
+    // One website's inbox, or every inbox this agent works (empty).
+    let only_inbox = RwSignal::new(String::new());
     let items = RwSignal::new(Vec::<Conversation>::new());
     let fetched = Resource::new(
-        move || (filter.get(), live.inbox_resync.get()),
-        |(f, _)| list_conversations(f),
+        move || (filter.get(), only_inbox.get(), live.inbox_resync.get()),
+        |(f, inbox, _)| list_conversations(f, inbox),
+    );
+    let inboxes = Resource::new(
+        move || live.inbox_resync.get(),
+        |_| crate::inboxes::my_inboxes(),
     );
     live.watch_inbox(items);
     // One rule for what a view shows: the list, its counts and the shortcuts' order use it.
     let shows = move |c: &Conversation, v: InboxView| {
-        filter.get().matches(c.status) && me.with_value(|me| v.matches(c, me))
+        filter.get().matches(c.status)
+            && only_inbox.with(|only| only.is_empty() || *only == c.inbox_id)
+            && me.with_value(|me| v.matches(c, me))
     };
     let visible = Memo::new(move |_| {
         let v = view_by.get();
@@ -72,6 +80,20 @@ fn InboxList() -> impl IntoView {
                     }
                 }).collect_view()}
             </div>
+            <Suspense fallback=|| ()>
+                {move || inboxes.get().and_then(Result::ok).filter(|list| list.len() > 1).map(|list| view! {
+                    <label class="inbox-filter">
+                        <span class="sr-only">"Inbox"</span>
+                        <select data-testid="inbox-filter" on:change=move |ev| only_inbox.set(event_target_value(&ev))>
+                            <option value="" selected=move || only_inbox.with(String::is_empty)>"All inboxes"</option>
+                            {list.into_iter().map(|inbox| {
+                                let id = inbox.id.clone();
+                                view! { <option value=inbox.id selected=move || only_inbox.with(|o| *o == id)>{inbox.name}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                })}
+            </Suspense>
             <div class="filters" role="tablist" aria-label="Status">
                 {InboxFilter::ALL.into_iter().map(|f| view! {
                     <button role="tab" aria-selected=move || (filter.get() == f).to_string() class:active=move || filter.get() == f

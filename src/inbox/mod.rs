@@ -13,8 +13,6 @@ pub use thread::{ConversationPage, NoConversation};
 use crate::auth::{current_agent, SignOut};
 use crate::chat::{Avatar, AvatarColors};
 use crate::error::AppError;
-#[cfg(feature = "ssr")]
-use crate::model::DEFAULT_INBOX;
 use crate::model::{
     Agent, AgentSettings, Conversation, InboxFilter, InboxItem, Message, Role, SenderKind, Status,
     TeamMember,
@@ -35,15 +33,21 @@ pub struct ConversationDetail {
     pub messages: Vec<Message>,
 }
 
-/// The inbox with this agent's unread count per conversation.
+/// The conversations of the inboxes this agent works (or of one of them, `inbox`), with the
+/// agent's unread count per conversation.
 #[server(endpoint = "list_conversations")]
-pub async fn list_conversations(filter: InboxFilter) -> Result<Vec<InboxItem>, AppError> {
+pub async fn list_conversations(
+    filter: InboxFilter,
+    #[server(default)] inbox: String,
+) -> Result<Vec<InboxItem>, AppError> {
     let state = crate::auth::ssr::state();
     let agent = crate::auth::ssr::require_agent().await?;
+    let access = crate::state::access::inbox_access(&state, &agent).await?;
+    let only = Some(inbox.as_str()).filter(|id| !id.is_empty());
     state
         .stores
         .conversations
-        .inbox(Viewer::Agent(&agent), DEFAULT_INBOX, filter, LIST_LIMIT)
+        .inbox(Viewer::Agent(&agent, &access), only, filter, LIST_LIMIT)
         .await
         .map_err(crate::error::internal)
 }
@@ -63,10 +67,17 @@ pub async fn open_conversation(id: String) -> Result<ConversationDetail, AppErro
     let state = crate::auth::ssr::state();
     let agent = crate::auth::ssr::require_agent().await?;
     let conversation = ssr::find(&state, &agent, &id).await?;
+    // `find` checked the inbox; the read below names the agent all the same.
+    let access = crate::model::InboxAccess::Only(vec![conversation.inbox_id.clone()]);
     let messages = state
         .stores
         .conversations
-        .messages_before(Viewer::Agent(&agent), &id, None, crate::model::PAGE_SIZE)
+        .messages_before(
+            Viewer::Agent(&agent, &access),
+            &id,
+            None,
+            crate::model::PAGE_SIZE,
+        )
         .await
         .map_err(crate::chat::ssr::store_error)?;
     Ok(ConversationDetail {
@@ -82,12 +93,13 @@ pub async fn older_messages(
 ) -> Result<Vec<Message>, AppError> {
     let state = crate::auth::ssr::state();
     let agent = crate::auth::ssr::require_agent().await?;
-    ssr::find(&state, &agent, &conversation_id).await?;
+    let conversation = ssr::find(&state, &agent, &conversation_id).await?;
+    let access = crate::model::InboxAccess::Only(vec![conversation.inbox_id]);
     state
         .stores
         .conversations
         .messages_before(
-            Viewer::Agent(&agent),
+            Viewer::Agent(&agent, &access),
             &conversation_id,
             Some(before_seq),
             crate::model::PAGE_SIZE,
@@ -250,10 +262,11 @@ pub mod ssr {
 
     /// The conversation as this agent may see it.
     pub async fn find(state: &AppState, agent: &Agent, id: &str) -> AppResult<Conversation> {
+        let access = crate::state::access::inbox_access(state, agent).await?;
         state
             .stores
             .conversations
-            .get(Viewer::Agent(agent), id)
+            .get(Viewer::Agent(agent, &access), id)
             .await
             .map_err(store_error)?
             .ok_or(AppError::ConversationNotFound)

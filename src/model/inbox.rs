@@ -1,5 +1,6 @@
 //! An inbox: one website's widget and the conversations it brings. Its settings, and the
 //! checks they pass before they are kept.
+use super::{Availability, DayHours};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,63 @@ pub struct InboxSettings {
     pub allowed_domains: Vec<String>,
     /// The widget asks for an e-mail before the first message.
     pub ask_email: bool,
+    /// The widget's language: one of `LANGUAGES`' codes; empty follows the visitor's browser.
+    #[serde(default)]
+    pub language: String,
+    /// The IANA time zone the business hours are in.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// Monday first; empty: always open.
+    #[serde(default)]
+    pub hours: Vec<DayHours>,
+}
+
+fn utc() -> String {
+    "UTC".into()
+}
+
+/// The widget's languages: code and name; the empty code follows the visitor's browser.
+pub const LANGUAGES: [(&str, &str); 3] = [
+    ("", "The visitor's browser language"),
+    ("en", "English"),
+    ("es", "Español"),
+];
+
+/// Which inboxes' conversations an agent may see: admins all, others those they belong to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InboxAccess {
+    All,
+    Only(Vec<String>),
+}
+
+impl InboxAccess {
+    pub fn allows(&self, inbox_id: &str) -> bool {
+        match self {
+            InboxAccess::All => true,
+            InboxAccess::Only(ids) => ids.iter().any(|id| id == inbox_id),
+        }
+    }
+}
+
+/// What the widget needs of its inbox: public, shown to anyone who opens it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetInbox {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub greeting: String,
+    pub away_message: String,
+    pub ask_email: bool,
+    pub language: String,
+    pub availability: Availability,
+}
+
+/// An inbox as the settings list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxSummary {
+    pub id: String,
+    pub name: String,
+    pub color: String,
 }
 
 impl InboxSettings {
@@ -65,6 +123,15 @@ impl InboxSettings {
                 allowed_domains.push(domain);
             }
         }
+        if !LANGUAGES.iter().any(|(code, _)| *code == self.language) {
+            return Err(invalid("Pick one of the widget's languages."));
+        }
+        let time_zone = self.time_zone.trim().to_string();
+        if !plausible_zone(&time_zone) {
+            return Err(invalid(
+                "Give the time zone as a name such as Europe/Paris or UTC.",
+            ));
+        }
         Ok(InboxSettings {
             id: self.id,
             name,
@@ -73,6 +140,9 @@ impl InboxSettings {
             away_message,
             allowed_domains,
             ask_email: self.ask_email,
+            language: self.language,
+            time_zone,
+            hours: super::validate_hours(self.hours)?,
         })
     }
 
@@ -82,6 +152,44 @@ impl InboxSettings {
         (!self.allowed_domains.is_empty())
             .then(|| format!("frame-ancestors 'self' {}", self.allowed_domains.join(" ")))
     }
+}
+
+/// An IANA zone name: on the server, one the time-zone database knows.
+fn plausible_zone(zone: &str) -> bool {
+    let shape = !zone.is_empty()
+        && zone.len() <= 64
+        && zone
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+    #[cfg(feature = "ssr")]
+    let shape = shape && jiff::tz::TimeZone::get(zone).is_ok();
+    shape
+}
+
+/// Whether `origin` (`https://shop.example:8443`) is one of these host sources, as a browser
+/// applies `frame-ancestors`: exact hosts, `*.` for any subdomain, a port when one is named.
+pub fn origin_matches(allowed_domains: &[String], origin: &str) -> bool {
+    let Some((_, authority)) = origin.trim_end_matches('/').split_once("://") else {
+        return false;
+    };
+    let authority = authority.to_ascii_lowercase();
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => (host, Some(port)),
+        _ => (authority.as_str(), None),
+    };
+    allowed_domains.iter().any(|entry| {
+        let (entry_host, entry_port) = match entry.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (entry.as_str(), None),
+        };
+        let host_ok = match entry_host.strip_prefix("*.") {
+            Some(parent) => host
+                .strip_suffix(parent)
+                .is_some_and(|sub| sub.len() > 1 && sub.ends_with('.')),
+            None => host == entry_host,
+        };
+        host_ok && (entry_port.is_none() || entry_port == port)
+    })
 }
 
 /// One allowed-domain entry as a CSP host source: lower case, no scheme or path; `*.` only as
@@ -148,6 +256,9 @@ mod tests {
             away_message: "We're away.".into(),
             allowed_domains: domains.iter().map(|d| d.to_string()).collect(),
             ask_email: false,
+            language: String::new(),
+            time_zone: "UTC".into(),
+            hours: Vec::new(),
         }
     }
 
@@ -192,5 +303,31 @@ mod tests {
             assert!(settings("#4f46e5", &[bad]).validate().is_err(), "{bad}");
         }
         assert_eq!(settings("#4f46e5", &[]).frame_ancestors(), None);
+    }
+
+    #[test]
+    fn origins_match_host_sources() {
+        let list: Vec<String> = ["shop.example", "*.example.com", "localhost:3000"]
+            .map(String::from)
+            .to_vec();
+        for good in [
+            "https://shop.example",
+            "http://shop.example:8080",
+            "https://a.example.com",
+            "https://a.b.example.com",
+            "http://localhost:3000",
+        ] {
+            assert!(origin_matches(&list, good), "{good}");
+        }
+        for bad in [
+            "https://example.com",
+            "https://evilexample.com",
+            "https://shop.example.evil",
+            "http://localhost:4000",
+            "http://localhost",
+            "null",
+        ] {
+            assert!(!origin_matches(&list, bad), "{bad}");
+        }
     }
 }

@@ -8,11 +8,13 @@ pub const PAGE_SIZE: u32 = 50;
 /// The one inbox until inboxes become configurable.
 pub const DEFAULT_INBOX: &str = "default";
 
+mod hours;
 mod inbox;
 pub mod protocol;
 mod team;
 mod visitor;
 
+pub use hours::*;
 pub use inbox::*;
 pub use team::*;
 pub use visitor::*;
@@ -159,6 +161,11 @@ pub struct Conversation {
     /// Started while no agent was online (the widget offered to reply by e-mail).
     #[serde(default)]
     pub started_offline: bool,
+    /// Arrived outside the inbox's business hours.
+    #[serde(default)]
+    pub out_of_hours: bool,
+    #[serde(default)]
+    pub visitor_facts: VisitorFacts,
     pub last_activity_at: i64,
     pub created_at: i64,
     /// What each side's clients hold and have seen, as the highest sequence number.

@@ -1,6 +1,23 @@
 //! What is known of a visitor beyond their messages: their token's shape, their browser, and
 //! what the host site's code said about them.
 
+/// A widget load this long after the visitor was last seen counts as a new visit.
+pub const NEW_VISIT_AFTER_MS: i64 = 30 * 60 * 1000;
+
+/// What the widget's browser told about the visitor, and how often they came.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct VisitorFacts {
+    /// The page that sent them to the host site.
+    pub referrer: Option<String>,
+    /// The browser's language (`es-ES`) and time zone (`Europe/Madrid`).
+    pub language: Option<String>,
+    pub time_zone: Option<String>,
+    /// Widget loads with their token, counted at most once every 30 minutes.
+    pub visits: i64,
+    pub first_seen_at: i64,
+    pub last_seen_at: i64,
+}
+
 /// At most this many `setContext` entries are kept, each key and value within these lengths.
 pub const CONTEXT_ENTRIES: usize = 20;
 pub const CONTEXT_KEY_CHARS: usize = 40;

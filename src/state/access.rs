@@ -3,7 +3,7 @@
 use super::AppState;
 use crate::clock::now_ms;
 use crate::error::{internal, AppResult};
-use crate::model::{Agent, Conversation};
+use crate::model::{origin_matches, Agent, Conversation, InboxAccess, InboxSettings};
 use axum::http::{header, HeaderMap, HeaderValue};
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -118,4 +118,29 @@ pub async fn visitor_conversation(
         .for_visitor(&token_hash(&token))
         .await
         .map_err(internal)
+}
+
+/// Which inboxes' conversations this agent sees.
+pub async fn inbox_access(state: &AppState, agent: &Agent) -> AppResult<InboxAccess> {
+    crate::store::inboxes::access(&*state.stores.inboxes, agent)
+        .await
+        .map_err(internal)
+}
+
+/// Whether the widget of this inbox may work on the page of `host` (an origin; empty when the
+/// widget is its own page). Our own address always may; an empty list allows any site.
+pub fn host_allowed(state: &AppState, inbox: &InboxSettings, host: &str) -> bool {
+    let host = host.trim();
+    host.is_empty()
+        || inbox.allowed_domains.is_empty()
+        || host.eq_ignore_ascii_case(state.settings.public_url.trim_end_matches('/'))
+        || origin_matches(&inbox.allowed_domains, host)
+}
+
+/// The origin of the page that framed a request (its `Referer`), as browsers send it.
+pub fn referring_origin(headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let (scheme, rest) = referer.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    Some(format!("{scheme}://{authority}"))
 }

@@ -32,6 +32,8 @@ pub struct LiveEvent {
     /// Sessions that ended: their sockets forward this, then close; the agent's other
     /// sockets ignore it.
     pub ends: Option<SessionsEnded>,
+    /// Who works which inbox changed: agents' sockets read their inboxes again.
+    pub access_changed: bool,
 }
 
 impl LiveEvent {
@@ -51,6 +53,7 @@ impl LiveEvent {
             json: serde_json::to_string(frame).expect("frames serialize"),
             published_at: std::time::Instant::now(),
             ends,
+            access_changed: false,
         })
     }
 }
@@ -149,6 +152,19 @@ impl Hub {
         };
         let event = LiveEvent::build("", None, &frame, Some(ended.clone()));
         self.send(&Topic::Agent(agent_id.to_string()), event);
+    }
+
+    /// Tells this node's agent sockets that inbox membership changed; each reads its agent's
+    /// inboxes again, and its tab fetches the list again.
+    pub fn publish_access_changed(&self) {
+        let frame = ServerFrame::Resync {
+            conversation_id: None,
+        };
+        let mut event = LiveEvent::build("", None, &frame, None);
+        if let Some(event) = Arc::get_mut(&mut event) {
+            event.access_changed = true;
+        }
+        self.send(&Topic::TeamPresence, event);
     }
 
     /// Forgets a topic its last follower left, so a conversation that goes quiet holds no

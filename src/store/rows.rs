@@ -2,13 +2,16 @@
 use super::{StoreError, StoreResult};
 use crate::model::{
     Agent, AgentSettings, Conversation, Invite, Message, Receipts, Role, SenderKind, Status,
-    TeamMember, Theme,
+    TeamMember, Theme, VisitorFacts,
 };
 use sqlx::FromRow;
 
 pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assignee_id, a.name AS assignee_name, \
      v.name AS visitor_name, v.email AS visitor_email, v.page_url AS visitor_page, v.page_title AS visitor_page_title, v.context AS visitor_context, v.user_agent AS visitor_agent, \
-     c.last_seq, c.last_preview, c.last_sender, c.started_offline, c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
+     c.last_seq, c.last_preview, c.last_sender, c.started_offline, c.out_of_hours, \
+     v.referrer AS visitor_referrer, v.language AS visitor_language, v.time_zone AS visitor_time_zone, \
+     v.visits AS visitor_visits, v.created_at AS visitor_first_seen, v.last_seen_at AS visitor_last_seen, \
+     c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
      c.agent_delivered_seq, c.agent_read_seq \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
 
@@ -41,6 +44,13 @@ pub struct ConversationRow {
     pub last_preview: String,
     pub last_sender: Option<String>,
     pub started_offline: bool,
+    pub out_of_hours: bool,
+    pub visitor_referrer: Option<String>,
+    pub visitor_language: Option<String>,
+    pub visitor_time_zone: Option<String>,
+    pub visitor_visits: i64,
+    pub visitor_first_seen: i64,
+    pub visitor_last_seen: Option<i64>,
     pub last_activity_at: i64,
     pub created_at: i64,
     pub visitor_delivered_seq: i64,
@@ -73,6 +83,15 @@ impl TryFrom<ConversationRow> for Conversation {
             last_preview: row.last_preview,
             last_sender: row.last_sender.as_deref().and_then(SenderKind::parse),
             started_offline: row.started_offline,
+            out_of_hours: row.out_of_hours,
+            visitor_facts: VisitorFacts {
+                referrer: row.visitor_referrer,
+                language: row.visitor_language,
+                time_zone: row.visitor_time_zone,
+                visits: row.visitor_visits,
+                first_seen_at: row.visitor_first_seen,
+                last_seen_at: row.visitor_last_seen.unwrap_or(row.visitor_first_seen),
+            },
             last_activity_at: row.last_activity_at,
             created_at: row.created_at,
             receipts: Receipts {

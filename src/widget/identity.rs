@@ -33,6 +33,40 @@ fn set(token: String) {
     CURRENT.with(|current| *current.borrow_mut() = token);
 }
 
+/// The origin of the page that frames the widget, as the browser reports it; empty when the
+/// widget is its own page (or on the server, which reads the `Referer` instead).
+pub fn host_origin() -> String {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let framed = window
+            .parent()
+            .ok()
+            .flatten()
+            .is_some_and(|parent| !js_sys::Object::is(parent.as_ref(), window.as_ref()));
+        if framed {
+            return browser::parent_origin(&window).unwrap_or_default();
+        }
+    }
+    String::new()
+}
+
+/// The browser's language (`es-ES`) and time zone (`Europe/Madrid`); empty on the server.
+pub fn browser_locale() -> (String, String) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let language = window.navigator().language().unwrap_or_default();
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        let zone = js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|zone| zone.as_string())
+            .unwrap_or_default();
+        return (language, zone);
+    }
+    (String::new(), String::new())
+}
+
 thread_local! {
     /// The same token, for senders that run outside any component (the outbox).
     static CURRENT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
@@ -92,7 +126,7 @@ mod browser {
     }
 
     /// `location.ancestorOrigins` where the browser has it, else the referrer's origin.
-    fn parent_origin(window: &web_sys::Window) -> Option<String> {
+    pub fn parent_origin(window: &web_sys::Window) -> Option<String> {
         let location = window.location();
         let ancestors = js_sys::Reflect::get(&location, &"ancestorOrigins".into()).ok();
         let first = ancestors

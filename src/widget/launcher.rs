@@ -62,11 +62,11 @@ pub struct HostFacts {
     pub context: Vec<(String, String)>,
 }
 
-/// What the embedding page reports: the page the visitor is on, `(url, title)`, and what its
-/// code said about the visitor.
+/// What the embedding page reports: the page the visitor is on, `(url, title, referrer)`,
+/// and what its code said about the visitor.
 #[derive(Clone, Copy)]
 pub struct HostPage(
-    pub RwSignal<Option<(String, String)>>,
+    pub RwSignal<Option<(String, String, String)>>,
     pub RwSignal<Option<HostFacts>>,
 );
 
@@ -135,7 +135,10 @@ fn listen_for_pages(page: HostPage) {
             if let (Some(url), Some(title)) = (field("url"), field("title")) {
                 if url.len() <= 2000 && title.len() <= 1000 {
                     let title: String = title.chars().take(300).collect();
-                    let report = Some((url, title));
+                    let referrer = field("referrer")
+                        .filter(|r| r.len() <= 2000)
+                        .unwrap_or_default();
+                    let report = Some((url, title, referrer));
                     if page.0.with_untracked(|known| *known != report) {
                         page.0.set(report);
                     }

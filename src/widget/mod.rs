@@ -10,7 +10,7 @@ use start::{StartForm, WidgetHeader};
 use crate::chat::{Avatar, Composer, MessageList};
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
-use crate::model::{Conversation, InboxSettings, Message, SenderKind, Status};
+use crate::model::{Conversation, Message, SenderKind, Status, WidgetInbox};
 use crate::outbox::{resend_when_online, Outbox};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -30,9 +30,10 @@ pub struct WidgetSession {
 #[server(endpoint = "visitor_session")]
 pub async fn visitor_session(
     #[server(default)] visitor: String,
+    #[server(default)] inbox: String,
 ) -> Result<Option<WidgetSession>, AppError> {
     let state = crate::state::AppState::from_context();
-    match ssr::own_conversation(&state, &visitor).await? {
+    match ssr::resume(&state, &visitor, &inbox).await? {
         Some(conversation) => Ok(Some(ssr::session(&state, conversation).await?)),
         None => Ok(None),
     }
@@ -46,8 +47,19 @@ pub async fn start_conversation(
     client_id: String,
     page_url: String,
     #[server(default)] visitor: String,
+    #[server(default)] inbox: String,
+    #[server(default)] host: String,
+    #[server(default)] language: String,
+    #[server(default)] time_zone: String,
 ) -> Result<WidgetSession, AppError> {
-    ssr::start(name, email, body, client_id, page_url, visitor).await
+    let facts = ssr::StartFacts {
+        inbox,
+        host,
+        page_url,
+        language,
+        time_zone,
+    };
+    ssr::start(name, email, body, client_id, facts, visitor).await
 }
 
 #[server(endpoint = "send_visitor_message")]
@@ -96,10 +108,23 @@ pub async fn older_visitor_messages(
 #[component]
 pub fn WidgetPage() -> impl IntoView {
     launcher::HostPage::provide();
+    // `/widget?inbox=…`: the embed names the inbox; without one, the default inbox.
+    let inbox_id = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("inbox"))
+        .unwrap_or_default();
     // On the server only the cookie can say who this is; a token the widget keeps itself is
-    // read after hydration (`WidgetBody`).
-    let session = Resource::new(|| (), |_| visitor_session(String::new()));
-    let inbox = Resource::new(|| (), |_| crate::inboxes::load_inbox());
+    // read after hydration (`WidgetBody`). The server checks the framing site by its Referer.
+    let session = Resource::new(
+        {
+            let inbox_id = inbox_id.clone();
+            move || inbox_id.clone()
+        },
+        |inbox| visitor_session(String::new(), inbox),
+    );
+    let inbox = Resource::new(
+        move || inbox_id.clone(),
+        |inbox| crate::inboxes::load_widget_inbox(inbox, String::new()),
+    );
     Effect::new(|_| offline::register_service_worker());
     view! {
         <main class="widget-page">
@@ -117,18 +142,16 @@ pub fn WidgetPage() -> impl IntoView {
 }
 
 /// The inbox this widget belongs to: its name, brand colour and words.
-#[derive(Clone)]
-struct WidgetInbox(InboxSettings);
-
-fn inbox() -> InboxSettings {
-    expect_context::<WidgetInbox>().0
+fn inbox() -> WidgetInbox {
+    expect_context::<WidgetInbox>()
 }
 
 #[component]
-fn WidgetBody(inbox: InboxSettings, initial: Option<WidgetSession>) -> impl IntoView {
+fn WidgetBody(inbox: WidgetInbox, initial: Option<WidgetSession>) -> impl IntoView {
     // The brand colour reaches the header, the buttons and the visitor's bubbles.
     let brand = format!("--brand:{}", inbox.color);
-    provide_context(WidgetInbox(inbox));
+    let inbox_id = inbox.id.clone();
+    provide_context(inbox);
     let session = RwSignal::new(initial);
     // Framed on another site: the token the host page or this frame kept finds the chat.
     Effect::new(move |_| {
@@ -138,8 +161,9 @@ fn WidgetBody(inbox: InboxSettings, initial: Option<WidgetSession>) -> impl Into
         if session.with_untracked(Option::is_some) {
             return;
         }
+        let inbox_id = inbox_id.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(Some(found)) = visitor_session(known).await {
+            if let Ok(Some(found)) = visitor_session(known, inbox_id).await {
                 session.set(Some(found));
             }
         });
@@ -182,9 +206,10 @@ pub async fn leave_email(
 pub async fn visitor_page(
     url: String,
     title: String,
+    #[server(default)] referrer: String,
     #[server(default)] visitor: String,
 ) -> Result<Conversation, AppError> {
-    ssr::visitor_page(url, title, visitor).await
+    ssr::visitor_page(url, title, referrer, visitor).await
 }
 
 /// What the host site's code said about its visitor (`Switchboard.identify` and `setContext`
@@ -309,7 +334,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         });
     });
     Effect::new(move |_| {
-        let Some((url, title)) = host_page.0.get() else {
+        let Some((url, title, referrer)) = host_page.0.get() else {
             return;
         };
         let known = feed
@@ -324,7 +349,8 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             return;
         }
         leptos::task::spawn_local(async move {
-            if let Ok(conversation) = visitor_page(url, title, identity::current()).await {
+            if let Ok(conversation) = visitor_page(url, title, referrer, identity::current()).await
+            {
                 feed.update_conversation(conversation);
             }
         });

@@ -3,7 +3,7 @@ use super::WidgetSession;
 use crate::chat::ssr::{post, publish, store_error};
 use crate::clock::now_ms;
 use crate::error::{internal, AppError, AppResult};
-use crate::model::{Conversation, SenderKind, DEFAULT_INBOX, PAGE_SIZE};
+use crate::model::{Availability, Conversation, SenderKind, PAGE_SIZE};
 use crate::state::access::{
     new_token, request_headers, set_cookie, token_hash, visitor_conversation, VISITOR_COOKIE,
 };
@@ -42,7 +42,12 @@ pub async fn leave_email(email: String, visitor: String) -> AppResult<Conversati
 }
 
 /// The visitor moved to another page of the host site (single-page apps included).
-pub async fn visitor_page(url: String, title: String, visitor: String) -> AppResult<Conversation> {
+pub async fn visitor_page(
+    url: String,
+    title: String,
+    referrer: String,
+    visitor: String,
+) -> AppResult<Conversation> {
     let state = crate::state::AppState::from_context();
     let url = optional(url, 2000, "page address")?
         .ok_or_else(|| AppError::Invalid("The page address is missing.".into()))?;
@@ -52,12 +57,15 @@ pub async fn visitor_page(url: String, title: String, visitor: String) -> AppRes
         ));
     }
     let title = optional(title, 300, "page title")?.unwrap_or_default();
+    let referrer = optional(referrer, 2000, "referrer")?
+        .filter(|r| r.starts_with("https://") || r.starts_with("http://"));
     let conversation = own_conversation(&state, &visitor)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
     let change = VisitorChange {
         page_url: Some(url),
         page_title: Some(title),
+        referrer,
         ..VisitorChange::default()
     };
     update_visitor(&state, &conversation, change).await
@@ -120,6 +128,47 @@ pub async fn own_conversation(state: &AppState, visitor: &str) -> AppResult<Opti
     visitor_conversation(state, &request_headers(), visitor).await
 }
 
+/// The widget opened again: the visitor's conversation in this inbox, if they have one, and
+/// a visit counted when the last one was long enough ago.
+pub async fn resume(
+    state: &AppState,
+    visitor: &str,
+    inbox: &str,
+) -> AppResult<Option<Conversation>> {
+    let inbox = if inbox.is_empty() {
+        crate::model::DEFAULT_INBOX
+    } else {
+        inbox
+    };
+    let Some(conversation) = own_conversation(state, visitor).await? else {
+        return Ok(None);
+    };
+    if conversation.inbox_id != inbox {
+        return Ok(None);
+    }
+    let seen = VisitorChange {
+        seen_at: Some(now_ms()),
+        ..VisitorChange::default()
+    };
+    let conversation = state
+        .stores
+        .conversations
+        .update_visitor(viewer(&conversation), &conversation.id, &seen)
+        .await
+        .map_err(store_error)?
+        .unwrap_or(conversation);
+    Ok(Some(conversation))
+}
+
+/// What a new visitor's browser tells: where the widget is, its language and time zone.
+pub struct StartFacts {
+    pub inbox: String,
+    pub host: String,
+    pub page_url: String,
+    pub language: String,
+    pub time_zone: String,
+}
+
 pub async fn session(state: &AppState, conversation: Conversation) -> AppResult<WidgetSession> {
     let messages = state
         .stores
@@ -149,7 +198,7 @@ pub async fn start(
     email: String,
     body: String,
     client_id: String,
-    page_url: String,
+    facts: StartFacts,
     visitor: String,
 ) -> AppResult<WidgetSession> {
     let state = crate::state::AppState::from_context();
@@ -161,11 +210,16 @@ pub async fn start(
     let email = optional(email, 254, "e-mail")?
         .map(|email| crate::model::validate_email(&email))
         .transpose()?;
-    let page_url = optional(page_url, 2000, "page address")?;
-    let inbox = crate::inboxes::ssr::load(&state, DEFAULT_INBOX).await?;
+    let page_url = optional(facts.page_url, 2000, "page address")?;
+    let language = optional(facts.language, 35, "language")?;
+    let time_zone = optional(facts.time_zone, 64, "time zone")?;
+    let inbox = crate::inboxes::ssr::checked_for_visitor(&state, &facts.inbox, &facts.host).await?;
 
-    // A visitor who already has a conversation keeps writing into it.
-    if let Some(conversation) = visitor_conversation(&state, &headers, &visitor).await? {
+    // A visitor who already has a conversation here keeps writing into it.
+    let existing = visitor_conversation(&state, &headers, &visitor)
+        .await?
+        .filter(|conversation| conversation.inbox_id == inbox.id);
+    if let Some(conversation) = existing {
         post(
             &state,
             &conversation,
@@ -176,8 +230,13 @@ pub async fn start(
         .await?;
         return session(&state, conversation).await;
     }
-    // This inbox wants a way to reply before the chat starts.
-    if inbox.ask_email && email.is_none() {
+    // This inbox wants a way to reply before the chat starts; so does a closed one.
+    let now = now_ms();
+    let out_of_hours = matches!(
+        crate::model::availability(&inbox.hours, &inbox.time_zone, now),
+        Availability::Closed { .. }
+    );
+    if (inbox.ask_email || out_of_hours) && email.is_none() {
         return Err(AppError::Invalid(
             "Please give your e-mail, so we can reply even after you leave.".into(),
         ));
@@ -202,10 +261,19 @@ pub async fn start(
             user_agent,
             // Nobody online: the widget offered to reply by e-mail; the inbox shows it.
             offline: state.presence.names().is_empty(),
-            now: now_ms(),
+            out_of_hours,
+            now,
         })
         .await
         .map_err(internal)?;
+    if language.is_some() || time_zone.is_some() {
+        let facts = VisitorChange {
+            language,
+            time_zone,
+            ..VisitorChange::default()
+        };
+        update_visitor(&state, &conversation, facts).await?;
+    }
     set_cookie(&state, VISITOR_COOKIE, &token, VISITOR_COOKIE_SECS);
     // Publish the new conversation before its first message so inboxes can show it at once.
     publish(

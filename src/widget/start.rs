@@ -2,7 +2,7 @@
 //! which asks every few seconds who is online (it has no socket yet).
 use super::{agents_online, inbox, launcher, online_line, StartConversation, WidgetSession};
 use crate::chat::{Avatar, Composer, ConnectionBadge};
-use crate::model::{InboxSettings, SenderKind};
+use crate::model::{SenderKind, WidgetInbox};
 use crate::outbox::new_client_id;
 use leptos::prelude::*;
 
@@ -47,7 +47,7 @@ pub(super) fn WidgetHeader(
 
 #[component]
 pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
-    let InboxSettings {
+    let WidgetInbox {
         greeting,
         ask_email,
         ..
@@ -102,9 +102,10 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
         if start.pending().get_untracked() {
             return;
         }
+        let (language, time_zone) = super::identity::browser_locale();
         let page_url = launcher::HostPage::expect()
             .0
-            .with_untracked(|page| page.as_ref().map(|(url, _)| url.clone()))
+            .with_untracked(|page| page.as_ref().map(|(url, _, _)| url.clone()))
             .unwrap_or_else(page_url);
         start.dispatch(StartConversation {
             name: name.get_untracked(),
@@ -113,6 +114,10 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
             client_id: new_client_id(),
             page_url,
             visitor: super::identity::current(),
+            inbox: inbox().id,
+            host: super::identity::host_origin(),
+            language,
+            time_zone,
         });
     });
     view! {

@@ -8,35 +8,25 @@ use switchboard::widget::WidgetSession;
 
 on_both_stores!(admins_set_the_widget_and_the_sites_that_may_frame_it);
 
-fn form(settings: &InboxSettings, domains: &[&str]) -> Vec<(String, String)> {
-    let mut form = vec![
-        ("settings[id]".to_string(), settings.id.clone()),
-        ("settings[name]".into(), settings.name.clone()),
-        ("settings[color]".into(), settings.color.clone()),
-        ("settings[greeting]".into(), settings.greeting.clone()),
-        (
-            "settings[away_message]".into(),
-            settings.away_message.clone(),
-        ),
-        ("settings[ask_email]".into(), settings.ask_email.to_string()),
-    ];
-    for (i, domain) in domains.iter().enumerate() {
-        form.push((
-            format!("settings[allowed_domains][{i}]"),
-            domain.to_string(),
-        ));
-    }
-    form
-}
-
 async fn save(
     client: &mut Client,
     settings: &InboxSettings,
     domains: &[&str],
 ) -> Result<InboxSettings, AppError> {
-    let form = form(settings, domains);
-    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    client.call("save_inbox", &pairs).await
+    let settings = InboxSettings {
+        allowed_domains: domains.iter().map(|d| d.to_string()).collect(),
+        ..settings.clone()
+    };
+    client
+        .call_json("save_inbox", serde_json::json!({ "settings": settings }))
+        .await
+}
+
+async fn read(client: &mut Client) -> InboxSettings {
+    client
+        .call("inbox_settings", &[("id", "default")])
+        .await
+        .unwrap()
 }
 
 async fn frame_policy(server: &Server) -> Option<String> {
@@ -53,14 +43,18 @@ async fn frame_policy(server: &Server) -> Option<String> {
 async fn admins_set_the_widget_and_the_sites_that_may_frame_it(backend: Backend) {
     let db = Db::new(backend).await;
     let server = Server::start(&db).await;
-    // Anyone (the widget) reads the settings; out of the box any site may frame it.
-    let defaults: InboxSettings = server.client().call("inbox_settings", &[]).await.unwrap();
+    // Admins read the settings; out of the box any site may frame the widget.
+    let mut admin = server.client();
+    admin.sign_in().await;
+    let defaults = read(&mut admin).await;
     assert_eq!(defaults.id, "default");
     assert!(defaults.allowed_domains.is_empty());
     assert_eq!(frame_policy(&server).await, None);
-
-    let mut admin = server.client();
-    admin.sign_in().await;
+    let stranger = server
+        .client()
+        .call::<InboxSettings>("inbox_settings", &[("id", "default")])
+        .await;
+    assert_eq!(stranger, Err(AppError::SignInRequired));
     let wanted = InboxSettings {
         name: "Acme Help".into(),
         color: "#0F766E".into(),
@@ -81,8 +75,7 @@ async fn admins_set_the_widget_and_the_sites_that_may_frame_it(backend: Backend)
         frame_policy(&server).await.as_deref(),
         Some("frame-ancestors 'self' shop.example *.acme.test")
     );
-    let read: InboxSettings = server.client().call("inbox_settings", &[]).await.unwrap();
-    assert_eq!(read, saved);
+    assert_eq!(read(&mut admin).await, saved);
 
     // Bad input is refused with a reason, and nothing changes.
     for (settings, domains) in [
@@ -113,8 +106,7 @@ async fn admins_set_the_widget_and_the_sites_that_may_frame_it(backend: Backend)
         let refused = save(&mut admin, &settings, &domains).await;
         assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
     }
-    let unchanged: InboxSettings = server.client().call("inbox_settings", &[]).await.unwrap();
-    assert_eq!(unchanged, saved);
+    assert_eq!(read(&mut admin).await, saved);
 
     // Agents and strangers may not change it.
     let (mut agent, _) =

@@ -8,6 +8,7 @@ mod common;
 mod conversation_loop;
 mod delivery;
 mod embed;
+mod inbox_access;
 mod inboxes;
 mod multinode;
 mod operations;

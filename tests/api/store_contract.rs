@@ -2,7 +2,9 @@
 //! file and a fresh PostgreSQL database): accounts, conversations, numbering, idempotency,
 //! status rules, receipts, and who may read what.
 use crate::common::{Backend, Db};
-use switchboard::model::{Agent, InboxFilter, Role, SenderKind, Status, DEFAULT_INBOX};
+use switchboard::model::{
+    Agent, InboxAccess, InboxFilter, Role, SenderKind, Status, DEFAULT_INBOX,
+};
 use switchboard::store::{
     self, Author, ChangeStatus, NewAgent, NewConversation, PostMessage, Receipt, StoreError,
     Stores, Viewer,
@@ -10,6 +12,7 @@ use switchboard::store::{
 
 fn new_conversation(token_hash: &str, name: &str) -> NewConversation {
     NewConversation {
+        out_of_hours: false,
         inbox_id: DEFAULT_INBOX.into(),
         visitor_token_hash: token_hash.into(),
         visitor_name: name.into(),
@@ -90,7 +93,8 @@ async fn story(backend: Backend) {
     let stores = store::open(&db.url).await.unwrap();
     stores.feed.ping().await.unwrap();
     let ana = accounts(&stores).await;
-    let agent = Viewer::Agent(&ana);
+    let all_inboxes = InboxAccess::All;
+    let agent = Viewer::Agent(&ana, &all_inboxes);
     let conversations = &stores.conversations;
 
     // Two visitors, each known by their token.
@@ -115,7 +119,29 @@ async fn story(backend: Backend) {
     assert!(conversations.get(as_tia, &leo.id).await.unwrap().is_none());
     assert!(conversations.get(agent, &leo.id).await.unwrap().is_some());
     assert!(conversations
-        .list(as_tia, DEFAULT_INBOX, InboxFilter::All, 10)
+        .inbox(as_tia, None, InboxFilter::All, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // An agent who works only another inbox reads none of this one.
+    let elsewhere = InboxAccess::Only(vec!["elsewhere".into()]);
+    let outsider = Viewer::Agent(&ana, &elsewhere);
+    assert!(conversations
+        .get(outsider, &leo.id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(conversations
+        .messages_before(outsider, &leo.id, None, 10)
+        .await
+        .is_err());
+    assert!(conversations
+        .inbox(outsider, None, InboxFilter::All, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(conversations
+        .inbox(outsider, Some(DEFAULT_INBOX), InboxFilter::All, 10)
         .await
         .unwrap()
         .is_empty());
@@ -204,11 +230,13 @@ async fn story(backend: Backend) {
 
     // The inbox lists by status, newest activity first.
     let open = conversations
-        .list(agent, DEFAULT_INBOX, InboxFilter::Open, 10)
+        .inbox(agent, Some(DEFAULT_INBOX), InboxFilter::Open, 10)
         .await
         .unwrap();
     assert_eq!(
-        open.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        open.iter()
+            .map(|item| item.conversation.id.as_str())
+            .collect::<Vec<_>>(),
         vec![leo.id.as_str()]
     );
 

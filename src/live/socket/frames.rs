@@ -2,7 +2,7 @@
 //! away) and the hub's events (forwarded, or caught up from the store after a gap or a lag).
 use super::{Identity, Session};
 use crate::live::{presence, ClientFrame, ServerFrame, REPLAY_LIMIT};
-use crate::model::{DEFAULT_INBOX, PAGE_SIZE};
+use crate::model::{InboxAccess, PAGE_SIZE};
 use crate::state::hub::{LiveEvent, Topic};
 use crate::store::{Receipt, Signal};
 use crate::telemetry;
@@ -12,16 +12,80 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
 impl Session {
+    /// Whether this socket may send receipts and typing for a conversation: a visitor only
+    /// for their own, an agent for one they follow (checked when they subscribed).
     fn may_follow(&self, conversation_id: &str) -> bool {
-        self.identity.viewer().may_read(conversation_id)
+        match &self.identity {
+            Identity::Visitor {
+                conversation_id: own,
+                ..
+            } => own == conversation_id,
+            Identity::Agent(_, InboxAccess::All) => true,
+            Identity::Agent(..) => self.sent.contains_key(conversation_id),
+        }
+    }
+
+    /// The inbox topics this agent's list follows: every inbox for admins.
+    async fn follow_inboxes(&mut self) {
+        let Identity::Agent(_, access) = &self.identity else {
+            return;
+        };
+        let ids = match access {
+            InboxAccess::Only(ids) => ids.clone(),
+            InboxAccess::All => match self.state.stores.inboxes.list().await {
+                Ok(inboxes) => inboxes.into_iter().map(|inbox| inbox.id).collect(),
+                Err(error) => {
+                    tracing::warn!(%error, "inbox list unavailable; following the default");
+                    vec![crate::model::DEFAULT_INBOX.into()]
+                }
+            },
+        };
+        for id in ids {
+            self.follow(Topic::Inbox(id));
+        }
+    }
+
+    /// An admin changed who works which inbox: read this agent's inboxes again, drop what
+    /// they may no longer see, and follow what they now may. The tab then refetches its list.
+    pub(super) async fn refresh_access(&mut self) {
+        let Identity::Agent(agent, _) = &self.identity else {
+            return;
+        };
+        let access = match crate::state::access::inbox_access(&self.state, agent).await {
+            Ok(access) => access,
+            Err(_) => InboxAccess::Only(Vec::new()),
+        };
+        let agent = agent.clone();
+        self.identity = Identity::Agent(agent, access);
+        let stale: Vec<Topic> = self
+            .feeds
+            .keys()
+            .filter(|topic| matches!(topic, Topic::Inbox(_) | Topic::Conversation(_)))
+            .cloned()
+            .collect();
+        for topic in stale {
+            if let Topic::Conversation(id) = &topic {
+                let viewer = self.identity.viewer();
+                if let Ok(Some(_)) = self.state.stores.conversations.get(viewer, id).await {
+                    continue;
+                }
+                self.sent.remove(id);
+            }
+            self.feeds.remove(&topic);
+            self.state.hub.release(&topic);
+        }
+        if self.watching_inboxes {
+            self.follow_inboxes().await;
+        }
     }
 
     pub(super) async fn on_client_frame(&mut self, frame: ClientFrame) -> Vec<ServerFrame> {
         match frame {
             ClientFrame::Ping => vec![ServerFrame::Pong],
             ClientFrame::WatchInbox => match &self.identity {
-                Identity::Agent(_) => {
-                    self.follow(Topic::Inbox(DEFAULT_INBOX.into()));
+                Identity::Agent(..) => {
+                    self.watching_inboxes = true;
+                    self.follow_inboxes().await;
                     vec![]
                 }
                 Identity::Visitor { .. } => {
@@ -55,7 +119,7 @@ impl Session {
     /// A tab reports itself away or back. Repeats are no-ops; a tab flipping faster than
     /// once a second is refused, so a flood costs no announcements.
     fn set_away(&mut self, away: bool) -> Vec<ServerFrame> {
-        let Identity::Agent(agent) = &self.identity else {
+        let Identity::Agent(agent, _) = &self.identity else {
             return vec![ServerFrame::error(
                 "forbidden",
                 "Only agents have a presence.",
@@ -122,7 +186,7 @@ impl Session {
             // Whatever was read was delivered.
             read_seq: read_seq.min(delivered_seq),
         };
-        if let Identity::Agent(agent) = &self.identity {
+        if let Identity::Agent(agent, _) = &self.identity {
             let stored = self
                 .state
                 .stores
@@ -160,8 +224,14 @@ impl Session {
                 "That conversation does not exist or is not yours.",
             )]
         };
-        if !self.may_follow(&conversation_id) {
-            return not_found();
+        if let Identity::Visitor {
+            conversation_id: own,
+            ..
+        } = &self.identity
+        {
+            if *own != conversation_id {
+                return not_found();
+            }
         }
         let topic = Topic::Conversation(conversation_id.clone());
         let receiver = self.state.hub.subscribe(topic.clone());

@@ -4,7 +4,7 @@
 mod frames;
 
 use super::{presence, ClientFrame, ServerFrame};
-use crate::model::{Agent, SenderKind};
+use crate::model::{Agent, InboxAccess, SenderKind};
 use crate::state::access::{
     agent_from_headers, cookie, token_hash, visitor_conversation, SESSION_COOKIE, SOCKET_PROTOCOL,
 };
@@ -32,7 +32,8 @@ const CLOSE_SIGNED_OUT: u16 = 4001;
 
 #[derive(Clone, Debug)]
 enum Identity {
-    Agent(Agent),
+    /// An agent, and the inboxes they work (read again when an admin changes them).
+    Agent(Agent, InboxAccess),
     Visitor {
         conversation_id: String,
         name: String,
@@ -42,7 +43,7 @@ enum Identity {
 impl Identity {
     fn side(&self) -> SenderKind {
         match self {
-            Identity::Agent(_) => SenderKind::Agent,
+            Identity::Agent(..) => SenderKind::Agent,
             Identity::Visitor { .. } => SenderKind::Visitor,
         }
     }
@@ -50,7 +51,7 @@ impl Identity {
     /// Who this socket is, for store reads.
     fn viewer(&self) -> Viewer<'_> {
         match self {
-            Identity::Agent(agent) => Viewer::Agent(agent),
+            Identity::Agent(agent, access) => Viewer::Agent(agent, access),
             Identity::Visitor {
                 conversation_id, ..
             } => Viewer::Visitor { conversation_id },
@@ -59,7 +60,7 @@ impl Identity {
 
     fn name(&self) -> &str {
         match self {
-            Identity::Agent(agent) => &agent.name,
+            Identity::Agent(agent, _) => &agent.name,
             Identity::Visitor { name, .. } => name,
         }
     }
@@ -90,7 +91,7 @@ pub async fn upgrade(
                 .open_sockets
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             telemetry::socket_opened();
-            if let Identity::Agent(agent) = &identity {
+            if let Identity::Agent(agent, _) = &identity {
                 presence::agent_connected(&state, agent);
             }
             let mut session = Session::new(state.clone(), identity.clone());
@@ -100,7 +101,7 @@ pub async fn upgrade(
                 tracing::debug!(%error, "socket ended");
             }
             session.release_feeds();
-            if let Identity::Agent(agent) = &identity {
+            if let Identity::Agent(agent, _) = &identity {
                 presence::agent_disconnected(&state, agent, session.away);
             }
             telemetry::socket_closed();
@@ -115,7 +116,10 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identi
         .await
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?
     {
-        return Ok(Some(Identity::Agent(agent)));
+        let access = crate::state::access::inbox_access(state, &agent)
+            .await
+            .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)?;
+        return Ok(Some(Identity::Agent(agent, access)));
     }
     let conversation = visitor_conversation(state, headers, "")
         .await
@@ -139,6 +143,8 @@ struct Session {
     away_changed: Option<Instant>,
     /// Agents: the hash of the session token the socket was opened with.
     session_hash: Option<String>,
+    /// Agents: the tab watches the list of the inboxes they work.
+    watching_inboxes: bool,
 }
 
 /// Why a session stops early.
@@ -154,6 +160,7 @@ impl Session {
             away: false,
             away_changed: None,
             session_hash: None,
+            watching_inboxes: false,
         }
     }
 
@@ -175,7 +182,7 @@ impl Session {
                 self.send(&mut socket, &ServerFrame::Presence { agents })
                     .await?;
             }
-            Identity::Agent(agent) => {
+            Identity::Agent(agent, _) => {
                 self.follow(Topic::Agent(agent.id.clone()));
                 self.follow(Topic::TeamPresence);
                 let agents = self.state.presence.agents();
@@ -224,6 +231,9 @@ impl Session {
                         continue;
                     }
                     let closes = ends == Some(true);
+                    if matches!(&item, Ok(event) if event.access_changed) {
+                        self.refresh_access().await;
+                    }
                     for frame in self.on_hub_event(topic, item).await {
                         self.send_raw(&mut socket, frame).await?;
                     }

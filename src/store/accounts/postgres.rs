@@ -50,8 +50,13 @@ async fn insert_agent(conn: &mut PgConnection, new: NewAgent) -> StoreResult<Age
     .bind(new.role.as_str())
     .bind(&new.password_hash)
     .bind(new.now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // A new teammate works the default inbox; admins add them to the others.
+    sqlx::query("INSERT INTO inbox_members (inbox_id, agent_id) VALUES ('default', $1)")
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
     Ok(Agent {
         id,
         email: new.email,

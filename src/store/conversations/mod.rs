@@ -6,15 +6,17 @@ pub(super) mod sqlite;
 mod sqlite_commit;
 
 use super::StoreResult;
-use crate::model::{Agent, Conversation, InboxFilter, InboxItem, Message, SenderKind, Status};
+use crate::model::{
+    Agent, Conversation, InboxAccess, InboxFilter, InboxItem, Message, SenderKind, Status,
+};
 use async_trait::async_trait;
 use std::sync::Arc;
 
 /// Who is asking for a read.
 #[derive(Clone, Copy, Debug)]
 pub enum Viewer<'a> {
-    /// A signed-in agent (today every agent sees every conversation of the inbox).
-    Agent(&'a Agent),
+    /// A signed-in agent, who sees the conversations of the inboxes they work (admins: all).
+    Agent(&'a Agent, &'a InboxAccess),
     /// A visitor, known by the conversation their token opened.
     Visitor { conversation_id: &'a str },
     /// The node itself: cross-node fan-out re-reading what another node wrote.
@@ -22,13 +24,14 @@ pub enum Viewer<'a> {
 }
 
 impl Viewer<'_> {
-    /// Whether this viewer may read the conversation with this id.
-    pub fn may_read(&self, conversation_id: &str) -> bool {
+    /// Whether this viewer may read this conversation.
+    pub fn may_read(&self, conversation: &Conversation) -> bool {
         match self {
-            Viewer::Agent(_) | Viewer::Node => true,
+            Viewer::Agent(_, access) => access.allows(&conversation.inbox_id),
+            Viewer::Node => true,
             Viewer::Visitor {
                 conversation_id: own,
-            } => *own == conversation_id,
+            } => *own == conversation.id,
         }
     }
 }
@@ -44,6 +47,8 @@ pub struct NewConversation {
     pub user_agent: Option<String>,
     /// No agent was online when it started.
     pub offline: bool,
+    /// Arrived outside the inbox's business hours.
+    pub out_of_hours: bool,
     pub now: i64,
 }
 
@@ -57,6 +62,11 @@ pub struct VisitorChange {
     pub page_title: Option<String>,
     /// The whole context, as JSON: `[["plan", "pro"], …]`.
     pub context: Option<String>,
+    pub referrer: Option<String>,
+    pub language: Option<String>,
+    pub time_zone: Option<String>,
+    /// The widget was loaded now: counts a visit when the last one is long enough ago.
+    pub seen_at: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -121,13 +131,6 @@ pub trait ConversationBackend: Send + Sync + 'static {
     async fn conversation(&self, id: &str) -> StoreResult<Option<Conversation>>;
     async fn conversation_for_visitor(&self, token_hash: &str)
         -> StoreResult<Option<Conversation>>;
-    /// Newest activity first, at most `limit`.
-    async fn list_conversations(
-        &self,
-        inbox_id: &str,
-        filter: InboxFilter,
-        limit: u32,
-    ) -> StoreResult<Vec<Conversation>>;
     /// Appends a message (idempotent on client id) plus any status notice it causes, atomically.
     async fn post_message(&self, post: PostMessage) -> StoreResult<Appended>;
     /// Changes status and appends its notice atomically; a no-op change appends nothing.
@@ -151,11 +154,12 @@ pub trait ConversationBackend: Send + Sync + 'static {
     /// Sets or clears the assignee and appends the notice, atomically; `Inactive` when the
     /// new assignee is deactivated. Assigning to the current assignee appends nothing.
     async fn assign(&self, change: Assign) -> StoreResult<Appended>;
-    /// Like `list_conversations`, with each one's unread visitor messages for this agent.
+    /// Newest activity first, at most `limit`, in these inboxes (`None`: all), each with its
+    /// unread visitor messages for this agent.
     async fn inbox_for_agent(
         &self,
         agent_id: &str,
-        inbox_id: &str,
+        inboxes: Option<&[String]>,
         filter: InboxFilter,
         limit: u32,
     ) -> StoreResult<Vec<InboxItem>>;
@@ -168,8 +172,8 @@ pub trait ConversationBackend: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Open conversations assigned to this agent.
     async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>>;
-    /// Open conversations nobody holds, oldest first.
-    async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>>;
+    /// Open conversations nobody holds, oldest first: (id, inbox id).
+    async fn unassigned_open(&self, limit: u32) -> StoreResult<Vec<(String, String)>>;
     /// Changes what is known of the visitor who started this conversation.
     async fn update_visitor(
         &self,
@@ -194,10 +198,25 @@ impl ConversationStore {
     }
 
     pub async fn get(&self, viewer: Viewer<'_>, id: &str) -> StoreResult<Option<Conversation>> {
-        if !viewer.may_read(id) {
-            return Ok(None);
+        if let Viewer::Visitor { conversation_id } = viewer {
+            if conversation_id != id {
+                return Ok(None);
+            }
         }
-        self.0.conversation(id).await
+        Ok(self
+            .0
+            .conversation(id)
+            .await?
+            .filter(|conversation| viewer.may_read(conversation)))
+    }
+
+    /// Whether the viewer may read this conversation's messages; absent ones count as not.
+    async fn readable(&self, viewer: Viewer<'_>, id: &str) -> StoreResult<bool> {
+        Ok(match viewer {
+            Viewer::Node | Viewer::Agent(_, InboxAccess::All) => true,
+            Viewer::Visitor { conversation_id } => conversation_id == id,
+            Viewer::Agent(..) => self.get(viewer, id).await?.is_some(),
+        })
     }
 
     /// The conversation a visitor token opened: the token is the visitor's proof of identity.
@@ -205,38 +224,30 @@ impl ConversationStore {
         self.0.conversation_for_visitor(token_hash).await
     }
 
-    /// An inbox's conversations; agents only.
-    pub async fn list(
-        &self,
-        viewer: Viewer<'_>,
-        inbox_id: &str,
-        filter: InboxFilter,
-        limit: u32,
-    ) -> StoreResult<Vec<Conversation>> {
-        match viewer {
-            Viewer::Agent(_) | Viewer::Node => {
-                self.0.list_conversations(inbox_id, filter, limit).await
-            }
-            Viewer::Visitor { .. } => Ok(Vec::new()),
-        }
-    }
-
-    /// An agent's inbox with unread counts; nothing for anyone else.
+    /// An agent's conversations with unread counts: from one inbox (`only`) or all they
+    /// work; nothing for anyone else.
     pub async fn inbox(
         &self,
         viewer: Viewer<'_>,
-        inbox_id: &str,
+        only: Option<&str>,
         filter: InboxFilter,
         limit: u32,
     ) -> StoreResult<Vec<InboxItem>> {
-        match viewer {
-            Viewer::Agent(agent) => {
-                self.0
-                    .inbox_for_agent(&agent.id, inbox_id, filter, limit)
-                    .await
-            }
-            Viewer::Visitor { .. } | Viewer::Node => Ok(Vec::new()),
+        let Viewer::Agent(agent, access) = viewer else {
+            return Ok(Vec::new());
+        };
+        let inboxes: Option<Vec<String>> = match (only, access) {
+            (Some(id), access) if access.allows(id) => Some(vec![id.to_string()]),
+            (Some(_), _) => return Ok(Vec::new()),
+            (None, InboxAccess::All) => None,
+            (None, InboxAccess::Only(ids)) => Some(ids.clone()),
+        };
+        if inboxes.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
         }
+        self.0
+            .inbox_for_agent(&agent.id, inboxes.as_deref(), filter, limit)
+            .await
     }
 
     pub async fn assign(&self, change: Assign) -> StoreResult<Appended> {
@@ -264,15 +275,15 @@ impl ConversationStore {
         change: &VisitorChange,
     ) -> StoreResult<Option<Conversation>> {
         match viewer {
-            Viewer::Visitor { .. } if viewer.may_read(conversation_id) => {
-                self.0.update_visitor(conversation_id, change).await
-            }
+            Viewer::Visitor {
+                conversation_id: own,
+            } if own == conversation_id => self.0.update_visitor(conversation_id, change).await,
             _ => Ok(None),
         }
     }
 
-    pub async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>> {
-        self.0.unassigned_open(inbox_id, limit).await
+    pub async fn unassigned_open(&self, limit: u32) -> StoreResult<Vec<(String, String)>> {
+        self.0.unassigned_open(limit).await
     }
 
     pub async fn assigned_open(&self, agent_id: &str) -> StoreResult<Vec<String>> {
@@ -294,7 +305,7 @@ impl ConversationStore {
         before_seq: Option<i64>,
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
-        if !viewer.may_read(conversation_id) {
+        if !self.readable(viewer, conversation_id).await? {
             return Err(super::StoreError::NotFound);
         }
         self.0
@@ -309,7 +320,7 @@ impl ConversationStore {
         after_seq: i64,
         limit: u32,
     ) -> StoreResult<Vec<Message>> {
-        if !viewer.may_read(conversation_id) {
+        if !self.readable(viewer, conversation_id).await? {
             return Err(super::StoreError::NotFound);
         }
         self.0

@@ -80,13 +80,14 @@ impl ConversationBackend for PgConversations {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO conversations (id, inbox_id, visitor_id, status, started_offline, last_activity_at, created_at) \
-             VALUES ($1, $2, $3, 'waiting', $4, $5, $5)",
+            "INSERT INTO conversations (id, inbox_id, visitor_id, status, started_offline, out_of_hours, \
+             last_activity_at, created_at) VALUES ($1, $2, $3, 'waiting', $4, $5, $6, $6)",
         )
         .bind(&conversation_id)
         .bind(&new.inbox_id)
         .bind(&visitor_id)
         .bind(new.offline)
+        .bind(new.out_of_hours)
         .bind(new.now)
         .execute(&mut *tx)
         .await?;
@@ -116,25 +117,6 @@ impl ConversationBackend for PgConversations {
         .fetch_optional(&self.pool)
         .await?;
         row.map(Conversation::try_from).transpose()
-    }
-
-    async fn list_conversations(
-        &self,
-        inbox_id: &str,
-        filter: InboxFilter,
-        limit: u32,
-    ) -> StoreResult<Vec<Conversation>> {
-        let statuses: Vec<&str> = filter.statuses().iter().map(|s| s.as_str()).collect();
-        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
-            "{CONVERSATION_SELECT} WHERE c.inbox_id = $1 AND c.status = ANY($2) \
-             ORDER BY c.last_activity_at DESC LIMIT $3"
-        ))
-        .bind(inbox_id)
-        .bind(&statuses)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(Conversation::try_from).collect()
     }
 
     async fn post_message(&self, post: PostMessage) -> StoreResult<Appended> {
@@ -345,19 +327,20 @@ impl ConversationBackend for PgConversations {
     async fn inbox_for_agent(
         &self,
         agent_id: &str,
-        inbox_id: &str,
+        inboxes: Option<&[String]>,
         filter: InboxFilter,
         limit: u32,
     ) -> StoreResult<Vec<InboxItem>> {
         let statuses: Vec<&str> = filter.statuses().iter().map(|s| s.as_str()).collect();
         let rows: Vec<InboxRow> = sqlx::query_as(&format!(
-            "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} WHERE c.inbox_id = $2 \
+            "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} \
+             WHERE ($2::text[] IS NULL OR c.inbox_id = ANY($2)) \
              AND c.status = ANY($3) ORDER BY c.last_activity_at DESC LIMIT $4) x \
              ORDER BY x.last_activity_at DESC",
             UNREAD = unread_count("$1")
         ))
         .bind(agent_id)
-        .bind(inbox_id)
+        .bind(inboxes)
         .bind(&statuses)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -402,13 +385,22 @@ impl ConversationBackend for PgConversations {
         sqlx::query(
             "UPDATE visitors SET name = COALESCE($1, name), email = COALESCE($2, email), \
              page_url = COALESCE($3, page_url), page_title = COALESCE($4, page_title), \
-             context = COALESCE($5, context) WHERE id = (SELECT visitor_id FROM conversations WHERE id = $6)",
+             context = COALESCE($5, context), referrer = COALESCE($6, referrer), \
+             language = COALESCE($7, language), time_zone = COALESCE($8, time_zone), \
+             visits = visits + CASE WHEN $9::bigint - COALESCE(last_seen_at, created_at) > $10 THEN 1 ELSE 0 END, \
+             last_seen_at = GREATEST(COALESCE($9, last_seen_at), COALESCE(last_seen_at, created_at)) \
+             WHERE id = (SELECT visitor_id FROM conversations WHERE id = $11)",
         )
         .bind(&change.name)
         .bind(&change.email)
         .bind(&change.page_url)
         .bind(&change.page_title)
         .bind(&change.context)
+        .bind(&change.referrer)
+        .bind(&change.language)
+        .bind(&change.time_zone)
+        .bind(change.seen_at)
+        .bind(crate::model::NEW_VISIT_AFTER_MS)
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;
@@ -419,15 +411,14 @@ impl ConversationBackend for PgConversations {
         tx.commit().await?;
         Ok(conversation)
     }
-    async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM conversations WHERE inbox_id = $1 AND assignee_id IS NULL \
-             AND status <> 'resolved' ORDER BY created_at LIMIT $2",
+    async fn unassigned_open(&self, limit: u32) -> StoreResult<Vec<(String, String)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, inbox_id FROM conversations WHERE assignee_id IS NULL \
+             AND status <> 'resolved' ORDER BY created_at LIMIT $1",
         )
-        .bind(inbox_id)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+        Ok(rows)
     }
 }

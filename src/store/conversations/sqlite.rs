@@ -83,13 +83,14 @@ impl ConversationBackend for SqliteConversations {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO conversations (id, inbox_id, visitor_id, status, started_offline, last_activity_at, created_at) \
-             VALUES (?, ?, ?, 'waiting', ?, ?, ?)",
+            "INSERT INTO conversations (id, inbox_id, visitor_id, status, started_offline, out_of_hours, \
+             last_activity_at, created_at) VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?)",
         )
         .bind(&conversation_id)
         .bind(&new.inbox_id)
         .bind(&visitor_id)
         .bind(new.offline)
+        .bind(new.out_of_hours)
         .bind(new.now)
         .bind(new.now)
         .execute(&mut *tx)
@@ -117,29 +118,6 @@ impl ConversationBackend for SqliteConversations {
         .fetch_optional(&self.reader)
         .await?;
         row.map(Conversation::try_from).transpose()
-    }
-
-    async fn list_conversations(
-        &self,
-        inbox_id: &str,
-        filter: InboxFilter,
-        limit: u32,
-    ) -> StoreResult<Vec<Conversation>> {
-        // Always three placeholders; shorter status lists repeat their last entry.
-        let statuses = filter.statuses();
-        let pick = |i: usize| statuses[i.min(statuses.len() - 1)].as_str();
-        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
-            "{CONVERSATION_SELECT} WHERE c.inbox_id = ? AND c.status IN (?, ?, ?) \
-             ORDER BY c.last_activity_at DESC LIMIT ?"
-        ))
-        .bind(inbox_id)
-        .bind(pick(0))
-        .bind(pick(1))
-        .bind(pick(2))
-        .bind(limit)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter().map(Conversation::try_from).collect()
     }
 
     async fn post_message(&self, post: PostMessage) -> StoreResult<Appended> {
@@ -299,26 +277,34 @@ impl ConversationBackend for SqliteConversations {
     async fn inbox_for_agent(
         &self,
         agent_id: &str,
-        inbox_id: &str,
+        inboxes: Option<&[String]>,
         filter: InboxFilter,
         limit: u32,
     ) -> StoreResult<Vec<InboxItem>> {
         let statuses = filter.statuses();
         let pick = |i: usize| statuses[i.min(statuses.len() - 1)].as_str();
-        let rows: Vec<InboxRow> = sqlx::query_as(&format!(
-            "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} WHERE c.inbox_id = ? \
-             AND c.status IN (?, ?, ?) ORDER BY c.last_activity_at DESC LIMIT ?) x \
+        // One inbox walks its (inbox_id, status, last_activity_at) index; a set is a JSON array.
+        let in_inboxes = match inboxes {
+            Some(_) => "c.inbox_id IN (SELECT value FROM json_each(?)) AND",
+            None => "",
+        };
+        let query = format!(
+            "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} WHERE {in_inboxes} \
+             c.status IN (?, ?, ?) ORDER BY c.last_activity_at DESC LIMIT ?) x \
              ORDER BY x.last_activity_at DESC",
             UNREAD = unread_count("?")
-        ))
-        .bind(agent_id)
-        .bind(inbox_id)
-        .bind(pick(0))
-        .bind(pick(1))
-        .bind(pick(2))
-        .bind(limit)
-        .fetch_all(&self.reader)
-        .await?;
+        );
+        let mut rows = sqlx::query_as::<_, InboxRow>(&query).bind(agent_id);
+        if let Some(ids) = inboxes {
+            rows = rows.bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+        }
+        let rows: Vec<InboxRow> = rows
+            .bind(pick(0))
+            .bind(pick(1))
+            .bind(pick(2))
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await?;
         rows.into_iter().map(InboxItem::try_from).collect()
     }
 
@@ -356,15 +342,24 @@ impl ConversationBackend for SqliteConversations {
     ) -> StoreResult<Option<Conversation>> {
         let mut tx = self.writer.begin().await?;
         sqlx::query(
-            "UPDATE visitors SET name = COALESCE(?, name), email = COALESCE(?, email), \
-             page_url = COALESCE(?, page_url), page_title = COALESCE(?, page_title), \
-             context = COALESCE(?, context) WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?)",
+            "UPDATE visitors SET name = COALESCE(?1, name), email = COALESCE(?2, email), \
+             page_url = COALESCE(?3, page_url), page_title = COALESCE(?4, page_title), \
+             context = COALESCE(?5, context), referrer = COALESCE(?6, referrer), \
+             language = COALESCE(?7, language), time_zone = COALESCE(?8, time_zone), \
+             visits = visits + CASE WHEN ?9 - COALESCE(last_seen_at, created_at) > ?10 THEN 1 ELSE 0 END, \
+             last_seen_at = MAX(COALESCE(?9, last_seen_at), COALESCE(last_seen_at, created_at)) \
+             WHERE id = (SELECT visitor_id FROM conversations WHERE id = ?11)",
         )
         .bind(&change.name)
         .bind(&change.email)
         .bind(&change.page_url)
         .bind(&change.page_title)
         .bind(&change.context)
+        .bind(&change.referrer)
+        .bind(&change.language)
+        .bind(&change.time_zone)
+        .bind(change.seen_at)
+        .bind(crate::model::NEW_VISIT_AFTER_MS)
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;
@@ -372,15 +367,14 @@ impl ConversationBackend for SqliteConversations {
         tx.commit().await?;
         Ok(conversation)
     }
-    async fn unassigned_open(&self, inbox_id: &str, limit: u32) -> StoreResult<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM conversations WHERE inbox_id = ? AND assignee_id IS NULL \
+    async fn unassigned_open(&self, limit: u32) -> StoreResult<Vec<(String, String)>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, inbox_id FROM conversations WHERE assignee_id IS NULL \
              AND status <> 'resolved' ORDER BY created_at LIMIT ?",
         )
-        .bind(inbox_id)
         .bind(limit)
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
+        Ok(rows)
     }
 }

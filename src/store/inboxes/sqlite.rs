@@ -1,13 +1,57 @@
 //! Inboxes on SQLite.
 use super::{InboxRow, InboxStore, INBOX_SELECT};
-use crate::model::InboxSettings;
+use crate::model::{hours_text, InboxSettings, InboxSummary};
 use crate::store::StoreResult;
 use async_trait::async_trait;
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub struct SqliteInboxes {
     pub reader: SqlitePool,
     pub writer: SqlitePool,
+}
+
+async fn update(tx: &mut Transaction<'_, Sqlite>, settings: &InboxSettings) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE inboxes SET name = ?, color = ?, greeting = ?, away_message = ?, \
+         allowed_domains = ?, ask_email = ?, language = ?, time_zone = ?, hours = ? \
+         WHERE id = ?",
+    )
+    .bind(&settings.name)
+    .bind(&settings.color)
+    .bind(&settings.greeting)
+    .bind(&settings.away_message)
+    .bind(settings.allowed_domains.join("\n"))
+    .bind(settings.ask_email)
+    .bind(&settings.language)
+    .bind(&settings.time_zone)
+    .bind(hours_text(&settings.hours))
+    .bind(&settings.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn replace_members(
+    tx: &mut Transaction<'_, Sqlite>,
+    inbox_id: &str,
+    agent_ids: &[String],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM inbox_members WHERE inbox_id = ?")
+        .bind(inbox_id)
+        .execute(&mut **tx)
+        .await?;
+    for agent_id in agent_ids {
+        // Unknown agents are skipped rather than failing the whole list.
+        sqlx::query(
+            "INSERT OR IGNORE INTO inbox_members (inbox_id, agent_id) \
+             SELECT ?, id FROM agents WHERE id = ?",
+        )
+        .bind(inbox_id)
+        .bind(agent_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -20,20 +64,74 @@ impl InboxStore for SqliteInboxes {
         Ok(row.map(Into::into))
     }
 
+    async fn list(&self) -> StoreResult<Vec<InboxSummary>> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT id, name, color FROM inboxes ORDER BY name, id")
+                .fetch_all(&self.reader)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, color)| InboxSummary { id, name, color })
+            .collect())
+    }
+
+    async fn create(
+        &self,
+        settings: &InboxSettings,
+        members: &[String],
+        now: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("INSERT INTO inboxes (id, name, created_at) VALUES (?, ?, ?)")
+            .bind(&settings.id)
+            .bind(&settings.name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        update(&mut tx, settings).await?;
+        replace_members(&mut tx, &settings.id, members).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn save(&self, settings: &InboxSettings) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "UPDATE inboxes SET name = ?, color = ?, greeting = ?, away_message = ?, \
-             allowed_domains = ?, ask_email = ? WHERE id = ?",
+        let mut tx = self.writer.begin().await?;
+        let saved = update(&mut tx, settings).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    async fn members(&self, inbox_id: &str) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT agent_id FROM inbox_members WHERE inbox_id = ? ORDER BY agent_id",
         )
-        .bind(&settings.name)
-        .bind(&settings.color)
-        .bind(&settings.greeting)
-        .bind(&settings.away_message)
-        .bind(settings.allowed_domains.join("\n"))
-        .bind(settings.ask_email)
-        .bind(&settings.id)
-        .execute(&self.writer)
+        .bind(inbox_id)
+        .fetch_all(&self.reader)
         .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn set_members(&self, inbox_id: &str, agent_ids: &[String]) -> StoreResult<bool> {
+        let mut tx = self.writer.begin().await?;
+        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM inboxes WHERE id = ?")
+            .bind(inbox_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        replace_members(&mut tx, inbox_id, agent_ids).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn member_of(&self, agent_id: &str) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT inbox_id FROM inbox_members WHERE agent_id = ? ORDER BY inbox_id",
+        )
+        .bind(agent_id)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }

@@ -89,6 +89,31 @@ impl Client {
         }
     }
 
+    /// Calls a server function that takes JSON (nested settings).
+    pub async fn call_json<T: DeserializeOwned>(
+        &mut self,
+        endpoint: &str,
+        args: serde_json::Value,
+    ) -> Result<T, AppError> {
+        let response = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("Cookie", self.cookie_header())
+            .header("Accept", "application/json")
+            .json(&args)
+            .send()
+            .await
+            .expect("server answers");
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        if status.is_success() {
+            Ok(serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint}: {e}: {body}")))
+        } else {
+            Err(serde_json::from_str(&body)
+                .unwrap_or_else(|e| panic!("{endpoint} {status}: {e}: {body}")))
+        }
+    }
+
     pub async fn sign_in(&mut self) -> switchboard::model::Agent {
         self.call(
             "sign_in",
