@@ -43,6 +43,7 @@ async fn main() {
                     let at = now - ((n as i64 * 7_919) % (30 * 86_400_000));
                     let conversation = store
                         .create(NewConversation {
+                            out_of_hours: false,
                             inbox_id: "default".into(),
                             visitor_token_hash: format!("seed-{n}-{}", uuid::Uuid::new_v4()),
                             visitor_name: format!("Seeded visitor {n}"),

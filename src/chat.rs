@@ -6,6 +6,16 @@ use crate::model::{validate_body, Message, SenderKind, Status, Tick, MAX_MESSAGE
 use crate::outbox::Outbox;
 use crate::time_fmt;
 use leptos::prelude::*;
+use rust_i18n::t;
+
+/// The language the shared chat parts speak (`src/locales`): the widget provides the
+/// visitor's; the dashboard speaks English.
+#[derive(Clone, Copy, Debug)]
+pub struct UiLanguage(pub &'static str);
+
+pub fn ui_language() -> &'static str {
+    use_context::<UiLanguage>().map_or("en", |language| language.0)
+}
 
 #[component]
 pub fn StatusPill(status: Signal<Status>) -> impl IntoView {
@@ -114,16 +124,17 @@ pub fn MessageList(
         }
         now
     });
+    let lang = ui_language();
     view! {
         <div class="messages" node_ref=scroller data-testid="messages" on:scroll=on_scroll>
             <Show when=move || { first_seq() > 1 }>
                 <button class="load-older" on:click=move |_| on_load_older.run(first_seq())
                     disabled=move || loading_older.get()>
-                    {move || if loading_older.get() { "Loading…" } else { "Load earlier messages" }}
+                    {move || if loading_older.get() { t!("chat.loading", locale = lang) } else { t!("chat.load_earlier", locale = lang) }}
                 </button>
             </Show>
             <Show when=move || feed.messages.with(Vec::is_empty)>
-                <div class="empty-thread">"No messages yet."</div>
+                <div class="empty-thread">{t!("chat.no_messages", locale = lang)}</div>
             </Show>
             <For each=move || rows.get() key=Row::key let:row>
                 {match row {
@@ -166,7 +177,7 @@ fn TypingNotice(feed: ConversationFeed) -> impl IntoView {
         {move || feed.typing.get().map(|(name, _)| view! {
             <div class="typing" data-testid="typing" aria-live="polite">
                 <span class="typing-dots"><i></i><i></i><i></i></span>
-                {format!("{name} is typing…")}
+                {t!("chat.typing", name = name, locale = ui_language())}
             </div>
         })}
     }
@@ -180,12 +191,13 @@ fn TickMark(#[prop(into)] tick: Signal<Tick>) -> impl IntoView {
         Tick::Sent => "✓",
         Tick::Delivered | Tick::Read => "✓✓",
     };
+    let lang = ui_language();
     let label = move || match tick.get() {
-        Tick::Sending => "Sending",
-        Tick::Failed => "Not sent",
-        Tick::Sent => "Sent",
-        Tick::Delivered => "Delivered",
-        Tick::Read => "Read",
+        Tick::Sending => t!("chat.sending", locale = lang),
+        Tick::Failed => t!("chat.not_sent", locale = lang),
+        Tick::Sent => t!("chat.sent", locale = lang),
+        Tick::Delivered => t!("chat.delivered", locale = lang),
+        Tick::Read => t!("chat.read", locale = lang),
     };
     view! {
         <span class=move || format!("tick tick-{}", tick.get().as_str()) title=label aria-label=label
@@ -213,8 +225,8 @@ fn PendingBubble(pending: Pending, outbox: Outbox) -> impl IntoView {
         {failed.map(|reason| view! {
             <div class="failed-note" role="alert" data-testid="failed-note">
                 <span>{reason}</span>
-                <button on:click=move |_| outbox.retry(&retry_id)>"Retry"</button>
-                <button on:click=move |_| outbox.discard(&discard_id)>"Delete"</button>
+                <button on:click=move |_| outbox.retry(&retry_id)>{t!("chat.retry", locale = ui_language())}</button>
+                <button on:click=move |_| outbox.discard(&discard_id)>{t!("chat.delete", locale = ui_language())}</button>
             </div>
         })}
     }
@@ -290,12 +302,13 @@ pub fn Composer(
             }
         }
     };
+    let lang = ui_language();
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <textarea
                 name="body"
                 rows="1"
-                aria-label="Message"
+                aria-label=t!("chat.message", locale = lang)
                 placeholder=placeholder
                 prop:value=move || draft.get()
                 on:input=move |ev| { draft.set(event_target_value(&ev)); local_error.set(None); typed(); }
@@ -307,7 +320,7 @@ pub fn Composer(
                 }
                 data-testid="composer-input"
             ></textarea>
-            <button type="submit" class="send" aria-label="Send" data-testid="send">
+            <button type="submit" class="send" aria-label=t!("chat.send", locale = lang) data-testid="send">
                 <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M3 20.5 21 12 3 3.5l.01 6.6L15 12 3.01 13.9z"/></svg>
             </button>
             <div class="composer-foot">

@@ -9,6 +9,9 @@
 // Leptos views are deeply nested types; the dashboard's outgrow the default limit in release.
 #![recursion_limit = "256"]
 
+// The widget's words, per language (src/locales/*.yml), compiled in.
+rust_i18n::i18n!("src/locales", fallback = "en");
+
 pub mod app;
 pub mod auth;
 pub mod avatar;

@@ -151,6 +151,25 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
                     </div>
                 })}
                 {move || row("Browser", c().visitor_agent.map(|ua| crate::model::browser_name(&ua)))}
+                {move || row("Device", c().visitor_agent.map(|ua| crate::model::device_kind(&ua).to_string()))}
+                {move || c().visitor_facts.referrer.map(|url| view! {
+                    <div class="context-row" data-testid="visitor-referrer">
+                        <dt>"Came from"</dt>
+                        <dd><PageLink url title=None/></dd>
+                    </div>
+                })}
+                {move || row("Language", c().visitor_facts.language)}
+                {move || c().visitor_facts.time_zone.map(|zone| view! {
+                    <div class="context-row" data-testid="visitor-zone">
+                        <dt>"Local time"</dt>
+                        <dd><LocalClock zone/></dd>
+                    </div>
+                })}
+                {move || row("Visits", Some(c().visitor_facts.visits.max(1).to_string()))}
+                {move || row("Last seen", Some(seen(c().visitor_facts.last_seen_at)))}
+                {move || c().out_of_hours.then(|| view! {
+                    <div class="context-row"><dt>"Arrived"</dt><dd>"Out of business hours"</dd></div>
+                })}
                 // What the host site's code said (`Switchboard.setContext`): text, never markup.
                 {move || c().visitor_context.into_iter().map(|(key, value)| view! {
                     <div class="context-row" data-testid="visitor-context"><dt>{key}</dt><dd>{value}</dd></div>
@@ -174,6 +193,44 @@ fn PageLink(url: String, title: Option<String>) -> impl IntoView {
         view! { <a href=url.clone() title=url target="_blank" rel="noopener noreferrer nofollow">{text}</a> }.into_any()
     } else {
         view! { <span>{text}</span> }.into_any()
+    }
+}
+
+fn seen(ms: i64) -> String {
+    format!(
+        "{} {}",
+        time_fmt::day_label(ms, crate::clock::now_ms()),
+        time_fmt::clock(ms)
+    )
+}
+
+/// "14:05 (Europe/Madrid)": the time now where the visitor is, filled in by the browser.
+#[component]
+fn LocalClock(zone: String) -> impl IntoView {
+    let now_there = RwSignal::new(String::new());
+    let zone_for_clock = zone.clone();
+    Effect::new(move |_| now_there.set(local_clock(&zone_for_clock)));
+    view! { <span>{move || now_there.get()}</span> " (" {zone} ")" }
+}
+
+fn local_clock(zone: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let options = js_sys::Object::new();
+        for (key, value) in [
+            ("timeZone", zone),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        let now = js_sys::Date::new_0();
+        String::from(now.to_locale_time_string_with_options("en-GB", &options))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = zone;
+        String::new()
     }
 }
 

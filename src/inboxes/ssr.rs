@@ -4,7 +4,9 @@ use super::InboxMembers;
 use crate::auth::ssr::{require_admin, require_agent, state};
 use crate::clock::now_ms;
 use crate::error::{internal, AppError, AppResult};
-use crate::model::{availability, InboxSettings, InboxSummary, WidgetInbox, DEFAULT_INBOX};
+use crate::model::{
+    availability, widget_language, InboxSettings, InboxSummary, WidgetInbox, DEFAULT_INBOX,
+};
 use crate::state::access::{host_allowed, inbox_access, referring_origin, request_headers};
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -53,8 +55,18 @@ pub async fn widget(inbox: &str, host: &str) -> AppResult<WidgetInbox> {
         greeting: settings.greeting,
         away_message: settings.away_message,
         ask_email: settings.ask_email,
-        language: settings.language,
+        language: widget_language(&settings.language, &accept_language()).into(),
     })
+}
+
+fn accept_language() -> String {
+    request_headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect()
 }
 
 pub async fn mine() -> AppResult<Vec<InboxSummary>> {

@@ -46,6 +46,21 @@ pub const LANGUAGES: [(&str, &str); 3] = [
     ("es", "Español"),
 ];
 
+/// The widget's language: the inbox's choice, else the first of the visitor's languages
+/// (`es-ES,es;q=0.9,en;q=0.8`, or `navigator.language`) it speaks, else English.
+pub fn widget_language(forced: &str, preferred: &str) -> &'static str {
+    let speaks = |tag: &str| {
+        let primary = tag.trim().split(['-', '_', ';']).next().unwrap_or_default();
+        LANGUAGES
+            .iter()
+            .map(|(code, _)| *code)
+            .find(|code| !code.is_empty() && primary.eq_ignore_ascii_case(code))
+    };
+    speaks(forced)
+        .or_else(|| preferred.split(',').find_map(speaks))
+        .unwrap_or("en")
+}
+
 /// Which inboxes' conversations an agent may see: admins all, others those they belong to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InboxAccess {
@@ -71,6 +86,7 @@ pub struct WidgetInbox {
     pub greeting: String,
     pub away_message: String,
     pub ask_email: bool,
+    /// The language it speaks to this visitor (`en`, `es`): the inbox's, else theirs.
     pub language: String,
     pub availability: Availability,
 }

@@ -67,6 +67,17 @@ pub fn plausible_token(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Phone, tablet or computer, from a User-Agent header.
+pub fn device_kind(user_agent: &str) -> &'static str {
+    if user_agent.contains("iPad") || user_agent.contains("Tablet") {
+        "Tablet"
+    } else if user_agent.contains("Mobi") || user_agent.contains("Android") {
+        "Phone"
+    } else {
+        "Computer"
+    }
+}
+
 /// "Chrome on Linux" from a User-Agent header, for the visitor panel.
 pub fn browser_name(user_agent: &str) -> String {
     let browser = [

@@ -3,9 +3,11 @@
 //! visitor can mute the chime from the widget's header; the choice stays in the widget's own
 //! storage and travels with each notice; notices carry no content). It hears from the page
 //! which page the visitor is on, as they navigate, so the agent sees it.
+use crate::chat::ui_language;
 use crate::live::client::ConversationFeed;
 use crate::model::SenderKind;
 use leptos::prelude::*;
+use rust_i18n::t;
 
 #[cfg(feature = "hydrate")]
 const MUTED_KEY: &str = "switchboard.muted";
@@ -209,7 +211,7 @@ pub fn CloseButton() -> impl IntoView {
     Effect::new(move |_| framed.set(host_window().is_some()));
     view! {
         <Show when=move || framed.get()>
-            <button type="button" class="widget-close" aria-label="Close chat" data-testid="widget-close"
+            <button type="button" class="widget-close" aria-label=t!("widget.close", locale = ui_language()) data-testid="widget-close"
                 on:click=move |_| {
                     #[cfg(feature = "hydrate")]
                     notify_host("switchboard:close", None);
@@ -226,7 +228,7 @@ pub fn MuteToggle() -> impl IntoView {
     view! {
         <button type="button" class="widget-mute" data-testid="mute"
             aria-pressed=move || is_muted.get().to_string()
-            aria-label=move || if is_muted.get() { "Unmute reply sound" } else { "Mute reply sound" }
+            aria-label=move || if is_muted.get() { t!("widget.unmute", locale = ui_language()) } else { t!("widget.mute", locale = ui_language()) }
             on:click=move |_| { let next = !is_muted.get_untracked(); set_muted(next); is_muted.set(next); }>
             {move || if is_muted.get() { "🔕" } else { "🔔" }}
         </button>

@@ -1,18 +1,22 @@
 //! The visitor's side: start a chat, write, read answers live. Reached only with the visitor's
 //! own token (an HttpOnly cookie, or sent explicitly when framed on another site: `identity`),
 //! so a visitor can never see another conversation.
+// `start_conversation` takes the fields of the one form the widget posts (the browser build
+// sees them as arguments); a struct would only rename them.
+#![allow(clippy::too_many_arguments)]
 mod identity;
 mod launcher;
 mod start;
 
 use start::{StartForm, WidgetHeader};
 
-use crate::chat::{Avatar, Composer, MessageList};
+use crate::chat::{ui_language, Avatar, Composer, MessageList, UiLanguage};
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
-use crate::model::{Conversation, Message, SenderKind, Status, WidgetInbox};
+use crate::model::{Availability, Conversation, Message, SenderKind, Status, WidgetInbox};
 use crate::outbox::{resend_when_online, Outbox};
 use leptos::prelude::*;
+use rust_i18n::t;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -151,6 +155,11 @@ fn WidgetBody(inbox: WidgetInbox, initial: Option<WidgetSession>) -> impl IntoVi
     // The brand colour reaches the header, the buttons and the visitor's bubbles.
     let brand = format!("--brand:{}", inbox.color);
     let inbox_id = inbox.id.clone();
+    // Every text of the widget, the shared chat parts included, speaks the visitor's language.
+    provide_context(UiLanguage(crate::model::widget_language(
+        &inbox.language,
+        "",
+    )));
     provide_context(inbox);
     let session = RwSignal::new(initial);
     // Framed on another site: the token the host page or this frame kept finds the chat.
@@ -230,21 +239,62 @@ pub async fn agents_online() -> Result<Vec<String>, AppError> {
 }
 
 /// "We're online" while any agent is, with their faces beside it; `None` when nobody is.
-fn online_line(names: &[String]) -> Option<String> {
-    (!names.is_empty()).then(|| "We're online".to_string())
+fn online_line(names: &[String], lang: &'static str) -> Option<String> {
+    (!names.is_empty()).then(|| t!("widget.online", locale = lang).into())
+}
+
+/// "We're back Monday 09:00." when the inbox is out of hours, in the visitor's language and
+/// time zone. Empty on the server: the browser formats it after hydration.
+fn back_line(lang: &'static str) -> Signal<String> {
+    let line = RwSignal::new(String::new());
+    if let Availability::Closed { back_at: Some(at) } = inbox().availability {
+        Effect::new(move |_| {
+            let when = local_time(at, lang);
+            if !when.is_empty() {
+                line.set(t!("widget.back_at", when = when, locale = lang).into());
+            }
+        });
+    }
+    line.into()
+}
+
+/// A moment as the visitor reads it: weekday and time, in their language and time zone.
+fn local_time(ms: i64, lang: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+        let options = js_sys::Object::new();
+        for (key, value) in [
+            ("weekday", "long"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+        ] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        String::from(date.to_locale_string(lang, &options))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (ms, lang);
+        String::new()
+    }
 }
 
 /// What the widget says about the conversation; `agents` is `None` until the socket said.
-fn status_line(conversation: &Conversation, agents: Option<&[String]>, away: &str) -> String {
+fn status_line(
+    conversation: &Conversation,
+    agents: Option<&[String]>,
+    away: &str,
+    lang: &'static str,
+) -> String {
     let nobody_online = agents.is_some_and(|names| names.is_empty());
     match (conversation.status, &conversation.assignee_name) {
-        (Status::Resolved, _) => "This conversation is resolved. Write again to reopen it.".into(),
+        (Status::Resolved, _) => t!("widget.resolved", locale = lang).into(),
         _ if nobody_online => away.into(),
         (Status::Active, Some(agent)) if agents.is_none_or(|names| names.contains(agent)) => {
-            format!("{agent} is helping you")
+            t!("widget.helping", name = agent, locale = lang).into()
         }
-        (Status::Active, _) => "We're online. We'll reply here shortly.".into(),
-        (Status::Waiting, _) => "We're online. We'll reply here shortly.".into(),
+        (Status::Active | Status::Waiting, _) => t!("widget.online_shortly", locale = lang).into(),
     }
 }
 
@@ -259,20 +309,24 @@ fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
             feed.update_conversation(conversation);
         }
     });
+    let closed = matches!(inbox().availability, Availability::Closed { .. });
+    let lang = ui_language();
     let wanted = move || {
-        live.agents_online
-            .with(|a| a.as_ref().is_some_and(Vec::is_empty))
+        (closed
+            || live
+                .agents_online
+                .with(|a| a.as_ref().is_some_and(Vec::is_empty)))
             && feed.conversation.with(|c| c.visitor_email.is_none())
     };
     view! {
         <Show when=wanted>
             <form class="leave-email" data-testid="leave-email"
                 on:submit=move |ev| { ev.prevent_default(); save.dispatch(LeaveEmail { email: email.get_untracked(), visitor: identity::current() }); }>
-                <label for="leave-email-input">"Get the reply by e-mail"</label>
+                <label for="leave-email-input">{t!("widget.reply_by_email", locale = lang)}</label>
                 <div class="leave-email-row">
                     <input id="leave-email-input" type="email" required maxlength="254" placeholder="you@example.com"
                         prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-                    <button type="submit" class="primary" disabled=move || save.pending().get()>"Save"</button>
+                    <button type="submit" class="primary" disabled=move || save.pending().get()>{t!("widget.save", locale = lang)}</button>
                 </div>
                 {move || match save.value().get() {
                     Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e.to_string()}</p> }),
@@ -281,7 +335,7 @@ fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
             </form>
         </Show>
         {move || feed.conversation.with(|c| c.visitor_email.clone()).map(|email| view! {
-            <p class="widget-note" data-testid="email-saved">"We'll also reply to " {email} "."</p>
+            <p class="widget-note" data-testid="email-saved">{t!("widget.email_saved", email = email, locale = lang)}</p>
         })}
     }
 }
@@ -301,11 +355,17 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             feed.merge(messages);
         }
     });
+    let lang = ui_language();
+    let closed = matches!(inbox().availability, Availability::Closed { .. });
+    let back = back_line(lang);
     let away = inbox().away_message;
     let subtitle = Signal::derive(move || {
+        if closed {
+            return format!("{away} {}", back.get()).trim().to_string();
+        }
         let agents = live.agents_online.get();
         feed.conversation
-            .with(|c| status_line(c, agents.as_deref(), &away))
+            .with(|c| status_line(c, agents.as_deref(), &away, lang))
     });
     let agents = Signal::derive(move || live.agents_online.get().unwrap_or_default());
     launcher::announce_replies(feed);
@@ -365,7 +425,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         <MessageList feed outbox viewer=SenderKind::Visitor
             on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq, visitor: identity::current() }); })
             loading_older=older.pending()/>
-        <Composer draft error={None::<String>} placeholder="Write a reply…"
+        <Composer draft error={None::<String>} placeholder=t!("widget.reply", locale = lang).to_string()
             on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })
             on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>
     }

@@ -1,10 +1,11 @@
 //! Before the first message: the widget's header (shared with the chat) and the start form,
 //! which asks every few seconds who is online (it has no socket yet).
 use super::{agents_online, inbox, launcher, online_line, StartConversation, WidgetSession};
-use crate::chat::{Avatar, Composer, ConnectionBadge};
-use crate::model::{SenderKind, WidgetInbox};
+use crate::chat::{ui_language, Avatar, Composer, ConnectionBadge};
+use crate::model::{Availability, SenderKind, WidgetInbox};
 use crate::outbox::new_client_id;
 use leptos::prelude::*;
+use rust_i18n::t;
 
 /// How often the start form asks again who is online (it has no socket yet).
 #[cfg(feature = "hydrate")]
@@ -50,8 +51,14 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
     let WidgetInbox {
         greeting,
         ask_email,
+        availability,
         ..
     } = inbox();
+    // Out of hours the reply may come later: an e-mail is asked for, as when the inbox says.
+    let closed = matches!(availability, Availability::Closed { .. });
+    let ask_email = ask_email || closed;
+    let lang = ui_language();
+    let back = super::back_line(lang);
     let start = ServerAction::<StartConversation>::new();
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
@@ -92,9 +99,12 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
     let online = Resource::new(move || poll.get(), |_| agents_online());
     let agents = Signal::derive(move || online.get().and_then(Result::ok).unwrap_or_default());
     let subtitle = Signal::derive(move || match online.get() {
-        None => "We typically reply in a few minutes".to_string(),
-        Some(_) => online_line(&agents.get())
-            .map(|l| format!("{l}. We typically reply in minutes."))
+        _ if closed => format!("{} {}", inbox().away_message, back.get())
+            .trim()
+            .to_string(),
+        None => t!("widget.reply_soon", locale = lang).into(),
+        Some(_) => online_line(&agents.get(), lang)
+            .map(|_| t!("widget.online_minutes", locale = lang).into())
             .unwrap_or_else(|| inbox().away_message),
     });
     let send = Callback::new(move |body: String| {
@@ -123,17 +133,17 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
     view! {
         <WidgetHeader subtitle agents/>
         <div class="widget-welcome">
-            <h2>"Hi there!"</h2>
+            <h2>{t!("widget.hi", locale = lang)}</h2>
             <p data-testid="greeting">{greeting}</p>
             <div class="start-fields">
-                <input placeholder="Your name (optional)" maxlength="80" prop:value=move || name.get()
+                <input placeholder=t!("widget.name_placeholder", locale = lang) maxlength="80" prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev)) data-testid="start-name"/>
                 <input type="email" maxlength="254" required=ask_email
-                    placeholder=if ask_email { "Your e-mail, so we can reply" } else { "E-mail, to get replies if you leave (optional)" }
+                    placeholder=if ask_email { t!("widget.email_required", locale = lang) } else { t!("widget.email_optional", locale = lang) }
                     prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) data-testid="start-email"/>
             </div>
         </div>
-        <Composer draft on_send=send error placeholder="Write your message…"/>
+        <Composer draft on_send=send error placeholder=t!("widget.first_message", locale = lang).to_string()/>
     }
 }
 

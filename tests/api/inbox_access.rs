@@ -201,7 +201,7 @@ async fn agents_see_only_the_inboxes_they_work(backend: Backend) {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(list(&mut ben, "").await, [at_default.id.clone()]);
+    assert_eq!(list(&mut ben, "").await, vec![at_default.id.clone()]);
     let opened = ben
         .call::<ConversationDetail>("open_conversation", &[("id", &at_shop.id)])
         .await;
@@ -216,7 +216,7 @@ async fn agents_see_only_the_inboxes_they_work(backend: Backend) {
     expected.sort();
     assert_eq!(all, expected);
     let shop_id: &'static str = Box::leak(shop.id.clone().into_boxed_str());
-    assert_eq!(list(&mut admin, shop_id).await, [at_shop.id.clone()]);
+    assert_eq!(list(&mut admin, shop_id).await, vec![at_shop.id.clone()]);
     assert_eq!(list(&mut ben, shop_id).await, Vec::<String>::new());
 
     // The admin adds Ben to the shop: his open socket is told to refetch, and follows it.
@@ -238,7 +238,7 @@ async fn agents_see_only_the_inboxes_they_work(backend: Backend) {
             .then_some(())
         })
         .await;
-    assert_eq!(list(&mut ben, shop_id).await, [at_shop.id.clone()]);
+    assert_eq!(list(&mut ben, shop_id).await, vec![at_shop.id.clone()]);
     ben_socket.send(&subscribe(&at_shop.id, None)).await;
     let followed = ben_socket
         .expect(|f| match f {
@@ -266,5 +266,5 @@ async fn agents_see_only_the_inboxes_they_work(backend: Backend) {
             .then_some(())
         })
         .await;
-    assert_eq!(list(&mut ben, "").await, [at_shop.id.clone()]);
+    assert_eq!(list(&mut ben, "").await, vec![at_shop.id.clone()]);
 }
