@@ -1,11 +1,11 @@
 //! One inbox's settings form: look and words, business hours, language, allowed sites, the
 //! agents who work it, and the snippet to paste.
-use super::{load_inbox_members, SaveInbox, SaveInboxMembers};
+use super::{InboxMembers, SaveInbox, SaveInboxMembers};
 use crate::model::{DayHours, InboxSettings, LANGUAGES, WEEKDAYS};
 use leptos::prelude::*;
 
 #[component]
-pub fn InboxForm(settings: InboxSettings) -> impl IntoView {
+pub fn InboxForm(settings: InboxSettings, members: InboxMembers) -> impl IntoView {
     let save = ServerAction::<SaveInbox>::new();
     let inbox_id = settings.id.clone();
     let draft = RwSignal::new(settings);
@@ -83,7 +83,7 @@ pub fn InboxForm(settings: InboxSettings) -> impl IntoView {
             }}
             <button type="submit" class="primary" disabled=move || save.pending().get()>"Save widget"</button>
         </form>
-        <Members inbox_id=inbox_id.clone()/>
+        <Members inbox_id=inbox_id.clone() members/>
         <Snippet inbox_id color=Signal::derive(move || draft.with(|d| d.color.clone()))/>
     }
 }
@@ -151,21 +151,9 @@ fn BusinessHours(draft: RwSignal<InboxSettings>) -> impl IntoView {
 
 /// The agents who work this inbox: they see its conversations (admins see all).
 #[component]
-fn Members(inbox_id: String) -> impl IntoView {
+fn Members(inbox_id: String, members: InboxMembers) -> impl IntoView {
     let save = ServerAction::<SaveInboxMembers>::new();
-    let loaded = Resource::new(
-        {
-            let id = inbox_id.clone();
-            move || id.clone()
-        },
-        load_inbox_members,
-    );
-    let chosen = RwSignal::new(Vec::<String>::new());
-    Effect::new(move |_| {
-        if let Some(Ok(members)) = loaded.get() {
-            chosen.set(members.members);
-        }
-    });
+    let chosen = RwSignal::new(members.members);
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
             chosen.set(saved.members);
@@ -178,9 +166,7 @@ fn Members(inbox_id: String) -> impl IntoView {
         }>
             <h2>"Who answers here"</h2>
             <p class="page-sub">"Members see this inbox's conversations. Admins see every inbox."</p>
-            <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
-                {move || loaded.get().map(|result| match result {
-                    Ok(members) => members.agents.into_iter().map(|(id, name)| {
+            {members.agents.into_iter().map(|(id, name)| {
                         let checked_id = id.clone();
                         view! {
                             <label class="toggle">
@@ -193,10 +179,7 @@ fn Members(inbox_id: String) -> impl IntoView {
                                 {name}
                             </label>
                         }
-                    }).collect_view().into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })}
-            </Suspense>
+                    }).collect_view()}
             {move || match save.value().get() {
                 Some(Ok(_)) => Some(view! { <p class="form-ok" role="status">"Members saved."</p> }.into_any()),
                 Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()),

@@ -78,7 +78,13 @@ pub fn InboxSettingsPage() -> impl IntoView {
     };
     let create = ServerAction::<CreateInbox>::new();
     let list = Resource::new(move || create.version().get(), |_| my_inboxes());
-    let loaded = Resource::new(chosen, load_inbox);
+    // Settings and members in one resource: a resource made inside a Suspense's children
+    // would not hydrate from the server's data.
+    let loaded = Resource::new(chosen, |id| async move {
+        let settings = load_inbox(id.clone()).await?;
+        let members = load_inbox_members(id).await?;
+        Ok::<_, AppError>((settings, members))
+    });
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(made)) = create.value().get() {
@@ -129,7 +135,7 @@ pub fn InboxSettingsPage() -> impl IntoView {
             </form>
             <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
                 {move || loaded.get().map(|result| match result {
-                    Ok(settings) => view! { <form::InboxForm settings/> }.into_any(),
+                    Ok((settings, members)) => view! { <form::InboxForm settings members/> }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                 })}
             </Suspense>

@@ -10,7 +10,7 @@ use crate::model::{
 use crate::state::access::{host_allowed, inbox_access, referring_origin, request_headers};
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -31,12 +31,13 @@ pub async fn checked_for_visitor(
     state: &AppState,
     inbox: &str,
     host: &str,
+    headers: &HeaderMap,
 ) -> AppResult<InboxSettings> {
-    let settings = load(state, inbox).await?;
     let host = match host.trim() {
-        "" => referring_origin(&request_headers()).unwrap_or_default(),
+        "" => referring_origin(headers).unwrap_or_default(),
         host => host.to_string(),
     };
+    let settings = load(state, inbox).await?;
     if !host_allowed(state, &settings, &host) {
         tracing::info!(inbox = %settings.id, %host, "widget refused on a site not on the inbox's list");
         return Err(AppError::SiteNotAllowed);
@@ -45,8 +46,12 @@ pub async fn checked_for_visitor(
 }
 
 pub async fn widget(inbox: &str, host: &str) -> AppResult<WidgetInbox> {
+    // Read from the request before the first await: while the page renders, the context is
+    // gone after it.
     let state = state();
-    let settings = checked_for_visitor(&state, inbox, host).await?;
+    let headers = request_headers();
+    let accept_language = accept_language(&headers);
+    let settings = checked_for_visitor(&state, inbox, host, &headers).await?;
     Ok(WidgetInbox {
         availability: availability(&settings.hours, &settings.time_zone, now_ms()),
         id: settings.id,
@@ -55,12 +60,12 @@ pub async fn widget(inbox: &str, host: &str) -> AppResult<WidgetInbox> {
         greeting: settings.greeting,
         away_message: settings.away_message,
         ask_email: settings.ask_email,
-        language: widget_language(&settings.language, &accept_language()).into(),
+        language: widget_language(&settings.language, &accept_language).into(),
     })
 }
 
-fn accept_language() -> String {
-    request_headers()
+fn accept_language(headers: &HeaderMap) -> String {
+    headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
@@ -79,8 +84,9 @@ pub async fn mine() -> AppResult<Vec<InboxSummary>> {
 }
 
 pub async fn load_for_admin(id: &str) -> AppResult<InboxSettings> {
+    let state = state();
     require_admin().await?;
-    load(&state(), id).await
+    load(&state, id).await
 }
 
 pub async fn save(settings: InboxSettings) -> AppResult<InboxSettings> {
@@ -132,6 +138,10 @@ pub async fn members(id: &str) -> AppResult<InboxMembers> {
     let state = state();
     require_admin().await?;
     load(&state, id).await?;
+    members_of(&state, id).await
+}
+
+async fn members_of(state: &AppState, id: &str) -> AppResult<InboxMembers> {
     let agents = state
         .stores
         .accounts
@@ -164,7 +174,7 @@ pub async fn save_members(id: &str, members: Vec<String>) -> AppResult<InboxMemb
     // Sockets follow inboxes by membership: theirs reconnect and follow the new set.
     state.hub.publish_access_changed();
     tracing::info!(inbox = %id, admin = %admin.id, "inbox members saved");
-    self::members(id).await
+    members_of(&state, id).await
 }
 
 /// Sends the widget page with its inbox's `frame-ancestors`, so only the listed sites can

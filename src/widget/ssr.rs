@@ -213,7 +213,9 @@ pub async fn start(
     let page_url = optional(facts.page_url, 2000, "page address")?;
     let language = optional(facts.language, 35, "language")?;
     let time_zone = optional(facts.time_zone, 64, "time zone")?;
-    let inbox = crate::inboxes::ssr::checked_for_visitor(&state, &facts.inbox, &facts.host).await?;
+    let inbox =
+        crate::inboxes::ssr::checked_for_visitor(&state, &facts.inbox, &facts.host, &headers)
+            .await?;
 
     // A visitor who already has a conversation here keeps writing into it.
     let existing = visitor_conversation(&state, &headers, &visitor)
