@@ -86,6 +86,21 @@ pub async fn open_conversation(id: String) -> Result<ConversationDetail, AppErro
     })
 }
 
+/// The visitor's other conversations (same e-mail), in the inboxes this agent works.
+#[server(endpoint = "earlier_conversations")]
+pub async fn earlier_conversations(conversation_id: String) -> Result<Vec<Conversation>, AppError> {
+    let state = crate::auth::ssr::state();
+    let agent = crate::auth::ssr::require_agent().await?;
+    let conversation = ssr::find(&state, &agent, &conversation_id).await?;
+    let access = crate::state::access::inbox_access(&state, &agent).await?;
+    state
+        .stores
+        .conversations
+        .earlier_of_visitor(Viewer::Agent(&agent, &access), &conversation, 10)
+        .await
+        .map_err(crate::chat::ssr::store_error)
+}
+
 #[server(endpoint = "older_messages")]
 pub async fn older_messages(
     conversation_id: String,

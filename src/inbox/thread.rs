@@ -6,7 +6,7 @@ use super::{
 };
 use crate::chat::{Avatar, Composer, MessageList, StatusPill};
 use crate::live::client::{use_live, ConversationFeed};
-use crate::model::{SenderKind, Status};
+use crate::model::{Conversation, SenderKind, Status};
 use crate::outbox::{resend_when_online, Outbox};
 use crate::team::PresenceDot;
 use crate::time_fmt;
@@ -180,6 +180,7 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
                 </div>
                 {move || row("Messages", Some(message_count(feed)))}
             </dl>
+            <EarlierConversations feed/>
         </aside>
     }
 }
@@ -202,6 +203,44 @@ fn seen(ms: i64) -> String {
         time_fmt::day_label(ms, crate::clock::now_ms()),
         time_fmt::clock(ms)
     )
+}
+
+/// The visitor's other conversations, known by their e-mail; fetched after hydration.
+#[component]
+fn EarlierConversations(feed: ConversationFeed) -> impl IntoView {
+    let earlier = RwSignal::new(Vec::<Conversation>::new());
+    // Fetched again when the conversation or the visitor's e-mail changes, not per message.
+    let visitor = Memo::new(move |_| {
+        feed.conversation
+            .with(|c| (c.id.clone(), c.visitor_email.clone()))
+    });
+    Effect::new(move |_| {
+        let (id, email) = visitor.get();
+        if email.is_none() {
+            earlier.set(Vec::new());
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = super::earlier_conversations(id).await {
+                earlier.set(found);
+            }
+        });
+    });
+    view! {
+        <Show when=move || earlier.with(|e| !e.is_empty())>
+            <section class="context-earlier" aria-labelledby="earlier-title" data-testid="earlier-conversations">
+                <h4 id="earlier-title">"Earlier conversations"</h4>
+                <ul>
+                    {move || earlier.get().into_iter().map(|c| view! {
+                        <li>
+                            <a href=format!("/agent/c/{}", c.id)>{c.last_preview.clone()}</a>
+                            <span class="earlier-meta">{time_fmt::short(c.last_activity_at, crate::clock::now_ms())} " · " {c.status.label()}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
+    }
 }
 
 /// "14:05 (Europe/Madrid)": the time now where the visitor is, filled in by the browser.

@@ -53,6 +53,12 @@ pub struct InboxMembers {
     pub members: Vec<String>,
 }
 
+/// Admins only: what the settings page of one inbox shows.
+#[server(endpoint = "inbox_page")]
+pub async fn load_inbox_page(id: String) -> Result<(InboxSettings, InboxMembers), AppError> {
+    ssr::page(&id).await
+}
+
 #[server(endpoint = "inbox_members")]
 pub async fn load_inbox_members(id: String) -> Result<InboxMembers, AppError> {
     ssr::members(&id).await
@@ -78,13 +84,10 @@ pub fn InboxSettingsPage() -> impl IntoView {
     };
     let create = ServerAction::<CreateInbox>::new();
     let list = Resource::new(move || create.version().get(), |_| my_inboxes());
-    // Settings and members in one resource: a resource made inside a Suspense's children
-    // would not hydrate from the server's data.
-    let loaded = Resource::new(chosen, |id| async move {
-        let settings = load_inbox(id.clone()).await?;
-        let members = load_inbox_members(id).await?;
-        Ok::<_, AppError>((settings, members))
-    });
+    // Settings and members in one call: a resource made inside a Suspense's children would
+    // not hydrate from the server's data, and while the page renders on the server a second
+    // call after the first's await would find no request context.
+    let loaded = Resource::new(chosen, load_inbox_page);
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(made)) = create.value().get() {

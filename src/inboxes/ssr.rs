@@ -129,9 +129,16 @@ pub async fn create(name: String) -> AppResult<InboxSettings> {
         .await
         .map_err(internal)?;
     // Admins' sockets follow every inbox: the new one too.
-    state.hub.publish_access_changed();
+    crate::live::presence::access_changed(&state).await;
     tracing::info!(inbox = %settings.id, admin = %admin.id, "inbox created");
     Ok(settings)
+}
+
+pub async fn page(id: &str) -> AppResult<(InboxSettings, InboxMembers)> {
+    let state = state();
+    require_admin().await?;
+    let settings = load(&state, id).await?;
+    Ok((settings, members_of(&state, id).await?))
 }
 
 pub async fn members(id: &str) -> AppResult<InboxMembers> {
@@ -172,7 +179,7 @@ pub async fn save_members(id: &str, members: Vec<String>) -> AppResult<InboxMemb
         return Err(AppError::InboxNotFound);
     }
     // Sockets follow inboxes by membership: theirs reconnect and follow the new set.
-    state.hub.publish_access_changed();
+    crate::live::presence::access_changed(&state).await;
     tracing::info!(inbox = %id, admin = %admin.id, "inbox members saved");
     members_of(&state, id).await
 }

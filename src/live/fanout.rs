@@ -60,6 +60,7 @@ async fn apply(state: &AppState, change: Change) -> Result<(), StoreError> {
         Change::Signal(Signal::SignedOut { agent_id, ended }) => {
             state.hub.publish_signed_out(&agent_id, &ended)
         }
+        Change::Signal(Signal::AccessChanged) => state.hub.publish_access_changed(),
         Change::Signal(Signal::Typing {
             conversation_id,
             sender,

@@ -51,6 +51,15 @@ pub async fn sessions_ended(state: &AppState, agent_id: &str, ended: SessionsEnd
     }
 }
 
+/// Inbox membership changed: agents' sockets here and on every other node read their
+/// inboxes again.
+pub async fn access_changed(state: &AppState) {
+    state.hub.publish_access_changed();
+    if let Err(error) = state.stores.feed.relay(Signal::AccessChanged).await {
+        tracing::warn!(%error, "inbox access change not relayed to other nodes");
+    }
+}
+
 /// Tells the other nodes about this node's agents, and this node's sockets about everyone.
 fn announce(state: &AppState) {
     publish_if_changed(state);

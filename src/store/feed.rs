@@ -58,4 +58,6 @@ pub enum Signal {
         agent_id: String,
         ended: crate::model::SessionsEnded,
     },
+    /// Who works which inbox changed: agents' sockets read their inboxes again.
+    AccessChanged,
 }

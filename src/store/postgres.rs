@@ -76,7 +76,9 @@ impl Feed for PgFeed {
             Signal::Typing {
                 conversation_id, ..
             } => conversation_id.clone(),
-            Signal::Presence { .. } | Signal::SignedOut { .. } => String::new(),
+            Signal::Presence { .. } | Signal::SignedOut { .. } | Signal::AccessChanged => {
+                String::new()
+            }
         };
         self.notifier
             .notify(&self.pool, &conversation, None, Some(signal))

@@ -5,12 +5,13 @@ use crate::common::*;
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
 use switchboard::live::{ClientFrame, ServerFrame};
-use switchboard::model::{InboxItem, InboxSettings, WidgetInbox};
+use switchboard::model::{Conversation, InboxItem, InboxSettings, WidgetInbox};
 use switchboard::widget::WidgetSession;
 
 on_both_stores!(
     each_widget_works_only_on_its_own_sites,
-    agents_see_only_the_inboxes_they_work
+    agents_see_only_the_inboxes_they_work,
+    identified_visitors_bring_their_earlier_conversations
 );
 
 /// The admin adds an inbox for `shop.example` and returns its settings.
@@ -267,4 +268,120 @@ async fn agents_see_only_the_inboxes_they_work(backend: Backend) {
         })
         .await;
     assert_eq!(list(&mut ben, "").await, vec![at_shop.id.clone()]);
+}
+
+/// A visitor who gave their e-mail (here or through the host site's `identify`) brings their
+/// earlier conversations into the agent's panel, from the inboxes the agent may read.
+async fn identified_visitors_bring_their_earlier_conversations(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
+    let mut admin = server.client();
+    admin.sign_in().await;
+    let shop = shop_inbox(&mut admin).await;
+    let (mut ben, _) =
+        invite_and_join(&server, &mut admin, "ben@example.com", "Ben", "agent").await;
+
+    // Earlier on the shop's site, leaving her e-mail; today on the default site, anonymous,
+    // until the host page identifies her.
+    let (mut at_shop, before) = start_in(&server, &shop.id, "", "Ida").await;
+    let before = before.unwrap().conversation;
+    at_shop
+        .call::<Conversation>("leave_email", &[("email", "Ida@Example.com")])
+        .await
+        .unwrap();
+    let (mut today, now) = start_in(&server, "default", "", "Ida").await;
+    let now = now.unwrap().conversation;
+    let earlier = |client: &mut Client, id: String| {
+        let mut client = client.clone();
+        async move {
+            client
+                .call::<Vec<Conversation>>("earlier_conversations", &[("conversation_id", &id)])
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(
+        earlier(&mut admin, now.id.clone()).await.is_empty(),
+        "not known yet"
+    );
+    today
+        .call::<Conversation>(
+            "visitor_context",
+            &[
+                ("name", ""),
+                ("email", "ida@example.com"),
+                ("context", "[]"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        earlier(&mut admin, now.id.clone()).await,
+        vec![before.id.clone()]
+    );
+    assert_eq!(
+        earlier(&mut admin, before.id.clone()).await,
+        vec![now.id.clone()]
+    );
+    // Ben works only the default inbox: the shop's conversation stays out of his sight.
+    assert!(earlier(&mut ben, now.id.clone()).await.is_empty());
+    // Visitors cannot ask.
+    let refused = today
+        .call::<Vec<Conversation>>("earlier_conversations", &[("conversation_id", &now.id)])
+        .await;
+    assert_eq!(refused, Err(AppError::SignInRequired));
+}
+
+/// Two nodes on one PostgreSQL database: an admin on one changes who works an inbox, and an
+/// agent's socket on the other follows at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn membership_changes_reach_sockets_on_every_node() {
+    let db = Db::new(Backend::Postgres).await;
+    let node_a = Server::start(&db).await;
+    let node_b = Server::start(&db).await;
+    let mut admin = node_a.client();
+    admin.sign_in().await;
+    let shop = shop_inbox(&mut admin).await;
+    let (ben, ben_agent) =
+        invite_and_join(&node_a, &mut admin, "ben@example.com", "Ben", "agent").await;
+    let ben = ben.at(&node_b.base);
+    let mut ben_socket = ben.socket().await;
+    ben_socket.send(&ClientFrame::WatchInbox).await;
+    ben_socket.send(&ClientFrame::Ping).await;
+    ben_socket
+        .expect(|f| matches!(f, ServerFrame::Pong).then_some(()))
+        .await;
+    admin
+        .call_json::<serde_json::Value>(
+            "save_inbox_members",
+            serde_json::json!({ "id": shop.id, "members": [ben_agent.id] }),
+        )
+        .await
+        .unwrap();
+    ben_socket
+        .expect(|f| {
+            matches!(
+                f,
+                ServerFrame::Resync {
+                    conversation_id: None
+                }
+            )
+            .then_some(())
+        })
+        .await;
+    // Now a new conversation in the shop's inbox reaches Ben's socket on node B.
+    let (_, started) = start_in(&node_a, &shop.id, "", "Sam").await;
+    let started = started.unwrap().conversation;
+    let heard = ben_socket
+        .expect(|f| match f {
+            ServerFrame::Conversation { conversation } if conversation.id == started.id => {
+                Some(conversation)
+            }
+            _ => None,
+        })
+        .await;
+    assert_eq!(heard.inbox_id, shop.id);
 }

@@ -129,6 +129,12 @@ pub struct Receipt {
 pub trait ConversationBackend: Send + Sync + 'static {
     async fn create_conversation(&self, new: NewConversation) -> StoreResult<Conversation>;
     async fn conversation(&self, id: &str) -> StoreResult<Option<Conversation>>;
+    /// Conversations of visitors who gave this e-mail (lower case), newest activity first.
+    async fn conversations_of_email(
+        &self,
+        email: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>>;
     async fn conversation_for_visitor(&self, token_hash: &str)
         -> StoreResult<Option<Conversation>>;
     /// Appends a message (idempotent on client id) plus any status notice it causes, atomically.
@@ -217,6 +223,23 @@ impl ConversationStore {
             Viewer::Visitor { conversation_id } => conversation_id == id,
             Viewer::Agent(..) => self.get(viewer, id).await?.is_some(),
         })
+    }
+
+    /// The visitor's other conversations, known by the e-mail they gave (here, or through
+    /// the host site's `identify`): agents only, and only those they may read.
+    pub async fn earlier_of_visitor(
+        &self,
+        viewer: Viewer<'_>,
+        conversation: &Conversation,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        let (Viewer::Agent(..), Some(email)) = (viewer, &conversation.visitor_email) else {
+            return Ok(Vec::new());
+        };
+        let mut found = self.0.conversations_of_email(email, limit + 1).await?;
+        found.retain(|other| other.id != conversation.id && viewer.may_read(other));
+        found.truncate(limit as usize);
+        Ok(found)
     }
 
     /// The conversation a visitor token opened: the token is the visitor's proof of identity.

@@ -107,6 +107,21 @@ impl ConversationBackend for SqliteConversations {
         load_conversation(&mut conn, id).await
     }
 
+    async fn conversations_of_email(
+        &self,
+        email: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Conversation>> {
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE v.email = ? ORDER BY c.last_activity_at DESC LIMIT ?"
+        ))
+        .bind(email)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(Conversation::try_from).collect()
+    }
+
     async fn conversation_for_visitor(
         &self,
         token_hash: &str,

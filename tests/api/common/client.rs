@@ -27,6 +27,14 @@ impl Client {
         }
     }
 
+    /// The same browser (cookies and all) talking to another node.
+    pub fn at(&self, base: &str) -> Client {
+        Client {
+            base: base.to_string(),
+            ..self.clone()
+        }
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()
