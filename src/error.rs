@@ -23,6 +23,8 @@ pub enum AppError {
     InboxNotFound,
     #[error("This chat is not available on this website.")]
     SiteNotAllowed,
+    #[error("This chat is switched off for now.")]
+    InboxSwitchedOff,
     #[error("Only an admin can do that.")]
     AdminOnly,
     #[error("{0}")]

@@ -42,6 +42,11 @@ pub fn InboxForm(settings: InboxSettings, members: InboxMembers) -> impl IntoVie
     };
     view! {
         <form class="card settings-form" on:submit=submit data-testid="inbox-form">
+            <label class="toggle">
+                <input type="checkbox" prop:checked=move || draft.with(|d| d.enabled) data-testid="inbox-enabled"
+                    on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| d.enabled = on); }/>
+                "Chat switched on (off: the widget says the chat is not available; conversations stay)"
+            </label>
             <h2>"Look and words"</h2>
             {text("Name in the widget's header", "inbox-name", |d| d.name.clone(), |d, v| d.name = v)}
             <label>"Brand colour"

@@ -38,6 +38,9 @@ pub async fn checked_for_visitor(
         host => host.to_string(),
     };
     let settings = load(state, inbox).await?;
+    if !settings.enabled {
+        return Err(AppError::InboxSwitchedOff);
+    }
     if !host_allowed(state, &settings, &host) {
         tracing::info!(inbox = %settings.id, %host, "widget refused on a site not on the inbox's list");
         return Err(AppError::SiteNotAllowed);
@@ -119,6 +122,7 @@ pub async fn create(name: String) -> AppResult<InboxSettings> {
     let settings = InboxSettings {
         allowed_domains: Vec::new(),
         hours: Vec::new(),
+        enabled: true,
         ..settings
     }
     .validate()?;

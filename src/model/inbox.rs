@@ -33,6 +33,13 @@ pub struct InboxSettings {
     /// Monday first; empty: always open.
     #[serde(default)]
     pub hours: Vec<DayHours>,
+    /// Switched off: the widget says the chat is not available and starts nothing.
+    #[serde(default = "switched_on")]
+    pub enabled: bool,
+}
+
+fn switched_on() -> bool {
+    true
 }
 
 fn utc() -> String {
@@ -159,6 +166,7 @@ impl InboxSettings {
             language: self.language,
             time_zone,
             hours: super::validate_hours(self.hours)?,
+            enabled: self.enabled,
         })
     }
 
@@ -275,6 +283,7 @@ mod tests {
             language: String::new(),
             time_zone: "UTC".into(),
             hours: Vec::new(),
+            enabled: true,
         }
     }
 

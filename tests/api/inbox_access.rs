@@ -131,6 +131,27 @@ async fn each_widget_works_only_on_its_own_sites(backend: Backend) {
         .unwrap();
     assert_eq!(here.unwrap().conversation.id, started.conversation.id);
 
+    // Switched off, the inbox's widget says so and starts nothing; switched on, it works again.
+    let off = InboxSettings {
+        enabled: false,
+        ..shop.clone()
+    };
+    let saved: InboxSettings = admin
+        .call_json("save_inbox", serde_json::json!({ "settings": off }))
+        .await
+        .unwrap();
+    assert!(!saved.enabled);
+    let (_, page) = widget_page(&server, &shop.id, "https://shop.example/").await;
+    assert!(page.contains("This chat is switched off for now."));
+    let (_, refused) = start_in(&server, &shop.id, "https://shop.example", "Sam").await;
+    assert_eq!(refused.unwrap_err(), AppError::InboxSwitchedOff);
+    let _: InboxSettings = admin
+        .call_json("save_inbox", serde_json::json!({ "settings": shop }))
+        .await
+        .unwrap();
+    let (_, page) = widget_page(&server, &shop.id, "https://shop.example/").await;
+    assert!(page.contains("Acme Shop") && !page.contains("switched off"));
+
     // A page on another origin calling directly is refused, calls and sockets alike.
     let foreign = reqwest::Client::new()
         .post(format!("{}/api/start_conversation", server.base))

@@ -52,10 +52,11 @@ pub(super) struct InboxRow {
     language: String,
     time_zone: String,
     hours: String,
+    enabled: bool,
 }
 
 pub(super) const INBOX_SELECT: &str = "SELECT id, name, color, greeting, away_message, \
-     allowed_domains, ask_email, language, time_zone, hours FROM inboxes";
+     allowed_domains, ask_email, language, time_zone, hours, enabled FROM inboxes";
 
 impl From<InboxRow> for InboxSettings {
     fn from(row: InboxRow) -> Self {
@@ -70,6 +71,7 @@ impl From<InboxRow> for InboxSettings {
             language: row.language,
             time_zone: row.time_zone,
             hours: parse_hours(&row.hours),
+            enabled: row.enabled,
         }
     }
 }

@@ -12,8 +12,8 @@ pub struct PgInboxes {
 async fn update(tx: &mut Transaction<'_, Postgres>, settings: &InboxSettings) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE inboxes SET name = $1, color = $2, greeting = $3, away_message = $4, \
-         allowed_domains = $5, ask_email = $6, language = $7, time_zone = $8, hours = $9 \
-         WHERE id = $10",
+         allowed_domains = $5, ask_email = $6, language = $7, time_zone = $8, hours = $9, \
+         enabled = $10 WHERE id = $11",
     )
     .bind(&settings.name)
     .bind(&settings.color)
@@ -24,6 +24,7 @@ async fn update(tx: &mut Transaction<'_, Postgres>, settings: &InboxSettings) ->
     .bind(&settings.language)
     .bind(&settings.time_zone)
     .bind(hours_text(&settings.hours))
+    .bind(settings.enabled)
     .bind(&settings.id)
     .execute(&mut **tx)
     .await?;

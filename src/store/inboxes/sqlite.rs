@@ -13,8 +13,8 @@ pub struct SqliteInboxes {
 async fn update(tx: &mut Transaction<'_, Sqlite>, settings: &InboxSettings) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE inboxes SET name = ?, color = ?, greeting = ?, away_message = ?, \
-         allowed_domains = ?, ask_email = ?, language = ?, time_zone = ?, hours = ? \
-         WHERE id = ?",
+         allowed_domains = ?, ask_email = ?, language = ?, time_zone = ?, hours = ?, \
+         enabled = ? WHERE id = ?",
     )
     .bind(&settings.name)
     .bind(&settings.color)
@@ -25,6 +25,7 @@ async fn update(tx: &mut Transaction<'_, Sqlite>, settings: &InboxSettings) -> S
     .bind(&settings.language)
     .bind(&settings.time_zone)
     .bind(hours_text(&settings.hours))
+    .bind(settings.enabled)
     .bind(&settings.id)
     .execute(&mut **tx)
     .await?;
