@@ -91,12 +91,20 @@ pub async fn open_conversation(id: String) -> Result<ConversationDetail, AppErro
 pub async fn earlier_conversations(conversation_id: String) -> Result<Vec<Conversation>, AppError> {
     let state = crate::auth::ssr::state();
     let agent = crate::auth::ssr::require_agent().await?;
-    let conversation = ssr::find(&state, &agent, &conversation_id).await?;
+    // One read of the agent's inboxes serves both the conversation and its neighbours.
     let access = crate::state::access::inbox_access(&state, &agent).await?;
+    let viewer = Viewer::Agent(&agent, &access);
+    let conversation = state
+        .stores
+        .conversations
+        .get(viewer, &conversation_id)
+        .await
+        .map_err(crate::chat::ssr::store_error)?
+        .ok_or(AppError::ConversationNotFound)?;
     state
         .stores
         .conversations
-        .earlier_of_visitor(Viewer::Agent(&agent, &access), &conversation, 10)
+        .earlier_of_visitor(viewer, &conversation, 10)
         .await
         .map_err(crate::chat::ssr::store_error)
 }

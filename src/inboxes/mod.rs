@@ -59,11 +59,6 @@ pub async fn load_inbox_page(id: String) -> Result<(InboxSettings, InboxMembers)
     ssr::page(&id).await
 }
 
-#[server(endpoint = "inbox_members")]
-pub async fn load_inbox_members(id: String) -> Result<InboxMembers, AppError> {
-    ssr::members(&id).await
-}
-
 #[server(endpoint = "save_inbox_members", input = server_fn::codec::Json)]
 pub async fn save_inbox_members(
     id: String,

@@ -145,13 +145,6 @@ pub async fn page(id: &str) -> AppResult<(InboxSettings, InboxMembers)> {
     Ok((settings, members_of(&state, id).await?))
 }
 
-pub async fn members(id: &str) -> AppResult<InboxMembers> {
-    let state = state();
-    require_admin().await?;
-    load(&state, id).await?;
-    members_of(&state, id).await
-}
-
 async fn members_of(state: &AppState, id: &str) -> AppResult<InboxMembers> {
     let agents = state
         .stores
