@@ -1,8 +1,11 @@
 /* Switchboard's service worker: the widget opens without a network, so messages a visitor
  * wrote offline (kept in localStorage) are still there after a reload and go out later.
  * Network first: online, every page is fresh; offline, the last good copy answers. */
-const CACHE = "switchboard-widget-v1";
-const SHELL = ["/widget", "/pkg/switchboard.js", "/pkg/switchboard.wasm", "/pkg/switchboard.css", "/favicon.svg"];
+const CACHE = "switchboard-widget-v2";
+// The bundle the widget page hydrated with (`/sw.js?bundle=widget`, the lean one, or the
+// app's): the same files the page already loaded, so installing revalidates, not downloads.
+const BUNDLE = new URL(location.href).searchParams.get("bundle") === "widget" ? "widget" : "switchboard";
+const SHELL = ["/widget", `/pkg/${BUNDLE}.js`, `/pkg/${BUNDLE}.wasm`, "/pkg/switchboard.css"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

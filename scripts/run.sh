@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
-export PATH="$HOME/.cargo/bin:$PATH"
-# --precompress makes cargo-leptos build the site before the server, which embeds it.
-exec cargo leptos serve --release --precompress
+# The release binary with its whole site inside, the lean widget bundle included.
+bash scripts/build-release.sh
+exec target/release/switchboard "$@"

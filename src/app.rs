@@ -4,7 +4,6 @@ use crate::inbox::{ConversationPage, Dashboard, InboxLayout, NoConversation};
 use crate::inboxes::InboxSettingsPage;
 use crate::live::client::Live;
 use crate::team::{InvitePage, SettingsPage, TeamPage};
-use crate::widget::WidgetPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
@@ -41,7 +40,6 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=HomePage/>
-                <Route path=path!("/widget") view=WidgetPage/>
                 <Route path=path!("/agent/login") view=SignInPage/>
                 <Route path=path!("/agent/setup") view=SetupPage/>
                 <Route path=path!("/agent/invite") view=InvitePage/>
@@ -117,7 +115,7 @@ fn HomePage() -> impl IntoView {
                 <p>"This page stands in for your website. The chat bubble in the corner is Switchboard's widget, added with one script tag:"</p>
                 <pre class="demo-code" data-testid="embed-snippet">{snippet}</pre>
                 <p>"It loads from another site than this page (" <code>"localhost"</code> " and " <code>"127.0.0.1"</code> " are different sites to a browser), as it will on yours."</p>
-                <p class="demo-links"><A href="/widget">"Open the widget page"</A>" · "<A href="/agent">"Agent dashboard"</A></p>
+                <p class="demo-links"><a href="/widget">"Open the widget page"</a>" · "<A href="/agent">"Agent dashboard"</A></p>
             </section>
             <script src=format!("{origin}/embed.js") async></script>
         </main>

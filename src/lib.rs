@@ -37,9 +37,23 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 
-#[cfg(feature = "hydrate")]
+/// The whole app's bundle: the dashboard, and the widget page when no lean bundle was built.
+#[cfg(all(feature = "hydrate", not(feature = "widget-bundle")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    let path = web_sys::window().and_then(|w| w.location().pathname().ok());
+    if path.as_deref() == Some("/widget") {
+        leptos::mount::hydrate_body(widget::WidgetApp);
+    } else {
+        leptos::mount::hydrate_body(app::App);
+    }
+}
+
+/// The lean widget bundle (`--features hydrate,widget-bundle`): the widget page only, so
+/// nothing of the dashboard reaches visitors' browsers.
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    leptos::mount::hydrate_body(widget::WidgetApp);
 }

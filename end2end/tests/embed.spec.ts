@@ -43,6 +43,10 @@ test("the embed on another site: only the launcher until opened, then a chat tha
   await launcher.click();
   const widget = site.frameLocator('iframe[data-switchboard="widget"]');
   await widget.locator("body[data-hydrated]").waitFor();
+  // Opening brings the lean widget bundle, never the dashboard's (scripts/build-widget.sh).
+  const opened = fromSwitchboard.map((r) => new URL(r.url()).pathname);
+  expect(opened).toContain("/pkg/widget.wasm");
+  expect(opened).not.toContain("/pkg/switchboard.wasm");
   // identify() filled in who the visitor is.
   await expect(widget.getByTestId("start-name")).toHaveValue("Yuki Tanaka");
   await widget.getByTestId("composer-input").fill("Can I change my delivery address?");

@@ -27,6 +27,11 @@ pub fn report() {
     }
 }
 
+/// Whether the site holds this file (e.g. `pkg/widget.wasm`, built only by the release script).
+pub fn has(path: &str) -> bool {
+    Site::get(path).is_some()
+}
+
 /// The embedded file for this request, precompressed when the client accepts it; `None`
 /// when there is no such file (the app then renders its 404 page).
 pub fn serve(request: &Request<Body>) -> Option<Response> {

@@ -16,11 +16,13 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    let widget_page = widget_page(&state);
     let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/ws", get(crate::live::socket::upgrade))
+        .route("/widget", get(widget_page))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -57,6 +59,29 @@ pub fn router(state: AppState) -> Router {
             ),
         )
         .with_state(state)
+}
+
+/// The widget page, outside the app's router: its own shell, hydrated by the lean widget
+/// bundle when the site has one.
+fn widget_page(
+    state: &AppState,
+) -> impl Fn(Request<Body>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    let options = state.leptos_options.clone();
+    let bundle = if assets::has(&format!("pkg/{}.wasm", crate::widget::LEAN_BUNDLE)) {
+        crate::widget::LEAN_BUNDLE.to_string()
+    } else {
+        tracing::info!("no lean widget bundle in the site: the widget hydrates with the app's");
+        options.output_name.to_string()
+    };
+    let state = state.clone();
+    leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(state.clone()),
+        move || crate::widget::widget_shell(options.clone(), &bundle),
+    )
 }
 
 /// Refuses state-changing requests and socket upgrades from foreign origins (CSRF and

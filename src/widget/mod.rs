@@ -6,7 +6,10 @@
 #![allow(clippy::too_many_arguments)]
 mod identity;
 mod launcher;
+mod shell;
 mod start;
+
+pub use shell::{widget_shell, WidgetApp, LEAN_BUNDLE, RUNNING_BUNDLE};
 
 use start::{StartForm, WidgetHeader};
 
@@ -113,9 +116,7 @@ pub async fn older_visitor_messages(
 pub fn WidgetPage() -> impl IntoView {
     launcher::HostPage::provide();
     // `/widget?inbox=…`: the embed names the inbox; without one, the default inbox.
-    let inbox_id = leptos_router::hooks::use_query_map()
-        .with_untracked(|q| q.get("inbox"))
-        .unwrap_or_default();
+    let inbox_id = shell::inbox_in_address();
     // On the server only the cookie can say who this is; a token the widget keeps itself is
     // read after hydration (`WidgetBody`). The server checks the framing site by its Referer.
     let session = Resource::new(
@@ -438,7 +439,8 @@ mod offline {
         if let Some(window) = web_sys::window() {
             // Refused in a frame on another site when the browser blocks third-party
             // storage: the widget then simply has no offline copy (no uncaught error).
-            let registered = window.navigator().service_worker().register("/sw.js");
+            let script = format!("/sw.js?bundle={}", super::shell::RUNNING_BUNDLE);
+            let registered = window.navigator().service_worker().register(&script);
             let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
                 |_: wasm_bindgen::JsValue| {},
             );
