@@ -4,6 +4,12 @@
 #   scripts/bench.sh postgres    one node on the local PostgreSQL
 #   scripts/bench.sh two-nodes   two nodes sharing PostgreSQL: senders on A, agents on B
 #   scripts/bench.sh inbox       the agent inbox page rendered over 100,000 seeded conversations
+#   scripts/bench.sh compare [REFERENCES]
+#                                the same load, from the same client, on the bare SQLite relay,
+#                                the socket.io + PostgreSQL peer and Switchboard (SQLite, then
+#                                PostgreSQL), in one run: a table with the ratios, and each
+#                                server's rows checked against what it acknowledged. REFERENCES
+#                                (or $REFERENCE_BENCH) is ../shared/reference-bench by default.
 # Prints every figure; docs/benchmarks.md keeps the latest table. SWITCHBOARD_BIN runs another
 # build of the server (e.g. an older commit's) under the same load generator, for a same-run
 # comparison.
@@ -68,5 +74,8 @@ case "$mode" in
     echo; echo "== inbox page (/agent) over ${SEED:-100000} conversations"
     "${load[@]}" --url http://127.0.0.1:3400 --inbox 200
     ;;
-  *) echo "usage: scripts/bench.sh [sqlite|postgres|two-nodes|inbox]"; exit 2 ;;
+  compare)
+    source scripts/bench-compare.sh "${2:-${REFERENCE_BENCH:-../shared/reference-bench}}"
+    ;;
+  *) echo "usage: scripts/bench.sh [sqlite|postgres|two-nodes|inbox|compare [REFERENCES]]"; exit 2 ;;
 esac

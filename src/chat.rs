@@ -335,18 +335,12 @@ pub fn Composer(
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::clock::now_ms;
-    use crate::error::{internal, AppError, AppResult};
-    use crate::model::{validate_body, validate_client_id, Conversation, Message};
+    use crate::error::AppResult;
+    use crate::model::{Conversation, Message};
     use crate::state::AppState;
-    use crate::store::{Appended, Author, PostMessage, StoreError};
+    use crate::store::Author;
 
-    pub fn store_error(error: StoreError) -> AppError {
-        match error {
-            StoreError::NotFound => AppError::ConversationNotFound,
-            other => internal(other),
-        }
-    }
+    pub use crate::live::post::{publish, store_error};
 
     /// Validates, stores (idempotently) and publishes one message; returns the stored message.
     pub async fn post(
@@ -356,30 +350,6 @@ pub mod ssr {
         body: &str,
         client_id: &str,
     ) -> AppResult<Message> {
-        let body = validate_body(body)?;
-        validate_client_id(client_id)?;
-        let received = std::time::Instant::now();
-        let appended = state
-            .stores
-            .conversations
-            .post(PostMessage {
-                conversation_id: conversation.id.clone(),
-                client_id: client_id.to_string(),
-                author,
-                body,
-                now: now_ms(),
-            })
-            .await
-            .map_err(store_error)?;
-        if !appended.duplicate {
-            crate::telemetry::message_stored(received.elapsed());
-            publish(state, &appended);
-        }
-        appended.events.last().cloned().ok_or(AppError::Internal)
-    }
-
-    /// Hands what a write produced to the hub, events first, then the conversation's new state.
-    pub fn publish(state: &AppState, appended: &Appended) {
-        state.hub.publish_appended(appended);
+        crate::live::post::post(state, &conversation.id, author, body, client_id).await
     }
 }

@@ -20,6 +20,7 @@ pub const SEND_TO_COMMIT: &str = "switchboard_send_to_commit_seconds";
 pub const PUBLISH_TO_SOCKET: &str = "switchboard_publish_to_socket_seconds";
 pub const BATCH_SIZE: &str = "switchboard_group_commit_batch_size";
 pub const BATCH_COMMIT: &str = "switchboard_group_commit_seconds";
+pub const BATCH_FALLBACKS: &str = "switchboard_group_commit_fallbacks_total";
 pub const HTTP_DURATION: &str = "switchboard_http_request_duration_seconds";
 
 /// Latency buckets from 0.1 ms to 10 s: a post commits in about a millisecond, a slow one
@@ -51,7 +52,13 @@ pub fn handle() -> &'static PrometheusHandle {
         for name in [SOCKETS_OPEN, HUB_TOPICS] {
             gauge!(name).set(0.0);
         }
-        for name in [MESSAGES_STORED, EVENTS_PUBLISHED, RESYNCS, FANOUT_EVENTS] {
+        for name in [
+            MESSAGES_STORED,
+            EVENTS_PUBLISHED,
+            RESYNCS,
+            FANOUT_EVENTS,
+            BATCH_FALLBACKS,
+        ] {
             counter!(name).absolute(0);
         }
         handle
@@ -67,6 +74,10 @@ fn describe() {
     describe_counter!(MESSAGES_STORED, "Messages stored (excluding duplicates).");
     describe_counter!(EVENTS_PUBLISHED, "Events published to the hub.");
     describe_counter!(RESYNCS, "Catch-ups a lagging socket needed from the store.");
+    describe_counter!(
+        BATCH_FALLBACKS,
+        "Group-commit batches rolled back and retried one post at a time."
+    );
     describe_counter!(WS_FRAMES, "WebSocket frames, by direction (in, out).");
     describe_histogram!(
         WS_FRAME_BYTES,
@@ -203,6 +214,15 @@ pub fn fanout_event(lag_ms: i64) {
 pub fn batch_committed(posts: usize, took: Duration) {
     histogram!(BATCH_SIZE).record(posts as f64);
     histogram!(BATCH_COMMIT).record(took);
+}
+
+/// A batch's bulk write failed: it was rolled back and its posts go one at a time.
+pub fn batch_fell_back(posts: usize) {
+    tracing::warn!(
+        posts,
+        "a group-commit batch failed; retrying its posts one at a time"
+    );
+    counter!(BATCH_FALLBACKS).increment(1);
 }
 
 pub fn http_request(method: String, route: String, status: u16, took: Duration) {

@@ -7,7 +7,14 @@
 //!
 //! Latency is send → received by an agent socket. `lost` counts messages the server
 //! acknowledged that no agent socket received; `duplicates` counts events received twice.
+//! `--target relay|socketio` drives a reference server of `../shared/reference-bench` with
+//! the same load instead (`reference.rs`), for `scripts/bench.sh compare`. Every run ends with
+//! one `RESULT key=value …` line for scripts.
+mod reference;
+mod socket_send;
+
 use futures_util::{SinkExt, StreamExt};
+use reference::Target;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,6 +29,13 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 #[derive(clap::Parser)]
 #[command(name = "switchboard-load", about)]
 struct Args {
+    /// What to drive: Switchboard, or a reference server with the same load.
+    #[arg(long, value_enum, default_value = "switchboard")]
+    target: Target,
+    /// How visitors send: over their socket (`send` frames, the fast path) or through the
+    /// `send_visitor_message` server function.
+    #[arg(long, value_enum, default_value = "http")]
+    send_via: SendVia,
     /// The node visitors use.
     #[arg(long, default_value = "http://127.0.0.1:3000")]
     url: String,
@@ -60,6 +74,12 @@ struct Args {
     /// The server's pid, to read its memory.
     #[arg(long)]
     server_pid: Option<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SendVia {
+    Http,
+    Socket,
 }
 
 fn args() -> Args {
@@ -197,6 +217,47 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[rank] as f64 / 1000.0
 }
 
+/// What a run measured, from any target.
+struct Outcome {
+    sent: u64,
+    acknowledged: u64,
+    failed: u64,
+    /// Send → agent latency of each delivered message, sorted.
+    latencies_us: Vec<u64>,
+    duplicates: u64,
+    /// From the first send to the last delivery.
+    window: Duration,
+    send_window: Duration,
+}
+
+impl Outcome {
+    fn print(&self, target: &str) {
+        let delivered = self.latencies_us.len() as u64;
+        let throughput = delivered as f64 / self.window.as_secs_f64();
+        let lost = self.acknowledged.saturating_sub(delivered);
+        let [p50, p95, p99, max] =
+            [50.0, 95.0, 99.0, 100.0].map(|p| percentile(&self.latencies_us, p));
+        println!(
+            "sent {}, acknowledged {}, refused/failed {}, delivered {delivered}",
+            self.sent, self.acknowledged, self.failed
+        );
+        println!(
+            "throughput: {throughput:.0} msg/s delivered (acknowledged {:.0}/s over {:.1} s)",
+            self.acknowledged as f64 / self.send_window.as_secs_f64(),
+            self.window.as_secs_f64()
+        );
+        println!(
+            "latency send→agent: p50 {p50:.2} ms, p95 {p95:.2} ms, p99 {p99:.2} ms, max {max:.2} ms"
+        );
+        println!("lost {lost}, duplicates {}", self.duplicates);
+        println!(
+            "RESULT target={target} sent={} acknowledged={} delivered={delivered} lost={lost} \
+             duplicates={} throughput={throughput:.0} p50_ms={p50:.2} p99_ms={p99:.2}",
+            self.sent, self.acknowledged, self.duplicates
+        );
+    }
+}
+
 #[derive(Default)]
 struct Received {
     latencies_us: Vec<u64>,
@@ -208,6 +269,19 @@ struct Received {
 #[tokio::main]
 async fn main() {
     let args = args();
+    if args.target != Target::Switchboard {
+        let name = if args.target == Target::Relay {
+            "relay"
+        } else {
+            "socketio"
+        };
+        println!(
+            "switchboard-load → {name} at {} ({} conversations, rate {}/s, {} in flight, {} s)",
+            args.url, args.conversations, args.rate, args.concurrency, args.duration
+        );
+        reference::run(&args, args.target).await.print(name);
+        return;
+    }
     let http = Arc::new(Http {
         base: args.url.clone(),
         client: reqwest::Client::builder()
@@ -296,17 +370,62 @@ async fn main() {
     // Traffic: paced sends spread over the conversations, at most `concurrency` in flight.
     let acked = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let sent = match args.send_via {
+        SendVia::Http => send_over_http(&args, &http, &visitors, &sent_at, &acked, &failed).await,
+        SendVia::Socket => {
+            socket_send::run(&args, &visitors, &sent_at, &acked, &failed, started).await
+        }
+    };
+    let send_window = started.elapsed();
+    let drain = Instant::now();
+    while delivered.load(Ordering::Relaxed) < acked.load(Ordering::Relaxed)
+        && drain.elapsed() < Duration::from_secs(10)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    {
+        let mut r = received.lock().unwrap();
+        r.latencies_us.sort_unstable();
+        let window = r
+            .last_at
+            .map(|t| t.duration_since(started))
+            .unwrap_or(send_window)
+            .max(send_window);
+        Outcome {
+            sent,
+            acknowledged: acked.load(Ordering::Relaxed),
+            failed: failed.load(Ordering::Relaxed),
+            latencies_us: std::mem::take(&mut r.latencies_us),
+            duplicates: r.duplicates,
+            window,
+            send_window,
+        }
+        .print("switchboard");
+    }
+
+    if args.idle > 0 {
+        idle_and_reconnect(&args, &http).await;
+    }
+}
+
+/// Sends through the `send_visitor_message` server function, one HTTP request each; returns
+/// how many were sent once every one has been answered.
+async fn send_over_http(
+    args: &Args,
+    http: &Arc<Http>,
+    visitors: &[(Identity, String)],
+    sent_at: &Arc<Mutex<HashMap<String, Instant>>>,
+    acked: &Arc<AtomicU64>,
+    failed: &Arc<AtomicU64>,
+) -> u64 {
     let in_flight = Arc::new(Semaphore::new(args.concurrency));
     let started = Instant::now();
     let until = started + Duration::from_secs(args.duration);
     let mut sent = 0u64;
     while Instant::now() < until {
-        if args.rate > 0 {
-            let due = started + Duration::from_secs_f64(sent as f64 / args.rate as f64);
-            if due > Instant::now() {
-                tokio::time::sleep_until(due.into()).await;
-            }
-        }
+        pace(args.rate, started, sent).await;
         let permit = in_flight.clone().acquire_owned().await.unwrap();
         let (identity, _) = &visitors[sent as usize % visitors.len()];
         let (http, cookie, sent_at, acked, failed) = (
@@ -335,50 +454,16 @@ async fn main() {
         sent += 1;
     }
     let _ = in_flight.acquire_many(args.concurrency as u32).await;
-    let send_window = started.elapsed();
-    let drain = Instant::now();
-    while delivered.load(Ordering::Relaxed) < acked.load(Ordering::Relaxed)
-        && drain.elapsed() < Duration::from_secs(10)
-    {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    sent
+}
 
-    {
-        let acked = acked.load(Ordering::Relaxed);
-        let mut r = received.lock().unwrap();
-        let delivered = r.latencies_us.len() as u64;
-        r.latencies_us.sort_unstable();
-        let window = r
-            .last_at
-            .map(|t| t.duration_since(started))
-            .unwrap_or(send_window)
-            .max(send_window);
-        println!(
-            "sent {sent}, acknowledged {acked}, refused/failed {}, delivered {delivered}",
-            failed.load(Ordering::Relaxed)
-        );
-        println!(
-            "throughput: {:.0} msg/s delivered (acknowledged {:.0}/s over {:.1} s)",
-            delivered as f64 / window.as_secs_f64(),
-            acked as f64 / send_window.as_secs_f64(),
-            window.as_secs_f64()
-        );
-        println!(
-            "latency send→agent: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            percentile(&r.latencies_us, 50.0),
-            percentile(&r.latencies_us, 95.0),
-            percentile(&r.latencies_us, 99.0),
-            percentile(&r.latencies_us, 100.0)
-        );
-        println!(
-            "lost {}, duplicates {}",
-            acked.saturating_sub(delivered),
-            r.duplicates
-        );
-    }
-
-    if args.idle > 0 {
-        idle_and_reconnect(&args, &http).await;
+/// Waits until the next send is due at `rate` per second (0: never waits).
+async fn pace(rate: u64, started: Instant, sent: u64) {
+    if rate > 0 {
+        let due = started + Duration::from_secs_f64(sent as f64 / rate as f64);
+        if due > Instant::now() {
+            tokio::time::sleep_until(due.into()).await;
+        }
     }
 }
 

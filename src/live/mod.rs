@@ -5,6 +5,8 @@ pub mod client;
 #[cfg(feature = "ssr")]
 pub mod fanout;
 #[cfg(feature = "ssr")]
+pub mod post;
+#[cfg(feature = "ssr")]
 pub mod presence;
 #[cfg(feature = "ssr")]
 pub mod socket;

@@ -1,6 +1,7 @@
 //! The WebSocket protocol both ends speak (see docs/protocol.md). It sits beside the model
 //! so the hub (in `state`), the socket handler and the browser's connection share it.
 use super::{AgentPresence, Conversation, Message, SenderKind};
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 /// The WebSocket subprotocol every client names; a visitor framed on another site adds
@@ -44,6 +45,13 @@ pub enum ClientFrame {
     /// The user is typing in this conversation; send again every few seconds while it lasts.
     Typing {
         conversation_id: String,
+    },
+    /// Visitors: a message to their conversation over this socket, the fast path beside the
+    /// `send_visitor_message` server function, with the same rules: idempotent by
+    /// `client_id`, answered by `sent` or `send_failed`.
+    Send {
+        client_id: String,
+        body: String,
     },
     Ping,
 }
@@ -102,6 +110,17 @@ pub enum ServerFrame {
     Error {
         code: String,
         message: String,
+    },
+    /// The answer to `send`: the message as stored (followers get it as a `message` event).
+    Sent {
+        client_id: String,
+        message: Message,
+    },
+    /// `send` was refused (the same typed error the server function gives) or failed;
+    /// nothing was stored.
+    SendFailed {
+        client_id: String,
+        error: AppError,
     },
     Pong,
 }

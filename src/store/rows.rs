@@ -336,7 +336,7 @@ pub fn plan_post(conversation: &Conversation, post: &super::PostMessage) -> Post
         events.push(notice(conversation, seq, status, &post.author, post.now));
     }
     seq += 1;
-    events.push(posted_message(post, seq));
+    events.push(posted_message(conversation, post, seq));
     // The first agent to answer an unassigned conversation takes it.
     let assignee = match (&conversation.assignee_id, post.author.kind) {
         (None, SenderKind::Agent) => post.author.id.clone(),
@@ -370,15 +370,20 @@ impl PostPlan {
     }
 }
 
-/// The message a post appends after any notice.
-fn posted_message(post: &super::PostMessage, seq: i64) -> Message {
+/// The message a post appends after any notice. A visitor's message carries the name the
+/// conversation has now (a socket may know an older one).
+fn posted_message(conversation: &Conversation, post: &super::PostMessage, seq: i64) -> Message {
+    let sender_name = match post.author.kind {
+        SenderKind::Visitor => conversation.visitor_name.clone(),
+        _ => post.author.name.clone(),
+    };
     Message {
         conversation_id: post.conversation_id.clone(),
         seq,
         client_id: post.client_id.clone(),
         sender: post.author.kind,
         sender_id: post.author.id.clone(),
-        sender_name: post.author.name.clone(),
+        sender_name,
         body: post.body.clone(),
         status_change: None,
         created_at: post.now,

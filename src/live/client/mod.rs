@@ -224,6 +224,14 @@ impl Live {
                     self.acknowledge(&id, feed);
                 }
             }
+            // Answers to `send` frames: the browser posts through the server function for now,
+            // so only a stored message is worth keeping (merging is idempotent by seq).
+            ServerFrame::Sent { message, .. } => {
+                if let Some(feed) = self.feed(&message.conversation_id) {
+                    feed.merge(vec![message]);
+                }
+            }
+            ServerFrame::SendFailed { .. } => {}
             ServerFrame::Replay {
                 conversation_id,
                 messages,

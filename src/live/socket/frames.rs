@@ -1,10 +1,11 @@
 //! What a session does with each frame: the browser's commands (follow, receipts, typing,
 //! away) and the hub's events (forwarded, or caught up from the store after a gap or a lag).
 use super::{Identity, Session};
-use crate::live::{presence, ClientFrame, ServerFrame, REPLAY_LIMIT};
-use crate::model::{InboxAccess, PAGE_SIZE};
+use crate::error::AppError;
+use crate::live::{post, presence, ClientFrame, ServerFrame, REPLAY_LIMIT};
+use crate::model::{InboxAccess, SenderKind, PAGE_SIZE};
 use crate::state::hub::{LiveEvent, Topic};
-use crate::store::{Receipt, Signal};
+use crate::store::{Author, Receipt, Signal};
 use crate::telemetry;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -112,6 +113,7 @@ impl Session {
                 read_seq,
             } => self.receipt(conversation_id, delivered_seq, read_seq).await,
             ClientFrame::Typing { conversation_id } => self.typing(conversation_id).await,
+            ClientFrame::Send { client_id, body } => vec![self.post(client_id, body).await],
             ClientFrame::Away { away } => self.set_away(away),
         }
     }
@@ -141,6 +143,28 @@ impl Session {
         self.away_changed = Some(Instant::now());
         presence::agent_away(&self.state, agent, away);
         vec![]
+    }
+
+    /// A visitor's message over the socket: the same post as the server function's (one
+    /// path: `live::post`), into the one conversation this socket was opened for.
+    async fn post(&mut self, client_id: String, body: String) -> ServerFrame {
+        let Identity::Visitor {
+            conversation_id,
+            name,
+        } = &self.identity
+        else {
+            let error = AppError::Forbidden("Agents send with the reply form.".into());
+            return ServerFrame::SendFailed { client_id, error };
+        };
+        let author = Author {
+            kind: SenderKind::Visitor,
+            id: None,
+            name: name.clone(),
+        };
+        match post::post(&self.state, conversation_id, author, &body, &client_id).await {
+            Ok(message) => ServerFrame::Sent { client_id, message },
+            Err(error) => ServerFrame::SendFailed { client_id, error },
+        }
     }
 
     /// Typing is never stored: it goes to this node's followers and is relayed to the others.

@@ -3,6 +3,7 @@
 //! who may read what; the backends only persist.
 pub(super) mod postgres;
 pub(super) mod sqlite;
+mod sqlite_bulk;
 mod sqlite_commit;
 
 use super::StoreResult;

@@ -45,12 +45,12 @@ fn failed_all(count: usize, error: sqlx::Error) -> Vec<StoreResult<Appended>> {
         .collect()
 }
 
-/// Writes a batch in one transaction. A post that fails with a database error poisons the
-/// transaction; then the batch is rolled back and every post is retried in a transaction of
-/// its own, so one bad post never fails the others and nothing is half-written.
+/// Writes a batch in one transaction, in four statements. A statement that fails rolls the
+/// batch back; then every post is retried in a transaction of its own, so one bad post never
+/// fails the others and nothing is half-written.
 async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<StoreResult<Appended>> {
     if posts.len() > 1 {
-        if let Some(results) = try_batch(writer, &posts).await {
+        if let Some(results) = try_bulk(writer, &posts).await {
             return results;
         }
     }
@@ -62,6 +62,24 @@ async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<Store
         });
     }
     results
+}
+
+/// The whole batch in four statements (`sqlite_bulk`); `None` when it had to be abandoned
+/// (rolled back: nothing of it is written).
+async fn try_bulk(
+    writer: &SqlitePool,
+    posts: &[PostMessage],
+) -> Option<Vec<StoreResult<Appended>>> {
+    let mut tx = writer.begin().await.ok()?;
+    let Some(results) = super::sqlite_bulk::post_all(&mut tx, posts).await else {
+        let _ = tx.rollback().await;
+        crate::telemetry::batch_fell_back(posts.len());
+        return None;
+    };
+    match tx.commit().await {
+        Ok(()) => Some(results),
+        Err(error) => Some(failed_all(posts.len(), error)),
+    }
 }
 
 /// `None` when a batch of several had to be abandoned. A post that fails part-way is never

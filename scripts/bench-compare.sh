@@ -1,0 +1,99 @@
+# `scripts/bench.sh compare REFERENCES`, sourced by bench.sh (which has built Switchboard and
+# the load generator and defines dir, pids, load, start and fresh_postgres): one client, one
+# shape of load, every server in the same run. Ratios are the figures to read; absolute ones
+# move with the machine.
+refs="$1"
+if [ ! -f "$refs/ceiling/Cargo.toml" ] || [ ! -f "$refs/peer-socketio/server.js" ]; then
+  echo "compare needs the reference servers: $refs/ceiling (the bare relay) and"
+  echo "$refs/peer-socketio (the socket.io + PostgreSQL peer). Pass their folder as"
+  echo "'scripts/bench.sh compare FOLDER' or set REFERENCE_BENCH."
+  exit 2
+fi
+echo; echo "== building the references ($refs)"
+cargo build --release --quiet --manifest-path "$refs/ceiling/Cargo.toml" --target-dir target/reference-bench
+[ -d "$refs/peer-socketio/node_modules" ] || (cd "$refs/peer-socketio" && npm ci --no-audit --no-fund --silent)
+ceiling=target/reference-bench/release/ceiling
+conversations="${CONVERSATIONS:-1000}"
+secs="${SECS:-10}"
+results="$dir/results"
+: > "$results"
+
+wait_port() {
+  for _ in $(seq 200); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.05; done
+  echo "nothing listens on port $1"; exit 1
+}
+
+# measure NAME ROWS_COMMAND LOAD_ARGS…: runs the load twice (unpaced, then 1,000 msg/s) and
+# checks after each that the server's store grew by exactly what it acknowledged.
+measure() {
+  local name="$1" rows="$2"; shift 2
+  local before after
+  for pace in "0 256" "1000 256"; do
+    read -r rate window <<< "$pace"
+    local label="$name"; [ "$rate" = 0 ] || label="$name@$rate"
+    echo; echo "== $label"
+    before="$(eval "$rows")"
+    "${load[@]}" "$@" --conversations "$conversations" --duration "$secs" --rate "$rate" \
+      --concurrency "$window" | tee "$dir/out"
+    sleep 1
+    after="$(eval "$rows")"
+    local acknowledged
+    acknowledged="$(sed -n 's/^RESULT .*acknowledged=\([0-9]*\).*/\1/p' "$dir/out")"
+    local check="ok"; [ "$((after - before))" = "$acknowledged" ] || check="MISMATCH"
+    echo "rows written: $((after - before)), acknowledged: $acknowledged: $check"
+    sed -n "s/^RESULT /$label rows=$((after - before)) check=$check /p" "$dir/out" >> "$results"
+  done
+}
+
+sqlite_rows() { sqlite3 "$1" "select count(*) from $2" 2>/dev/null || echo 0; }
+pg_rows() { psql -h 127.0.0.1 -d "$1" -tAc "select count(*) from $2" 2>/dev/null || echo 0; }
+
+# 1. The bare relay, group-committing into SQLite.
+"$ceiling" server 3410 sqlite "$dir/relay.db" > "$dir/relay.log" 2>&1 &
+pids+=($!); wait_port 3410
+measure relay "sqlite_rows $dir/relay.db m" --target relay --url http://127.0.0.1:3410
+kill "${pids[-1]}"
+
+# 2. The socket.io peer on the local PostgreSQL.
+peer_url="$(fresh_postgres peer)"
+PGURL="$peer_url" node "$refs/peer-socketio/server.js" 3411 > "$dir/peer.log" 2>&1 &
+pids+=($!); wait_port 3411
+measure socketio "pg_rows ${peer_url##*/} messages" --target socketio --url http://127.0.0.1:3411
+kill "${pids[-1]}"
+
+# 3. Switchboard on SQLite, then on the same PostgreSQL: visitors sending through the server
+#    function (what the widget does today), then over their sockets (`send` frames, the same
+#    shape as the references).
+start 3412 "sqlite://$dir/switchboard.db"
+sb_rows="sqlite_rows $dir/switchboard.db \"messages where body = 'load test message'\""
+measure switchboard-sqlite "$sb_rows" --url http://127.0.0.1:3412 --agents 4
+measure switchboard-sqlite-socket "$sb_rows" --url http://127.0.0.1:3412 --agents 4 --send-via socket
+kill "${pids[-1]}"
+sb_url="$(fresh_postgres switchboard)"
+start 3413 "$sb_url"
+sb_rows="pg_rows ${sb_url##*/} \"messages where body = 'load test message'\""
+measure switchboard-postgres "$sb_rows" --url http://127.0.0.1:3413 --agents 4
+measure switchboard-postgres-socket "$sb_rows" --url http://127.0.0.1:3413 --agents 4 --send-via socket
+kill "${pids[-1]}"
+
+echo; echo "== side by side ($conversations conversations, $secs s each, one client, one run)"
+awk '
+  { name = $1; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[name, kv[1]] = kv[2] } names[++n] = name }
+  END {
+    printf "%-24s %10s %9s %9s %6s %6s  %s\n", "server", "msg/s", "p50 ms", "p99 ms", "lost", "dup", "rows"
+    for (i = 1; i <= n; i++) { k = names[i]
+      printf "%-24s %10s %9s %9s %6s %6s  %s\n", k, v[k, "throughput"], v[k, "p50_ms"], v[k, "p99_ms"], v[k, "lost"], v[k, "duplicates"], v[k, "check"] }
+    relay = v["relay", "throughput"]; peer = v["socketio", "throughput"]
+    printf "\nratios (unpaced; sends through the server function, then over the socket):\n"
+    for (m = 1; m <= 2; m++) {
+      via = (m == 1) ? "" : "-socket"
+      sq = v["switchboard-sqlite" via, "throughput"]; pg = v["switchboard-postgres" via, "throughput"]
+      printf "  Switchboard%s SQLite / socket.io peer:     %.2f  (target >= 4.5)\n", via, sq / peer
+      printf "  Switchboard%s SQLite / bare SQLite relay:  %.2f  (target >= 0.50)\n", via, sq / relay
+      printf "  Switchboard%s PostgreSQL / socket.io peer: %.2f  (target >= 2)\n", via, pg / peer
+    }
+    printf "  socket.io peer / bare SQLite relay:      %.2f\n", peer / relay
+    printf "p99 at 1,000 msg/s: Switchboard SQLite %s / %s ms (target <= 5), PostgreSQL %s / %s ms (target <= 10), peer %s ms\n",
+      v["switchboard-sqlite@1000", "p99_ms"], v["switchboard-sqlite-socket@1000", "p99_ms"],
+      v["switchboard-postgres@1000", "p99_ms"], v["switchboard-postgres-socket@1000", "p99_ms"], v["socketio@1000", "p99_ms"]
+  }' "$results"

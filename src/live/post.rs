@@ -1,0 +1,50 @@
+//! Posting a message: validate, store (idempotently, by the sender's client id), publish.
+//! One path for every way a message arrives: the server functions (`chat::ssr` re-exports it)
+//! and a visitor's socket (`ClientFrame::Send`).
+use crate::clock::now_ms;
+use crate::error::{internal, AppError, AppResult};
+use crate::model::{validate_body, validate_client_id, Message};
+use crate::state::AppState;
+use crate::store::{Appended, Author, PostMessage, StoreError};
+
+pub fn store_error(error: StoreError) -> AppError {
+    match error {
+        StoreError::NotFound => AppError::ConversationNotFound,
+        other => internal(other),
+    }
+}
+
+/// Validates, stores (idempotently) and publishes one message; returns the stored message.
+pub async fn post(
+    state: &AppState,
+    conversation_id: &str,
+    author: Author,
+    body: &str,
+    client_id: &str,
+) -> AppResult<Message> {
+    let body = validate_body(body)?;
+    validate_client_id(client_id)?;
+    let received = std::time::Instant::now();
+    let appended = state
+        .stores
+        .conversations
+        .post(PostMessage {
+            conversation_id: conversation_id.to_string(),
+            client_id: client_id.to_string(),
+            author,
+            body,
+            now: now_ms(),
+        })
+        .await
+        .map_err(store_error)?;
+    if !appended.duplicate {
+        crate::telemetry::message_stored(received.elapsed());
+        publish(state, &appended);
+    }
+    appended.events.last().cloned().ok_or(AppError::Internal)
+}
+
+/// Hands what a write produced to the hub, events first, then the conversation's new state.
+pub fn publish(state: &AppState, appended: &Appended) {
+    state.hub.publish_appended(appended);
+}

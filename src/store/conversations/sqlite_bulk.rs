@@ -1,0 +1,173 @@
+//! A group-commit batch in four statements, whatever its size: the client ids already stored,
+//! the conversations as they stand, the new messages, the conversations' new heads. Each
+//! statement is a round trip to sqlx's SQLite worker thread (a wake-up on each side), so a
+//! batch of 200 posts costs 4 of them instead of 800. The posts are planned in memory, in
+//! order, each against the conversation as the earlier ones leave it.
+use super::*;
+use crate::store::rows::*;
+use crate::store::{StoreError, StoreResult};
+use serde_json::json;
+use sqlx::SqliteConnection;
+use std::collections::{HashMap, HashSet};
+
+/// `None` when a statement failed: nothing is committed and the caller takes the posts one
+/// at a time (`sqlite_commit`), so one bad post never fails the others.
+pub(super) async fn post_all(
+    conn: &mut SqliteConnection,
+    posts: &[PostMessage],
+) -> Option<Vec<StoreResult<Appended>>> {
+    let mut stored = already_stored(conn, posts).await?;
+    let mut conversations = conversations_of(conn, posts).await?;
+    let mut results = Vec::with_capacity(posts.len());
+    let mut new_messages: Vec<Message> = Vec::new();
+    let mut touched: Vec<String> = Vec::new();
+    for post in posts {
+        let Some(conversation) = conversations.get(&post.conversation_id).cloned() else {
+            results.push(Err(StoreError::NotFound));
+            continue;
+        };
+        let key = (post.conversation_id.clone(), post.client_id.clone());
+        if let Some(message) = stored.get(&key) {
+            results.push(Ok(Appended {
+                events: vec![message.clone()],
+                conversation,
+                duplicate: true,
+            }));
+            continue;
+        }
+        let plan = plan_post(&conversation, post);
+        let applied = plan.applied_to(conversation, post);
+        if let Some(message) = plan.events.last() {
+            stored.insert(key, message.clone());
+        }
+        if !touched.contains(&post.conversation_id) {
+            touched.push(post.conversation_id.clone());
+        }
+        conversations.insert(post.conversation_id.clone(), applied.clone());
+        new_messages.extend(plan.events.iter().cloned());
+        results.push(Ok(Appended {
+            conversation: applied,
+            events: plan.events,
+            duplicate: false,
+        }));
+    }
+    if !new_messages.is_empty() {
+        insert_messages(conn, &new_messages).await?;
+        let heads: Vec<&Conversation> = touched
+            .iter()
+            .filter_map(|id| conversations.get(id))
+            .collect();
+        update_heads(conn, &heads).await?;
+    }
+    Some(results)
+}
+
+async fn already_stored(
+    conn: &mut SqliteConnection,
+    posts: &[PostMessage],
+) -> Option<HashMap<(String, String), Message>> {
+    let keys: Vec<[&str; 2]> = posts
+        .iter()
+        .map(|p| [p.conversation_id.as_str(), p.client_id.as_str()])
+        .collect();
+    let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE (conversation_id, client_id) IN \
+         (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"
+    ))
+    .bind(serde_json::to_string(&keys).ok()?)
+    .fetch_all(&mut *conn)
+    .await
+    .ok()?;
+    let mut stored = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let message: Message = row.try_into().ok()?;
+        stored.insert(
+            (message.conversation_id.clone(), message.client_id.clone()),
+            message,
+        );
+    }
+    Some(stored)
+}
+
+async fn conversations_of(
+    conn: &mut SqliteConnection,
+    posts: &[PostMessage],
+) -> Option<HashMap<String, Conversation>> {
+    let ids: HashSet<&str> = posts.iter().map(|p| p.conversation_id.as_str()).collect();
+    let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+        "{CONVERSATION_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))"
+    ))
+    .bind(serde_json::to_string(&ids).ok()?)
+    .fetch_all(&mut *conn)
+    .await
+    .ok()?;
+    let mut conversations = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let conversation = Conversation::try_from(row).ok()?;
+        conversations.insert(conversation.id.clone(), conversation);
+    }
+    Some(conversations)
+}
+
+async fn insert_messages(conn: &mut SqliteConnection, messages: &[Message]) -> Option<()> {
+    let rows: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|m| {
+            json!([
+                m.conversation_id,
+                m.seq,
+                m.client_id,
+                m.sender.as_str(),
+                m.sender_id,
+                m.sender_name,
+                m.body,
+                m.status_change.map(Status::as_str),
+                m.created_at
+            ])
+        })
+        .collect();
+    let columns = (0..9)
+        .map(|i| format!("json_extract(value, '$[{i}]')"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query(&format!(
+        "INSERT INTO messages ({MESSAGE_COLUMNS}) SELECT {columns} FROM json_each(?)"
+    ))
+    .bind(serde_json::to_string(&rows).ok()?)
+    .execute(&mut *conn)
+    .await
+    .ok()?;
+    Some(())
+}
+
+async fn update_heads(conn: &mut SqliteConnection, heads: &[&Conversation]) -> Option<()> {
+    let rows: Vec<serde_json::Value> = heads
+        .iter()
+        .map(|c| {
+            json!([
+                c.id,
+                c.status.as_str(),
+                c.assignee_id,
+                c.last_seq,
+                c.last_preview,
+                c.last_sender.map(SenderKind::as_str),
+                c.last_activity_at
+            ])
+        })
+        .collect();
+    sqlx::query(
+        "UPDATE conversations SET status = u.status, assignee_id = u.assignee_id, \
+         last_seq = u.last_seq, last_preview = u.last_preview, last_sender = u.last_sender, \
+         last_activity_at = u.last_activity_at \
+         FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS status, \
+               json_extract(value, '$[2]') AS assignee_id, json_extract(value, '$[3]') AS last_seq, \
+               json_extract(value, '$[4]') AS last_preview, json_extract(value, '$[5]') AS last_sender, \
+               json_extract(value, '$[6]') AS last_activity_at FROM json_each(?)) AS u \
+         WHERE conversations.id = u.id",
+    )
+    .bind(serde_json::to_string(&rows).ok()?)
+    .execute(&mut *conn)
+    .await
+    .ok()?;
+    Some(())
+}
