@@ -1,6 +1,7 @@
 //! The `/ws` endpoint: authenticates the upgrade, then forwards hub events to one browser tab,
 //! replaying from the store on (re)subscribe and whenever the tab falls behind. What each
 //! frame does is in `frames`.
+mod feeds;
 mod frames;
 
 use super::{presence, ClientFrame, ServerFrame};
@@ -8,7 +9,7 @@ use crate::model::{Agent, InboxAccess, SenderKind};
 use crate::state::access::{
     agent_from_headers, cookie, token_hash, visitor_conversation, SESSION_COOKIE, SOCKET_PROTOCOL,
 };
-use crate::state::hub::{LiveEvent, Topic};
+use crate::state::hub::Topic;
 use crate::state::AppState;
 use crate::store::Viewer;
 use crate::telemetry;
@@ -16,11 +17,10 @@ use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUp
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use feeds::Feeds;
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::{StreamExt, StreamMap};
 
 /// Largest frame a client may send; frames are small JSON commands.
 const MAX_FRAME_BYTES: usize = 16 * 1024;
@@ -130,8 +130,6 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Identi
     }))
 }
 
-type Feeds = StreamMap<Topic, BroadcastStream<Arc<LiveEvent>>>;
-
 struct Session {
     state: AppState,
     identity: Identity,
@@ -155,7 +153,7 @@ impl Session {
         Session {
             state,
             identity,
-            feeds: StreamMap::new(),
+            feeds: Feeds::default(),
             sent: HashMap::new(),
             away: false,
             away_changed: None,
