@@ -9,6 +9,9 @@ if [ ! -f "$refs/ceiling/Cargo.toml" ] || [ ! -f "$refs/peer-socketio/server.js"
   echo "'scripts/bench.sh compare FOLDER' or set REFERENCE_BENCH."
   exit 2
 fi
+for tool in sqlite3 psql node; do
+  command -v "$tool" >/dev/null || { echo "compare needs $tool (it counts each server's rows)"; exit 2; }
+done
 echo; echo "== building the references ($refs)"
 cargo build --release --quiet --manifest-path "$refs/ceiling/Cargo.toml" --target-dir target/reference-bench
 [ -d "$refs/peer-socketio/node_modules" ] || (cd "$refs/peer-socketio" && npm ci --no-audit --no-fund --silent)

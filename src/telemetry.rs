@@ -217,9 +217,10 @@ pub fn batch_committed(posts: usize, took: Duration) {
 }
 
 /// A batch's bulk write failed: it was rolled back and its posts go one at a time.
-pub fn batch_fell_back(posts: usize) {
+pub fn batch_fell_back(posts: usize, error: &dyn std::fmt::Display) {
     tracing::warn!(
         posts,
+        %error,
         "a group-commit batch failed; retrying its posts one at a time"
     );
     counter!(BATCH_FALLBACKS).increment(1);

@@ -75,7 +75,7 @@ fn received_id(text: &str) -> Option<u64> {
 
 pub async fn run(args: &Args, target: Target) -> Outcome {
     let base = args.url.replace("http://", "ws://");
-    let sent_at: Arc<Mutex<Vec<Option<Instant>>>> = Arc::default();
+    let sent_at: Arc<Mutex<Vec<Instant>>> = Arc::default();
     // Latencies, and when the last delivery came.
     let latencies: Arc<Mutex<(Vec<u64>, Option<Instant>)>> = Arc::default();
     let seen: Arc<Mutex<HashSet<u64>>> = Arc::default();
@@ -109,7 +109,7 @@ pub async fn run(args: &Args, target: Target) -> Outcome {
                     duplicates.fetch_add(1, Ordering::Relaxed);
                     continue;
                 }
-                let started = sent_at.lock().unwrap().get(id as usize).copied().flatten();
+                let started = sent_at.lock().unwrap().get(id as usize).copied();
                 if let Some(started) = started {
                     let mut latencies = latencies.lock().unwrap();
                     latencies
@@ -139,7 +139,7 @@ pub async fn run(args: &Args, target: Target) -> Outcome {
         };
         permit.forget();
         let conversation = sent as usize % senders.len();
-        sent_at.lock().unwrap().push(Some(Instant::now()));
+        sent_at.lock().unwrap().push(Instant::now());
         let text = frame(target, conversation, sent);
         if senders[conversation]
             .send(WsMessage::Text(text.into()))

@@ -147,7 +147,7 @@ impl Session {
 
     /// A visitor's message over the socket: the same post as the server function's (one
     /// path: `live::post`), into the one conversation this socket was opened for.
-    async fn post(&mut self, client_id: String, body: String) -> ServerFrame {
+    async fn post(&self, client_id: String, body: String) -> ServerFrame {
         let Identity::Visitor {
             conversation_id,
             name,

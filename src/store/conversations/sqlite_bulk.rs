@@ -10,17 +10,19 @@ use serde_json::json;
 use sqlx::SqliteConnection;
 use std::collections::{HashMap, HashSet};
 
-/// `None` when a statement failed: nothing is committed and the caller takes the posts one
-/// at a time (`sqlite_commit`), so one bad post never fails the others.
+/// An error when a statement failed: the caller rolls back and takes the posts one at a time
+/// (`sqlite_commit`), so one bad post never fails the others.
 pub(super) async fn post_all(
     conn: &mut SqliteConnection,
     posts: &[PostMessage],
-) -> Option<Vec<StoreResult<Appended>>> {
+) -> StoreResult<Vec<StoreResult<Appended>>> {
     let mut stored = already_stored(conn, posts).await?;
     let mut conversations = conversations_of(conn, posts).await?;
     let mut results = Vec::with_capacity(posts.len());
     let mut new_messages: Vec<Message> = Vec::new();
+    // The conversations this batch moves on, in the order they were first posted to.
     let mut touched: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for post in posts {
         let Some(conversation) = conversations.get(&post.conversation_id).cloned() else {
             results.push(Err(StoreError::NotFound));
@@ -40,7 +42,7 @@ pub(super) async fn post_all(
         if let Some(message) = plan.events.last() {
             stored.insert(key, message.clone());
         }
-        if !touched.contains(&post.conversation_id) {
+        if seen.insert(&post.conversation_id) {
             touched.push(post.conversation_id.clone());
         }
         conversations.insert(post.conversation_id.clone(), applied.clone());
@@ -59,57 +61,71 @@ pub(super) async fn post_all(
             .collect();
         update_heads(conn, &heads).await?;
     }
-    Some(results)
+    Ok(results)
+}
+
+/// `json_extract(value, '$[0]') AS name0, …`: the columns of rows sent as one JSON array of
+/// arrays and read back with `json_each(?)`.
+fn json_columns(names: &[&str]) -> String {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| format!("json_extract(value, '$[{i}]') AS {name}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn json_text(value: &impl serde::Serialize) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|error| StoreError::Batch(error.to_string()))
 }
 
 async fn already_stored(
     conn: &mut SqliteConnection,
     posts: &[PostMessage],
-) -> Option<HashMap<(String, String), Message>> {
+) -> StoreResult<HashMap<(String, String), Message>> {
     let keys: Vec<[&str; 2]> = posts
         .iter()
         .map(|p| [p.conversation_id.as_str(), p.client_id.as_str()])
         .collect();
     let rows: Vec<MessageRow> = sqlx::query_as(&format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE (conversation_id, client_id) IN \
-         (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"
+         (SELECT {} FROM json_each(?))",
+        json_columns(&["conversation_id", "client_id"])
     ))
-    .bind(serde_json::to_string(&keys).ok()?)
+    .bind(json_text(&keys)?)
     .fetch_all(&mut *conn)
-    .await
-    .ok()?;
+    .await?;
     let mut stored = HashMap::with_capacity(rows.len());
     for row in rows {
-        let message: Message = row.try_into().ok()?;
+        let message: Message = row.try_into()?;
         stored.insert(
             (message.conversation_id.clone(), message.client_id.clone()),
             message,
         );
     }
-    Some(stored)
+    Ok(stored)
 }
 
 async fn conversations_of(
     conn: &mut SqliteConnection,
     posts: &[PostMessage],
-) -> Option<HashMap<String, Conversation>> {
+) -> StoreResult<HashMap<String, Conversation>> {
     let ids: HashSet<&str> = posts.iter().map(|p| p.conversation_id.as_str()).collect();
     let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
         "{CONVERSATION_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))"
     ))
-    .bind(serde_json::to_string(&ids).ok()?)
+    .bind(json_text(&ids)?)
     .fetch_all(&mut *conn)
-    .await
-    .ok()?;
+    .await?;
     let mut conversations = HashMap::with_capacity(rows.len());
     for row in rows {
-        let conversation = Conversation::try_from(row).ok()?;
+        let conversation = Conversation::try_from(row)?;
         conversations.insert(conversation.id.clone(), conversation);
     }
-    Some(conversations)
+    Ok(conversations)
 }
 
-async fn insert_messages(conn: &mut SqliteConnection, messages: &[Message]) -> Option<()> {
+async fn insert_messages(conn: &mut SqliteConnection, messages: &[Message]) -> StoreResult<()> {
     let rows: Vec<serde_json::Value> = messages
         .iter()
         .map(|m| {
@@ -126,21 +142,18 @@ async fn insert_messages(conn: &mut SqliteConnection, messages: &[Message]) -> O
             ])
         })
         .collect();
-    let columns = (0..9)
-        .map(|i| format!("json_extract(value, '$[{i}]')"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns: Vec<&str> = MESSAGE_COLUMNS.split(", ").collect();
     sqlx::query(&format!(
-        "INSERT INTO messages ({MESSAGE_COLUMNS}) SELECT {columns} FROM json_each(?)"
+        "INSERT INTO messages ({MESSAGE_COLUMNS}) SELECT {} FROM json_each(?)",
+        json_columns(&columns)
     ))
-    .bind(serde_json::to_string(&rows).ok()?)
+    .bind(json_text(&rows)?)
     .execute(&mut *conn)
-    .await
-    .ok()?;
-    Some(())
+    .await?;
+    Ok(())
 }
 
-async fn update_heads(conn: &mut SqliteConnection, heads: &[&Conversation]) -> Option<()> {
+async fn update_heads(conn: &mut SqliteConnection, heads: &[&Conversation]) -> StoreResult<()> {
     let rows: Vec<serde_json::Value> = heads
         .iter()
         .map(|c| {
@@ -155,19 +168,26 @@ async fn update_heads(conn: &mut SqliteConnection, heads: &[&Conversation]) -> O
             ])
         })
         .collect();
-    sqlx::query(
-        "UPDATE conversations SET status = u.status, assignee_id = u.assignee_id, \
-         last_seq = u.last_seq, last_preview = u.last_preview, last_sender = u.last_sender, \
-         last_activity_at = u.last_activity_at \
-         FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS status, \
-               json_extract(value, '$[2]') AS assignee_id, json_extract(value, '$[3]') AS last_seq, \
-               json_extract(value, '$[4]') AS last_preview, json_extract(value, '$[5]') AS last_sender, \
-               json_extract(value, '$[6]') AS last_activity_at FROM json_each(?)) AS u \
-         WHERE conversations.id = u.id",
-    )
-    .bind(serde_json::to_string(&rows).ok()?)
+    let heads = [
+        "status",
+        "assignee_id",
+        "last_seq",
+        "last_preview",
+        "last_sender",
+        "last_activity_at",
+    ];
+    let set = heads
+        .iter()
+        .map(|name| format!("{name} = u.{name}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let columns = json_columns(&[&["id"][..], &heads[..]].concat());
+    sqlx::query(&format!(
+        "UPDATE conversations SET {set} FROM (SELECT {columns} FROM json_each(?)) AS u \
+         WHERE conversations.id = u.id"
+    ))
+    .bind(json_text(&rows)?)
     .execute(&mut *conn)
-    .await
-    .ok()?;
-    Some(())
+    .await?;
+    Ok(())
 }

@@ -71,10 +71,13 @@ async fn try_bulk(
     posts: &[PostMessage],
 ) -> Option<Vec<StoreResult<Appended>>> {
     let mut tx = writer.begin().await.ok()?;
-    let Some(results) = super::sqlite_bulk::post_all(&mut tx, posts).await else {
-        let _ = tx.rollback().await;
-        crate::telemetry::batch_fell_back(posts.len());
-        return None;
+    let results = match super::sqlite_bulk::post_all(&mut tx, posts).await {
+        Ok(results) => results,
+        Err(error) => {
+            let _ = tx.rollback().await;
+            crate::telemetry::batch_fell_back(posts.len(), &error);
+            return None;
+        }
     };
     match tx.commit().await {
         Ok(()) => Some(results),
