@@ -10,6 +10,8 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::state::csp::send_page_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -13,9 +13,12 @@ pub async fn current_agent() -> Result<Option<Agent>, AppError> {
 pub async fn sign_in(email: String, password: String) -> Result<Agent, AppError> {
     let state = ssr::state();
     let email = email.trim().to_lowercase();
-    // Counted per account and address, known or not, so a lock says nothing about the e-mail.
-    let key = ssr::attempt_key(&email);
-    ssr::wait_or_refuse(&state, &key).await?;
+    // Counted per account (known or not, so a lock says nothing about the e-mail) and per
+    // address (so one address cannot try many accounts).
+    let keys = ssr::attempt_keys(&email);
+    for key in &keys {
+        ssr::wait_or_refuse(&state, key).await?;
+    }
     let found = state
         .stores
         .accounts
@@ -30,13 +33,16 @@ pub async fn sign_in(email: String, password: String) -> Result<Agent, AppError>
     let valid = ssr::verify_password(password, hash).await;
     match agent {
         Some(agent) if valid => {
-            state.sign_in_failures.succeeded(&key);
+            // The address keeps its count: one good account must not wash out its failures.
+            state.sign_in_failures.succeeded(&keys[0]);
             ssr::start_session(&state, &agent).await?;
             tracing::info!(agent = %agent.id, "agent signed in");
             Ok(agent)
         }
         _ => {
-            state.sign_in_failures.failed(&key);
+            for key in &keys {
+                state.sign_in_failures.failed(key);
+            }
             tracing::info!("failed sign-in");
             Err(AppError::WrongCredentials)
         }
@@ -160,12 +166,12 @@ pub mod ssr {
         AppState::from_context()
     }
 
-    /// The key failed sign-ins are counted under: the account and the address together.
-    pub fn attempt_key(email: &str) -> String {
+    /// The keys failed sign-ins are counted under: the account, then the address.
+    pub fn attempt_keys(email: &str) -> [String; 2] {
         let address = crate::state::access::client_address()
             .map(|ip| ip.to_string())
             .unwrap_or_default();
-        format!("{email}|{address}")
+        [format!("account|{email}"), format!("address|{address}")]
     }
 
     /// Waits out the slow-down after repeated failures, or refuses while the key is locked.
@@ -306,6 +312,7 @@ pub mod ssr {
                     .next()
                     .map(|c| c.to_uppercase().chain(letters).collect())
                     .unwrap_or_default();
+                let password = secrecy::ExposeSecret::expose_secret(password);
                 match create_admin(state, &name, email, password).await {
                     Ok(agent) => {
                         tracing::info!(email = %agent.email, "created the first admin from SWITCHBOARD_ADMIN_EMAIL")

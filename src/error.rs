@@ -39,17 +39,67 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: u64 },
     #[error("Your current password is not correct.")]
     WrongPassword,
+    #[error("You are going too fast. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("That is too large: the limit is {max_bytes} bytes.")]
+    TooLarge { max_bytes: usize },
+    #[error("The request could not be read: {0}")]
+    BadRequest(String),
     #[error("Something went wrong on our side; nothing was lost. Please try again.")]
     Internal,
     #[error("Could not reach the server: {0}")]
     Transport(String),
 }
 
+impl AppError {
+    /// The HTTP status a response carrying this error has.
+    pub fn status(&self) -> u16 {
+        use AppError::*;
+        match self {
+            BadRequest(_) => 400,
+            SignInRequired | WrongCredentials | WrongPassword => 401,
+            SiteNotAllowed | AdminOnly | Forbidden(_) | InboxSwitchedOff => 403,
+            ConversationNotFound | InboxNotFound | AgentUnavailable => 404,
+            SetupLinkInvalid | InviteInvalid => 410,
+            LastAdmin => 409,
+            TooLarge { .. } => 413,
+            EmptyMessage | MessageTooLong { .. } | Invalid(_) => 422,
+            TooManyAttempts { .. } | RateLimited { .. } => 429,
+            Internal => 500,
+            Transport(_) => 502,
+        }
+    }
+
+    /// Seconds to wait before trying again, for the `Retry-After` header.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server these are the request's faults (arguments that do not decode, a body over
+    /// the limit); in the browser, a server that could not be reached or answered nonsense.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        if let Some(error) = ssr::request_fault(&value) {
+            return error;
+        }
         AppError::Transport(value.to_string())
+    }
+
+    /// Encodes the error and, on the server, gives the response its status (and
+    /// `Retry-After`): without this every typed error would travel as a 500.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        ssr::set_response_status(self);
+        <JsonEncoding as leptos::server_fn::Encodes<Self>>::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(b"\"Internal\""))
     }
 }
 
@@ -60,4 +110,84 @@ pub type AppResult<T> = Result<T, AppError>;
 pub fn internal(error: impl std::fmt::Display) -> AppError {
     tracing::error!(%error, "internal error");
     AppError::Internal
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::AppError;
+    use axum::http::{header, HeaderValue, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use leptos::server_fn::error::ServerFnErrorErr;
+
+    /// What the body limit's error says when a request outgrows it (http-body-util).
+    const BODY_LIMIT_MESSAGE: &str = "length limit exceeded";
+
+    impl AppError {
+        pub fn status_code(&self) -> StatusCode {
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+
+    /// The same JSON body and status a server function gives, for a refusal made before one
+    /// runs (the origin guard, the body limit, the rate limits).
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let body = serde_json::to_string(&self).unwrap_or_default();
+            let mut response = (
+                self.status_code(),
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response();
+            if let Some(secs) = self.retry_after_secs() {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            response
+        }
+    }
+
+    pub(super) fn request_fault(error: &ServerFnErrorErr) -> Option<AppError> {
+        match error {
+            ServerFnErrorErr::Args(message)
+            | ServerFnErrorErr::Deserialization(message)
+            | ServerFnErrorErr::Request(message) => Some(if message.contains(BODY_LIMIT_MESSAGE) {
+                AppError::TooLarge {
+                    max_bytes: body_limit(),
+                }
+            } else {
+                AppError::BadRequest(short(message))
+            }),
+            ServerFnErrorErr::MissingArg(name) => Some(AppError::BadRequest(format!(
+                "missing argument {}",
+                short(name)
+            ))),
+            _ => None,
+        }
+    }
+
+    /// The body limit a request was read under, put in its extensions by the router.
+    #[derive(Clone, Copy, Debug)]
+    pub struct BodyLimit(pub usize);
+
+    fn body_limit() -> usize {
+        leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<BodyLimit>().copied())
+            .map_or(0, |limit| limit.0)
+    }
+
+    /// Decoder messages can quote the input: keep them short.
+    fn short(message: &str) -> String {
+        message.chars().take(200).collect()
+    }
+
+    pub(super) fn set_response_status(error: &AppError) {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.status_code());
+            if let Some(secs) = error.retry_after_secs() {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+        }
+    }
 }

@@ -96,32 +96,65 @@ impl Outbox {
                 match outbox.deliver(&item).await {
                     Ok(message) => outbox.feed.merge(vec![message]),
                     Err(AppError::Transport(_) | AppError::Internal) => {
-                        outbox.retry_later();
+                        outbox.retry_later(2);
                         break;
                     }
-                    Err(refused) => outbox.feed.pending.update(|pending| {
-                        if let Some(p) = pending.iter_mut().find(|p| p.client_id == item.client_id)
-                        {
-                            p.failed = Some(refused.to_string());
-                        }
-                    }),
+                    // Over a rate limit: say so on the message, and send it again by itself
+                    // once the wait is over.
+                    Err(limited @ AppError::RateLimited { retry_after_secs }) => {
+                        outbox.mark_failed(&item.client_id, limited.to_string());
+                        outbox.retry_after(item.client_id.clone(), retry_after_secs);
+                        break;
+                    }
+                    Err(refused) => outbox.mark_failed(&item.client_id, refused.to_string()),
                 }
             }
             let _ = outbox.flushing.try_set_value(false);
         });
     }
 
+    fn mark_failed(&self, client_id: &str, why: String) {
+        self.feed.pending.update(|pending| {
+            if let Some(p) = pending.iter_mut().find(|p| p.client_id == client_id) {
+                p.failed = Some(why);
+            }
+        });
+    }
+
     /// A socket can look open while requests fail (or the reverse), so the outbox also
     /// retries on its own clock while it holds anything.
-    fn retry_later(&self) {
+    fn retry_later(&self, secs: u32) {
         #[cfg(feature = "hydrate")]
         {
             let outbox = *self;
             leptos::task::spawn_local(async move {
-                gloo_timers::future::TimeoutFuture::new(2_000).await;
+                gloo_timers::future::TimeoutFuture::new(secs.saturating_mul(1000)).await;
                 outbox.flush();
             });
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = secs;
+    }
+
+    /// Sends one refused message again after the wait the server asked for.
+    fn retry_after(&self, client_id: String, secs: u64) {
+        #[cfg(feature = "hydrate")]
+        {
+            let outbox = *self;
+            leptos::task::spawn_local(async move {
+                let millis = secs.clamp(1, 3600) as u32 * 1000;
+                gloo_timers::future::TimeoutFuture::new(millis).await;
+                // `try_`: the conversation may be closed by then.
+                let _ = outbox.feed.pending.try_update(|pending| {
+                    if let Some(p) = pending.iter_mut().find(|p| p.client_id == client_id) {
+                        p.failed = None;
+                    }
+                });
+                outbox.flush();
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (client_id, secs);
     }
 
     async fn deliver(&self, item: &Pending) -> Result<Message, AppError> {

@@ -110,6 +110,8 @@ impl Http {
             .client
             .post(format!("{}/api/{endpoint}", self.base))
             .header("Cookie", cookie)
+            // As a browser does: the origin guard refuses a POST that names none.
+            .header("Origin", &self.base)
             .form(form)
             .send()
             .await
@@ -186,6 +188,9 @@ async fn open_socket(base: &str, identity: &Identity) -> Socket {
     request
         .headers_mut()
         .insert("Cookie", identity.cookie.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("Origin", base.parse().unwrap());
     let (socket, _) = tokio_tungstenite::connect_async(request)
         .await
         .expect("socket opens");

@@ -202,9 +202,10 @@ pub async fn frame_policy(State(state): State<AppState>, request: Request, next:
             Err(_) => Some("frame-ancestors 'self'".to_string()),
         };
         if let Some(value) = policy.and_then(|p| HeaderValue::from_str(&p).ok()) {
+            // Appended: the page's own policy (scripts, connections) stays; both apply.
             response
                 .headers_mut()
-                .insert(header::CONTENT_SECURITY_POLICY, value);
+                .append(header::CONTENT_SECURITY_POLICY, value);
         }
     }
     response

@@ -44,6 +44,20 @@ pub async fn post(
     appended.events.last().cloned().ok_or(AppError::Internal)
 }
 
+/// A visitor's message: counted against its conversation's and its address's rates before
+/// anything is written (a refused one is not stored).
+pub async fn post_from_visitor(
+    state: &AppState,
+    conversation_id: &str,
+    author: Author,
+    body: &str,
+    client_id: &str,
+    from: Option<std::net::IpAddr>,
+) -> AppResult<Message> {
+    state.rate_limits.visitor_message(conversation_id, from)?;
+    post(state, conversation_id, author, body, client_id).await
+}
+
 /// Hands what a write produced to the hub, events first, then the conversation's new state.
 pub fn publish(state: &AppState, appended: &Appended) {
     state.hub.publish_appended(appended);

@@ -10,6 +10,8 @@ pub const DEFAULT_INBOX: &str = "default";
 
 mod hours;
 mod inbox;
+#[cfg(test)]
+mod properties;
 pub mod protocol;
 mod team;
 mod visitor;

@@ -1,6 +1,7 @@
 //! The process: assembles the state, the router and the background tasks, serves, and shuts
 //! down cleanly. Nothing below imports from here.
 mod assets;
+mod guards;
 mod ops;
 mod router;
 
@@ -35,14 +36,16 @@ pub async fn run(
     }
     crate::telemetry::handle();
     assets::report();
-    let stores = crate::store::open(&settings.database_url).await?;
-    tracing::info!(database = %redact(&settings.database_url), "store ready");
+    let database_url = secrecy::ExposeSecret::expose_secret(&settings.database_url).to_string();
+    let stores = crate::store::open(&database_url).await?;
+    tracing::info!(database = %redact(&database_url), "store ready");
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = AppState::new(leptos_options, settings, stores, stopping);
     crate::auth::ssr::bootstrap_admin(&state).await?;
     crate::live::fanout::spawn(state.clone());
     crate::live::presence::spawn_heartbeat(state.clone());
     crate::routing::ssr::spawn(state.clone());
+    spawn_limit_sweeper(state.clone());
 
     let bound = listener.local_addr()?;
     // Tests and scripts read this line to find the port.
@@ -80,6 +83,17 @@ pub async fn run(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Rate limiters keep a key per visitor and address: forget the idle ones every minute.
+fn spawn_limit_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            state.rate_limits.forget_idle();
+        }
+    });
 }
 
 /// The database URL without its credentials, for logs.

@@ -1,13 +1,13 @@
 //! The router: pages and server functions (leptos), the socket, operations endpoints and the
 //! embedded site, behind the origin guard, compression, tracing and request metrics.
-use super::{assets, ops};
+use super::{assets, guards, ops};
 use crate::app::{shell, App};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, Method, StatusCode, Uri};
+use axum::http::{Method, Uri};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -18,7 +18,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let widget_page = widget_page(&state);
     let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/ws", get(crate::live::socket::upgrade))
@@ -42,17 +42,20 @@ pub fn router(state: AppState) -> Router {
                 }
             },
         )
-        .layer(middleware::from_fn_with_state(state.clone(), origin_guard))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guards::origin_guard,
+        ))
         // The widget page may be framed only by its inbox's allowed sites.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::inboxes::ssr::frame_policy,
-        ))
+        ));
+    guards::harden(router, &state)
         // Dynamic responses (pages, server functions) compressed on the fly; embedded files
         // arrive precompressed and pass through.
         .layer(tower_http::compression::CompressionLayer::new())
-        // Typed server-function errors travel as HTTP 500; real faults are logged where they
-        // happen (`error::internal`), so a 500 here is not an error by itself.
+        // Real faults are logged where they happen (`error::internal`), with their cause.
         .layer(
             tower_http::trace::TraceLayer::new_for_http().on_failure(
                 tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG),
@@ -82,27 +85,6 @@ fn widget_page(
         move || provide_context(state.clone()),
         move || crate::widget::widget_shell(options.clone(), &bundle),
     )
-}
-
-/// Refuses state-changing requests and socket upgrades from foreign origins (CSRF and
-/// cross-site WebSocket hijacking); browsers always send Origin on both.
-async fn origin_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    let upgrade = headers
-        .get(header::UPGRADE)
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
-    let guarded = upgrade || (request.method() != Method::GET && request.method() != Method::HEAD);
-    if guarded {
-        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-        if let Some(origin) = origin {
-            if !state.settings.origin_allowed(origin, host) {
-                tracing::warn!(origin, "refused a request from a foreign origin");
-                return (StatusCode::FORBIDDEN, "origin not allowed\n").into_response();
-            }
-        }
-    }
-    next.run(request).await
 }
 
 /// The request-duration histogram, labelled by method, matched route (never the raw path,

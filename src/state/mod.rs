@@ -3,7 +3,9 @@
 //! feature nor `server`, which only assembles it.
 pub mod access;
 pub mod attempts;
+pub mod csp;
 pub mod hub;
+pub mod limits;
 pub mod presence;
 pub mod settings;
 
@@ -33,6 +35,8 @@ pub struct AppState {
     pub open_sockets: Arc<AtomicI64>,
     /// Failed sign-ins per account and address: slowed, then locked for a while.
     pub sign_in_failures: Arc<attempts::FailedAttempts>,
+    /// Message, conversation and socket rates per visitor and address.
+    pub rate_limits: Arc<limits::RateLimits>,
 }
 
 impl AppState {
@@ -45,6 +49,7 @@ impl AppState {
         AppState {
             leptos_options,
             hub: Hub::new(settings.live_buffer),
+            rate_limits: limits::RateLimits::new(settings.limits.clone()),
             settings: Arc::new(settings),
             stores,
             presence: Arc::default(),

@@ -1,13 +1,17 @@
 //! Runtime settings: Leptos.toml's [switchboard] table, each overridable by a flag or its
 //! environment variable (`switchboard --help` lists them).
+use super::limits::Limits;
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
+/// `Debug` shows the secrets (database URL, admin password) as `[REDACTED]`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub address: SocketAddr,
-    pub database_url: String,
+    /// May hold a password (PostgreSQL): read it with `expose_secret`, never log it.
+    pub database_url: SecretString,
     pub public_url: String,
     pub allowed_origins: Vec<String>,
     pub session_days: i64,
@@ -22,11 +26,13 @@ pub struct Settings {
     pub auto_assign: bool,
     /// Auto-assignment skips an agent with this many open conversations.
     pub max_open_chats: i64,
+    /// Rate and size limits (`[switchboard.limits]`).
+    pub limits: Limits,
     /// Only from the environment: the first admin, created on first start.
     #[serde(skip)]
     pub admin_email: Option<String>,
     #[serde(skip)]
-    pub admin_password: Option<String>,
+    pub admin_password: Option<SecretString>,
 }
 
 impl Default for Settings {
@@ -43,6 +49,7 @@ impl Default for Settings {
             away_after_secs: 600,
             auto_assign: false,
             max_open_chats: 5,
+            limits: Limits::default(),
             admin_email: None,
             admin_password: None,
         }
@@ -129,6 +136,10 @@ pub struct Cli {
     /// Open conversations an agent may hold before auto-assignment skips them [default: 5].
     #[arg(long, env = "SWITCHBOARD_MAX_OPEN_CHATS", value_name = "COUNT")]
     pub max_open_chats: Option<i64>,
+    /// Change some limits (rates, sizes; see docs/security.md), e.g.
+    /// `sockets_per_ip=500,conversations_per_hour=100` [default: the file's, else safe ones].
+    #[arg(long, env = "SWITCHBOARD_LIMITS", value_name = "NAME=VALUE,…")]
+    pub limits: Option<String>,
     /// E-mail of the first admin, created on first start with SWITCHBOARD_ADMIN_PASSWORD
     /// (read from the environment only, so it never shows in `ps`).
     #[arg(long, env = "SWITCHBOARD_ADMIN_EMAIL", value_name = "EMAIL")]
@@ -193,13 +204,24 @@ impl Settings {
             away_after_secs,
             auto_assign,
             max_open_chats,
+            limits,
             admin_email,
             admin_password,
             ..
         } = cli;
+        if let Some(changes) = limits {
+            self.limits =
+                self.limits
+                    .with_changes(&changes)
+                    .map_err(|reason| ConfigError::Env {
+                        name: "SWITCHBOARD_LIMITS",
+                        value: changes,
+                        reason,
+                    })?;
+        }
         let keep = |value: &Option<String>| value.as_ref().is_some_and(|v| !v.trim().is_empty());
         if keep(&database_url) {
-            self.database_url = database_url.unwrap_or_default();
+            self.database_url = database_url.unwrap_or_default().into();
         }
         if keep(&public_url) {
             self.public_url = public_url.unwrap_or_default();
@@ -219,7 +241,9 @@ impl Settings {
         self.auto_assign = auto_assign.unwrap_or(self.auto_assign);
         self.max_open_chats = max_open_chats.unwrap_or(self.max_open_chats).max(1);
         self.admin_email = admin_email.filter(|v| !v.trim().is_empty());
-        self.admin_password = admin_password.filter(|v| !v.trim().is_empty());
+        self.admin_password = admin_password
+            .filter(|v| !v.trim().is_empty())
+            .map(SecretString::from);
         Ok(())
     }
 
@@ -257,6 +281,28 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_prints_secrets_and_limits_come_from_the_file() {
+        let settings: File = toml::from_str(
+            "[switchboard]\ndatabase_url = \"postgres://sb:hunter2@db/sb\"\n[switchboard.limits]\nsockets_per_ip = 7\n",
+        )
+        .unwrap();
+        let mut settings = settings.switchboard.unwrap();
+        settings.admin_password = Some("correct horse".into());
+        let printed = format!("{settings:?}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("correct horse"),
+            "{printed}"
+        );
+        assert_eq!(settings.limits.sockets_per_ip, 7);
+        assert_eq!(settings.limits.body_bytes, Limits::default().body_bytes);
+        let unknown = toml::from_str::<File>("[switchboard.limits]\nsocket_per_ip = 7\n");
+        assert!(
+            unknown.is_err(),
+            "a misspelt limit is an error, not a silent default"
+        );
+    }
+
+    #[test]
     fn flags_override_the_file_which_overrides_the_defaults() {
         use clap::Parser;
         let dir = std::env::temp_dir().join(format!("sb-settings-{}", std::process::id()));
@@ -273,6 +319,7 @@ mod tests {
         assert_eq!(settings.heartbeat_secs, 9, "from the file");
         assert_eq!(settings.session_days, 3, "the flag wins");
         assert_eq!(settings.live_buffer, 64, "the default");
+        assert_eq!(settings.limits, Limits::default(), "limits default too");
 
         // A named file that is missing is an error, not a silent default.
         let missing = Cli::try_parse_from(["switchboard", "--config", "/nonexistent.toml"]);

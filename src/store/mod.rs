@@ -46,7 +46,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("corrupt row: {0}")]
     Corrupt(String),
-    #[error("unsupported database URL: {0}")]
+    /// Holds the scheme only: the rest of a URL can hold a password.
+    #[error("unsupported database URL scheme {0:?}: use sqlite:// or postgres://")]
     UnsupportedUrl(String),
 }
 
@@ -77,6 +78,9 @@ pub async fn open(database_url: &str) -> StoreResult<Stores> {
     } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
         postgres::open(database_url).await
     } else {
-        Err(StoreError::UnsupportedUrl(database_url.to_string()))
+        let scheme = database_url.split(':').next().unwrap_or_default();
+        Err(StoreError::UnsupportedUrl(
+            scheme.chars().take(20).collect(),
+        ))
     }
 }

@@ -79,12 +79,13 @@ pub async fn send_visitor_message(
     let conversation = ssr::own_conversation(&state, &visitor)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
-    crate::chat::ssr::post(
+    crate::live::post::post_from_visitor(
         &state,
-        &conversation,
+        &conversation.id,
         ssr::author(&conversation),
         &body,
         &client_id,
+        crate::state::access::client_address(),
     )
     .await
 }

@@ -22,6 +22,8 @@ pub const RUNNING_BUNDLE: &str = if cfg!(feature = "widget-bundle") {
 pub fn widget_shell(options: LeptosOptions, bundle: &str) -> impl IntoView {
     let mut options = options;
     options.output_name = bundle.into();
+    #[cfg(feature = "ssr")]
+    crate::state::csp::send_page_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -221,17 +221,20 @@ pub async fn start(
     let existing = visitor_conversation(&state, &headers, &visitor)
         .await?
         .filter(|conversation| conversation.inbox_id == inbox.id);
+    let from = crate::state::access::client_address();
     if let Some(conversation) = existing {
-        post(
+        crate::live::post::post_from_visitor(
             &state,
-            &conversation,
+            &conversation.id,
             author(&conversation),
             &body,
             &client_id,
+            from,
         )
         .await?;
         return session(&state, conversation).await;
     }
+    state.rate_limits.new_conversation(from)?;
     // This inbox wants a way to reply before the chat starts; so does a closed one.
     let now = now_ms();
     let out_of_hours = matches!(

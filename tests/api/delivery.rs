@@ -39,7 +39,7 @@ async fn nothing_pending(socket: &mut Socket) {
 
 async fn the_same_client_id_is_stored_once_from_any_connection(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::start_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
     let (mut visitor, session) = start_chat(&server, "Ada", "hi").await;
     let conversation = session.conversation.id.clone();
     let mut agent = server.client();
@@ -101,7 +101,7 @@ async fn nothing_pending_after_subscribe(socket: &mut Socket) {
 
 async fn a_dropped_socket_resumes_with_exactly_what_it_missed(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::start_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
     let (mut visitor, session) = start_chat(&server, "Bo", "one").await;
     let conversation = session.conversation.id.clone();
     let mut agent = server.client();
@@ -149,7 +149,7 @@ async fn a_dropped_socket_resumes_with_exactly_what_it_missed(backend: Backend) 
 
 async fn unknown_or_too_old_cursors_get_a_reset_to_the_newest_page(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::start_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
     let (visitor, session) = start_chat(&server, "Cy", "m0").await;
     let conversation = session.conversation.id.clone();
 
@@ -187,7 +187,14 @@ async fn unknown_or_too_old_cursors_get_a_reset_to_the_newest_page(backend: Back
 
 async fn a_silent_socket_is_closed_by_the_heartbeat(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::process_with(&db, &[("SWITCHBOARD_HEARTBEAT_SECS", "1")]).await;
+    let server = Server::process_with(
+        &db,
+        &[
+            ("SWITCHBOARD_HEARTBEAT_SECS", "1"),
+            ("SWITCHBOARD_LIMITS", LOAD_LIMITS),
+        ],
+    )
+    .await;
     let (visitor, _) = start_chat(&server, "Di", "hello").await;
     let mut socket = visitor.socket().await;
     // Not reading means not answering pings: to the server this peer is gone.
@@ -219,6 +226,7 @@ async fn a_stalled_reader_catches_up_from_the_store_instead_of_buffering(backend
         &[
             ("SWITCHBOARD_LIVE_BUFFER", "16"),
             ("SWITCHBOARD_HEARTBEAT_SECS", "30"),
+            ("SWITCHBOARD_LIMITS", LOAD_LIMITS),
         ],
     )
     .await;
@@ -280,7 +288,7 @@ async fn a_stalled_reader_catches_up_from_the_store_instead_of_buffering(backend
 
 async fn kill_9_mid_burst_loses_and_duplicates_nothing_acknowledged(backend: Backend) {
     let db = Db::new(backend).await;
-    let server = Server::process(&db).await;
+    let server = Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
     const SENDERS: usize = 8;
     const PER_SENDER: usize = 120;
 
@@ -322,7 +330,7 @@ async fn kill_9_mid_burst_loses_and_duplicates_nothing_acknowledged(backend: Bac
     );
 
     // After the restart every outbox re-sends what was not acknowledged, in order.
-    let server = Server::process(&db).await;
+    let server = Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
     let mut agent = server.client();
     agent.sign_in().await;
     for (n, (visitor, conversation, outbox)) in visitors.iter_mut().enumerate() {
@@ -448,7 +456,7 @@ async fn seeded_faults_never_break_the_sequence(backend: Backend) {
     println!("FAULT_SEED={seed}");
     let mut rng = Rng(seed | 1);
     let db = Db::new(backend).await;
-    let server = Server::start(&db).await;
+    let server = Server::start_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
     let (visitor, session) = start_chat(&server, "Fay", "start").await;
     let conversation = session.conversation.id.clone();
     let mut agent = server.client();

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 async fn concurrent_posts_share_bulk_batches_and_are_stored_once() {
     let db = Db::new(Backend::Sqlite).await;
     // A process of its own: its metrics count only this test's posts.
-    let server = Server::process(&db).await;
+    let server = Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
     let mut visitors = Vec::new();
     for n in 0..16 {
         visitors.push(start_chat(&server, &format!("Visitor {n}"), "hi").await);

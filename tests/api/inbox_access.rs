@@ -63,10 +63,7 @@ async fn widget_page(server: &Server, inbox: &str, referer: &str) -> (Option<Str
         .await
         .unwrap();
     assert!(response.status().is_success());
-    let csp = response
-        .headers()
-        .get("content-security-policy")
-        .map(|v| v.to_str().unwrap().to_string());
+    let csp = frame_ancestors(response.headers());
     (csp, response.text().await.unwrap())
 }
 

@@ -34,10 +34,7 @@ async fn frame_policy(server: &Server) -> Option<String> {
         .await
         .unwrap();
     assert!(response.status().is_success());
-    response
-        .headers()
-        .get("content-security-policy")
-        .map(|v| v.to_str().unwrap().to_string())
+    frame_ancestors(response.headers())
 }
 
 async fn admins_set_the_widget_and_the_sites_that_may_frame_it(backend: Backend) {

@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+mod attacks;
 mod conversation_loop;
 mod delivery;
 mod embed;

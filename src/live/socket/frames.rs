@@ -161,7 +161,15 @@ impl Session {
             id: None,
             name: name.clone(),
         };
-        match post::post(&self.state, conversation_id, author, &body, &client_id).await {
+        let posted = post::post_from_visitor(
+            &self.state,
+            conversation_id,
+            author,
+            &body,
+            &client_id,
+            self.peer,
+        );
+        match posted.await {
             Ok(message) => ServerFrame::Sent { client_id, message },
             Err(error) => ServerFrame::SendFailed { client_id, error },
         }

@@ -14,18 +14,21 @@ use crate::state::AppState;
 use crate::store::Viewer;
 use crate::telemetry;
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use feeds::Feeds;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio_stream::wrappers::BroadcastStream;
 
-/// Largest frame a client may send; frames are small JSON commands.
-const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// The frame limit can be set lower than this, never higher.
+const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// Close codes (see docs/protocol.md).
 const CLOSE_UNSUPPORTED: u16 = 1003;
+const CLOSE_POLICY: u16 = 1008;
+const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_HEARTBEAT: u16 = 4000;
 const CLOSE_RESTARTING: u16 = 1012;
 const CLOSE_SIGNED_OUT: u16 = 4001;
@@ -69,9 +72,17 @@ impl Identity {
 pub async fn upgrade(
     ws: WebSocketUpgrade,
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
     // Origins were checked by the router's origin guard, which covers upgrades too.
+    let slot = match state.rate_limits.open_socket(peer.ip()) {
+        Ok(slot) => slot,
+        Err(refused) => {
+            tracing::info!(ip = %peer.ip(), "refused a socket over the per-address limit");
+            return refused.into_response();
+        }
+    };
     let identity = match identify(&state, &headers).await {
         Ok(Some(identity)) => identity,
         Ok(None) => {
@@ -82,11 +93,16 @@ pub async fn upgrade(
     // Small transport buffers: an idle socket should cost kilobytes, not tungstenite's
     // default 128 KiB read buffer. Frames are small JSON; the buffers grow when needed.
     // A visitor framed on another site names its token as a subprotocol; the answer names ours.
+    // A frame over the configured limit is refused with 1009 and a reason; one over the hard
+    // cap is refused the same way before its payload is read.
+    let frame_limit = state.settings.limits.frame_bytes.min(MAX_FRAME_BYTES);
     ws.protocols([SOCKET_PROTOCOL])
         .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
+            let _slot = slot;
             state
                 .open_sockets
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -95,6 +111,8 @@ pub async fn upgrade(
                 presence::agent_connected(&state, agent);
             }
             let mut session = Session::new(state.clone(), identity.clone());
+            session.peer = Some(peer.ip());
+            session.frame_limit = frame_limit;
             // The session this socket was opened with: its sign-out closes the socket.
             session.session_hash = cookie(&headers, SESSION_COOKIE).map(|token| token_hash(&token));
             if let Err(error) = session.run(socket).await {
@@ -143,6 +161,11 @@ struct Session {
     session_hash: Option<String>,
     /// Agents: the tab watches the list of the inboxes they work.
     watching_inboxes: bool,
+    /// The address the socket came from (for per-address limits).
+    peer: Option<std::net::IpAddr>,
+    /// Largest frame this socket may send, and how fast it may send them.
+    frame_limit: usize,
+    frame_rate: governor::DefaultDirectRateLimiter,
 }
 
 /// Why a session stops early.
@@ -151,7 +174,6 @@ type SessionResult = Result<(), axum::Error>;
 impl Session {
     fn new(state: AppState, identity: Identity) -> Self {
         Session {
-            state,
             identity,
             feeds: Feeds::default(),
             sent: HashMap::new(),
@@ -159,6 +181,10 @@ impl Session {
             away_changed: None,
             session_hash: None,
             watching_inboxes: false,
+            peer: None,
+            frame_limit: MAX_FRAME_BYTES,
+            frame_rate: state.settings.limits.frame_limiter(),
+            state,
         }
     }
 
@@ -199,8 +225,19 @@ impl Session {
                     return close(socket, CLOSE_RESTARTING, "server restarting; reconnect").await;
                 }
                 incoming = socket.recv() => {
-                    let Some(Ok(message)) = incoming else { return Ok(()) };
+                    let message = match incoming {
+                        Some(Ok(message)) => message,
+                        Some(Err(error)) if over_capacity(&error) => {
+                            tracing::info!("closing a socket that sent a frame over the hard cap");
+                            return close_unread(socket, CLOSE_TOO_BIG, "frame too large").await;
+                        }
+                        _ => return Ok(()),
+                    };
                     last_heard = Instant::now();
+                    if let Some(refusal) = self.refuse_frame(&message) {
+                        let (code, reason) = refusal;
+                        return close(socket, code, reason).await;
+                    }
                     match message {
                         WsMessage::Text(text) => {
                             telemetry::frame_in(text.len());
@@ -250,6 +287,25 @@ impl Session {
         }
     }
 
+    /// A frame over the size limit, or one too many this second, ends the socket with a code
+    /// and a reason the client can show (then reconnect more gently).
+    fn refuse_frame(&self, message: &WsMessage) -> Option<(u16, &'static str)> {
+        let size = match message {
+            WsMessage::Text(text) => text.len(),
+            WsMessage::Binary(bytes) => bytes.len(),
+            _ => return None,
+        };
+        if size > self.frame_limit {
+            tracing::info!(size, "closing a socket that sent a frame over the limit");
+            return Some((CLOSE_TOO_BIG, "frame too large"));
+        }
+        if self.frame_rate.check().is_err() {
+            tracing::info!(ip = ?self.peer, "closing a socket that sent frames too fast");
+            return Some((CLOSE_POLICY, "too many frames; slow down"));
+        }
+        None
+    }
+
     async fn send(&self, socket: &mut WebSocket, frame: &ServerFrame) -> SessionResult {
         let json = serde_json::to_string(frame).expect("frames serialize");
         self.send_raw(socket, json).await
@@ -273,6 +329,25 @@ impl Session {
             self.state.hub.release(topic);
         }
     }
+}
+
+/// The transport refused a frame for its size (tungstenite's capacity error).
+fn over_capacity(error: &axum::Error) -> bool {
+    let text = error.to_string();
+    text.contains("too long") || text.contains("Space limit exceeded")
+}
+
+/// Closes a socket whose peer is still sending a frame we will not read: sends the close
+/// frame, then lingers a moment before dropping, since dropping with unread bytes resets the
+/// connection and the peer could lose the close frame (and see 1006 instead of the code).
+async fn close_unread(mut socket: WebSocket, code: u16, reason: &'static str) -> SessionResult {
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    socket.send(WsMessage::Close(Some(frame))).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok(())
 }
 
 /// Sends a close frame, then waits briefly for the peer's reply before dropping the

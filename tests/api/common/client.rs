@@ -35,7 +35,7 @@ impl Client {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -53,6 +53,8 @@ impl Client {
             .http
             .post(format!("{}/api/{endpoint}", self.base))
             .header("Cookie", self.cookie_header())
+            // As a browser does on every POST: the page's origin.
+            .header("Origin", &self.base)
             .form(args)
             .send()
             .await
@@ -76,6 +78,8 @@ impl Client {
             .http
             .post(format!("{}/api/{endpoint}", self.base))
             .header("Cookie", self.cookie_header())
+            // As a browser does on every POST: the page's origin.
+            .header("Origin", &self.base)
             .header("Accept", "application/json")
             .form(args)
             .send()
@@ -107,6 +111,8 @@ impl Client {
             .http
             .post(format!("{}/api/{endpoint}", self.base))
             .header("Cookie", self.cookie_header())
+            // As a browser does on every POST: the page's origin.
+            .header("Origin", &self.base)
             .header("Accept", "application/json")
             .json(&args)
             .send()
@@ -171,11 +177,12 @@ impl Client {
         request
             .headers_mut()
             .insert("Cookie", self.cookie_header().parse().unwrap());
-        if let Some(origin) = origin {
-            request
-                .headers_mut()
-                .insert("Origin", origin.parse().unwrap());
-        }
+        // Browsers always name the page's origin on an upgrade; `origin` stands in for a page
+        // elsewhere.
+        let origin = origin.unwrap_or(&self.base);
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
         request
     }
 

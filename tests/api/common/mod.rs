@@ -38,6 +38,21 @@ macro_rules! on_both_stores {
     };
 }
 
+/// Limits raised for tests that send in bursts from one address (what they test is delivery,
+/// not the limits; `attacks` tests those at their defaults).
+pub const LOAD_LIMITS: &str = "visitor_messages_per_minute=1000000,ip_messages_per_minute=1000000,conversations_per_hour=1000000,sockets_per_ip=100000,frames_per_second=100000";
+
+/// The response's framing rule: the Content-Security-Policy that sets `frame-ancestors`
+/// (pages carry another one for their scripts; browsers apply both).
+pub fn frame_ancestors(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all("content-security-policy")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|policy| policy.starts_with("frame-ancestors"))
+        .map(str::to_string)
+}
+
 /// Reads a Prometheus counter or gauge from /metrics.
 pub async fn metric(base: &str, name: &str) -> f64 {
     let text = reqwest::get(format!("{base}/metrics"))

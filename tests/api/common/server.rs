@@ -112,7 +112,7 @@ impl Server {
     /// Starts in this process with extra settings, named by their environment variables.
     pub async fn start_with(db: &Db, extra: &[(&str, &str)]) -> Server {
         let mut settings = Settings {
-            database_url: db.url.clone(),
+            database_url: db.url.clone().into(),
             admin_email: Some(ADMIN_EMAIL.into()),
             admin_password: Some(ADMIN_PASSWORD.into()),
             ..Settings::default()
@@ -126,7 +126,10 @@ impl Server {
                 "SWITCHBOARD_AUTO_ASSIGN" => settings.auto_assign = value.parse().unwrap(),
                 "SWITCHBOARD_MAX_OPEN_CHATS" => settings.max_open_chats = value.parse().unwrap(),
                 "SWITCHBOARD_ADMIN_EMAIL" => settings.admin_email = Some(value),
-                "SWITCHBOARD_ADMIN_PASSWORD" => settings.admin_password = Some(value),
+                "SWITCHBOARD_ADMIN_PASSWORD" => settings.admin_password = Some(value.into()),
+                "SWITCHBOARD_LIMITS" => {
+                    settings.limits = settings.limits.with_changes(&value).unwrap()
+                }
                 other => panic!("the in-process server has no setting {other}"),
             }
         }

@@ -1,0 +1,65 @@
+//! The Content-Security-Policy of an HTML page: scripts only from this server or carrying the
+//! page's nonce (Leptos's hydration and streaming scripts carry it), WASM compiled without
+//! `eval`, connections only back to this server. Framing rules are set apart: `frame-ancestors
+//! 'none'` by the router for every page but the widget, whose inbox lists its sites.
+use axum::http::{header, request::Parts, HeaderValue};
+use leptos::config::{Env, LeptosOptions};
+use leptos::prelude::use_context;
+
+/// Adds the page's policy to its response; called by each HTML shell as it renders.
+pub fn send_page_policy(options: &LeptosOptions) {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let host = use_context::<Parts>()
+        .and_then(|parts| {
+            let host = parts.headers.get(header::HOST)?.to_str().ok()?;
+            // A Host header is the client's to write: keep only what a host can hold.
+            host.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+                .then(|| host.to_string())
+        })
+        .unwrap_or_default();
+    // Leptos's AutoReload runs under `cargo leptos watch` only (LEPTOS_WATCH).
+    let watching = options.env == Env::DEV && std::env::var_os("LEPTOS_WATCH").is_some();
+    let reload = watching.then_some(options.reload_port);
+    if let Ok(value) = HeaderValue::from_str(&policy(&nonce, &host, reload)) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The policy's text. `reload`: cargo-leptos's live-reload port, in development only.
+fn policy(nonce: &str, host: &str, reload: Option<u32>) -> String {
+    let mut connect = String::from("'self'");
+    if !host.is_empty() {
+        // The socket: older engines do not count ws: as 'self'.
+        connect.push_str(&format!(" ws://{host} wss://{host}"));
+    }
+    if let Some(port) = reload {
+        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+        connect.push_str(&format!(" ws://{name}:{port}"));
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src {connect}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::policy;
+
+    #[test]
+    fn scripts_need_the_nonce_and_nothing_evaluates_strings() {
+        let text = policy("abc123", "chat.example:8443", None);
+        assert!(text.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"));
+        assert!(!text.contains("'unsafe-eval'"));
+        assert!(text.contains("connect-src 'self' ws://chat.example:8443 wss://chat.example:8443;"));
+        let dev = policy("n", "127.0.0.1:3000", Some(3001));
+        assert!(dev.contains("ws://127.0.0.1:3001"));
+    }
+}
