@@ -27,6 +27,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+# The dependency check (licences, bans, sources) in scripts/test.sh.
+CARGO_DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+  log "installing cargo-deny $CARGO_DENY_VERSION (~8 min)"
+  cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+fi
+
 # Debian's binaryen (v108) produces WASM that breaks hydration; npm's binaryen@132 does not.
 if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   log "installing wasm-opt from npm binaryen@$BINARYEN_VERSION"

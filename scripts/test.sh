@@ -23,6 +23,9 @@ step "clippy (server and browser)"
 as_leptos cargo clippy --features ssr --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
+step "dependencies: licences, bans and sources (cargo deny; deny.toml)"
+cargo deny --log-level error check licenses bans sources
+
 step "unit and integration tests"
 as_leptos cargo test --features ssr
 

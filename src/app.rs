@@ -10,8 +10,13 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The demo host page loads the embed from its partner site (see `demo_embed_origin`).
     #[cfg(feature = "ssr")]
-    crate::state::csp::send_page_policy(&options);
+    {
+        let home = use_context::<axum::http::request::Parts>()
+            .is_some_and(|parts| parts.uri.path() == "/");
+        crate::state::csp::send_page_policy(&options, home.then(demo_embed_origin));
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

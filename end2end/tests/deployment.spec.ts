@@ -8,6 +8,11 @@ for (const path of ["/", "/widget", "/agent/login"]) {
     page.on("response", (response) => {
       if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
     });
+    // The page's Content-Security-Policy blocks nothing the page itself needs.
+    const blocked: string[] = [];
+    page.on("console", (message) => {
+      if (message.text().includes("Content Security Policy")) blocked.push(message.text());
+    });
     await page.goto(path);
     const assets = await page.evaluate(() =>
       [
@@ -39,5 +44,8 @@ for (const path of ["/", "/widget", "/agent/login"]) {
     }
     await page.locator("body[data-hydrated]").waitFor();
     expect(failed).toEqual([]);
+    const policy = (await request.get(path)).headers()["content-security-policy"] ?? "";
+    expect(policy, "the page has a script policy").toContain("script-src");
+    expect(blocked).toEqual([]);
   });
 }

@@ -1,6 +1,7 @@
 //! What every request passes before a handler sees it: the origin check (CSRF and cross-site
 //! socket hijacking), the body limit, and the headers every response carries.
 use crate::error::{ssr::BodyLimit, AppError};
+use crate::state::access::origin_of;
 use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
@@ -84,13 +85,6 @@ pub async fn origin_guard(State(state): State<AppState>, request: Request, next:
     next.run(request).await
 }
 
-/// `scheme://host[:port]` of a URL, or `None` when it has no such part.
-fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    (!authority.is_empty() && !scheme.is_empty()).then(|| format!("{scheme}://{authority}"))
-}
-
 /// Refuses a body announced over the limit at once, with the typed 413; one that grows past
 /// it unannounced is cut off by `DefaultBodyLimit` and ends as the same error.
 async fn limit_body(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -121,23 +115,4 @@ async fn deny_framing(request: Request, next: Next) -> Response {
         );
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::origin_of;
-
-    #[test]
-    fn a_referer_stands_in_for_its_origin() {
-        assert_eq!(
-            origin_of("https://shop.example:8443/cart?x=1").as_deref(),
-            Some("https://shop.example:8443")
-        );
-        assert_eq!(
-            origin_of("http://a.example").as_deref(),
-            Some("http://a.example")
-        );
-        assert_eq!(origin_of("not a url"), None);
-        assert_eq!(origin_of("https:///path"), None);
-    }
 }

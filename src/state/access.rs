@@ -41,6 +41,20 @@ pub fn request_headers() -> HeaderMap {
         .unwrap_or_default()
 }
 
+/// The origin (`scheme://host[:port]`) of a URL, or `None` when it has none or holds a
+/// character no origin has (so it is safe in a header such as a CSP).
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let clean = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]+".contains(c))
+    };
+    (clean(scheme) && clean(authority)).then(|| format!("{scheme}://{authority}"))
+}
+
 /// The address the request came from (the proxy's, behind a reverse proxy).
 pub fn client_address() -> Option<std::net::IpAddr> {
     let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
@@ -52,11 +66,13 @@ pub fn client_address() -> Option<std::net::IpAddr> {
 
 /// Adds a `Set-Cookie` to the server function's response.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) {
-    let secure = if state.settings.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    // Served over https (by its public address), cookies are Secure even if not asked.
+    let secure =
+        if state.settings.secure_cookies || state.settings.public_url.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
     let cookie =
         format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     if let (Some(response), Ok(value)) = (
@@ -143,4 +159,28 @@ pub fn referring_origin(headers: &HeaderMap) -> Option<String> {
     let (scheme, rest) = referer.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
     Some(format!("{scheme}://{authority}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn a_referer_stands_in_for_its_origin() {
+        assert_eq!(
+            origin_of("https://shop.example:8443/cart?x=1").as_deref(),
+            Some("https://shop.example:8443")
+        );
+        assert_eq!(
+            origin_of("http://a.example").as_deref(),
+            Some("http://a.example")
+        );
+        assert_eq!(origin_of("not a url"), None);
+        assert_eq!(origin_of("https:///path"), None);
+        assert_eq!(
+            origin_of("https://a.example;script-src *"),
+            None,
+            "no policy injection"
+        );
+    }
 }

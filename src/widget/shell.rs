@@ -23,7 +23,7 @@ pub fn widget_shell(options: LeptosOptions, bundle: &str) -> impl IntoView {
     let mut options = options;
     options.output_name = bundle.into();
     #[cfg(feature = "ssr")]
-    crate::state::csp::send_page_policy(&options);
+    crate::state::csp::send_page_policy(&options, None);
     view! {
         <!DOCTYPE html>
         <html lang="en">

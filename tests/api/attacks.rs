@@ -57,14 +57,18 @@ async fn errors_carry_their_status(backend: Backend) {
     let (status, _, error) = post_raw(&server.base, "current_agent", &origin, "").await;
     assert_eq!((status, error), (200, None));
 
+    // A body announced over the limit is refused before it is read (a client still sending
+    // then sees the connection close: read the answer as the bytes go out).
     for size in [2 << 20, 20 << 20] {
-        let huge = format!("email=a&password={}", "x".repeat(size));
-        let (status, _, error) = post_raw(&server.base, "sign_in", &origin, huge).await;
+        let (status, body) = raw_post(&server.base, Some(size), 256 * 1024).await;
         assert_eq!(status, 413, "a {size}-byte body");
-        assert!(matches!(error, Some(AppError::TooLarge { max_bytes }) if max_bytes > 0));
+        let error: AppError = serde_json::from_str(&body).expect("a typed body");
+        assert!(matches!(error, AppError::TooLarge { max_bytes } if max_bytes > 0));
     }
     // Without a length announced, the body is cut off as it grows past the limit.
-    assert_eq!(chunked_post(&server.base, 1 << 20).await, 413);
+    let (status, body) = raw_post(&server.base, None, 1 << 20).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("TooLarge"), "{body}");
 
     let (mut visitor, _) = start_chat(&server, "Mallory", "hi").await;
     let empty = send_visitor(&mut visitor, "   ").await;
@@ -98,30 +102,68 @@ async fn errors_carry_their_status(backend: Backend) {
     assert_eq!(negative, Ok(vec![]));
 }
 
-/// A POST whose body arrives in chunks with no length: the status the server answers.
-async fn chunked_post(base: &str, size: usize) -> u16 {
+/// A sign-in POST over a raw connection, announcing `length` (or sending in chunks with no
+/// length), writing up to `send` bytes of body while reading: the status and body answered.
+async fn raw_post(base: &str, length: Option<usize>, send: usize) -> (u16, String) {
     let address = base.trim_start_matches("http://");
-    let mut tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+    let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (mut reader, mut writer) = tcp.into_split();
+    let framing = match length {
+        Some(length) => format!("Content-Length: {length}"),
+        None => "Transfer-Encoding: chunked".to_string(),
+    };
     let head = format!(
         "POST /api/sign_in HTTP/1.1\r\nHost: {address}\r\nOrigin: {base}\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n"
+         Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n"
     );
-    tcp.write_all(head.as_bytes()).await.unwrap();
-    let chunk = vec![b'x'; 64 * 1024];
-    for _ in 0..size / chunk.len() {
-        let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
-        if tcp.write_all(&framed).await.is_err() {
-            break; // the server answered and stopped reading
+    let chunked = length.is_none();
+    let writing = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await?;
+        let chunk = vec![b'x'; 16 * 1024];
+        for _ in 0..send / chunk.len() {
+            if chunked {
+                writer
+                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                    .await?;
+            }
+            writer.write_all(&chunk).await?;
+            if chunked {
+                writer.write_all(b"\r\n").await?;
+            }
         }
-    }
-    let _ = tcp.write_all(b"0\r\n\r\n").await;
-    let mut answer = vec![0; 64];
-    let read = tcp.read(&mut answer).await.unwrap();
-    let line = String::from_utf8_lossy(&answer[..read]).to_string();
-    line.split(' ')
+        if chunked {
+            writer.write_all(b"0\r\n\r\n").await?;
+        }
+        Ok::<_, std::io::Error>(writer)
+    });
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(WAIT, async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            }
+            let text = String::from_utf8_lossy(&answer);
+            if text.contains("\r\n\r\n") && text.trim_end().ends_with('}') {
+                break;
+            }
+        }
+    })
+    .await;
+    writing.abort();
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text
+        .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+        .unwrap_or(0);
+    let body = text
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    (status, body)
 }
 
 /// State-changing requests must say where they come from: a foreign `Origin`, a foreign
@@ -357,11 +399,24 @@ async fn hostile_frames_are_refused_cleanly(backend: Backend) {
     assert_eq!(code, "not_found");
 
     for size in [17 * 1024, 1 << 20, 20 << 20] {
-        let mut socket = visitor.socket().await;
-        // The server stops reading an oversized frame: do not wait for all of it to go out.
-        let sending = socket.ws.send(WsMessage::Text("x".repeat(size).into()));
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), sending).await;
-        assert_eq!(socket.close_code().await, Some(1009), "a {size}-byte frame");
+        // The server stops reading an oversized frame: read its answer while the frame is
+        // still going out, as a browser does.
+        let socket = visitor.socket().await;
+        let (mut sink, mut stream) = futures_util::StreamExt::split(socket.ws);
+        let frame = WsMessage::Text("x".repeat(size).into());
+        let sending = tokio::spawn(async move { sink.send(frame).await });
+        let code = tokio::time::timeout(WAIT, async {
+            while let Some(Ok(message)) = futures_util::StreamExt::next(&mut stream).await {
+                if let WsMessage::Close(close) = message {
+                    return close.map(|c| u16::from(c.code));
+                }
+            }
+            None
+        })
+        .await
+        .expect("the server answers");
+        sending.abort();
+        assert_eq!(code, Some(1009), "a {size}-byte frame");
     }
 
     let mut socket = visitor.socket().await;
@@ -449,7 +504,52 @@ async fn security_headers_on_every_page_type(backend: Backend) {
     }
 }
 
+/// The signed-in dashboard, whose page streams resources in inline scripts: each carries the
+/// page's nonce.
+async fn the_dashboard_scripts_carry_the_nonce(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::process(&db).await;
+    let mut agent = server.client();
+    agent.sign_in().await;
+    start_chat(&server, "Nonce", "hello").await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/agent", server.base))
+        .header("Cookie", agent.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let csp = response
+        .headers()
+        .get_all("content-security-policy")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|policy| policy.contains("script-src"))
+        .expect("a script policy");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = response.text().await.unwrap();
+    assert!(page.contains("conversation-item"), "the inbox rendered");
+    let inline: Vec<&str> = page
+        .split("<script")
+        .skip(1)
+        .map(|script| script.split('>').next().unwrap())
+        .filter(|tag| !tag.contains("src="))
+        .collect();
+    assert!(!inline.is_empty(), "the page has inline scripts to check");
+    for tag in inline {
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
+    }
+}
+
 on_both_stores!(
+    the_dashboard_scripts_carry_the_nonce,
     errors_carry_their_status,
     foreign_or_missing_origins_are_refused,
     a_message_flood_hits_its_limit,
