@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { hydrated, shots, signIn } from "./helpers";
 
 // Hostile text from visitors (and agents) must render as text everywhere. Every payload that
 // would become an element carries `data-xss`, and every script it could run sets
@@ -121,6 +121,7 @@ test("an XSS corpus sent as names, messages, page and context renders as text in
   await expect(agent.getByTestId("messages")).toContainText(corpus[0]);
   await expect(agent.getByTestId("messages")).toContainText(corpus[1]);
   await untouched(agent, "the thread and the visitor panel");
+  await agent.screenshot({ path: `${shots}/xss-corpus-dashboard.png` });
   // A page address that is not http(s) never becomes a link.
   await expect(agent.locator('a[href^="javascript:"]')).toHaveCount(0);
 
@@ -135,6 +136,7 @@ test("an XSS corpus sent as names, messages, page and context renders as text in
   await hydrated(visitor);
   await expect(visitor.getByTestId("messages")).toContainText(corpus[5]);
   await untouched(visitor, "the widget with the agent's replies, rendered by the server");
+  await visitor.screenshot({ path: `${shots}/xss-corpus-widget.png` });
   for (const other of visitors.slice(1)) await untouched(other, "another visitor's widget");
   await agent.reload();
   await hydrated(agent);

@@ -15,7 +15,7 @@ on_both_stores!(
 );
 
 /// The admin adds an inbox for `shop.example` and returns its settings.
-async fn shop_inbox(admin: &mut Client) -> InboxSettings {
+pub(crate) async fn shop_inbox(admin: &mut Client) -> InboxSettings {
     let created: InboxSettings = admin
         .call("create_inbox", &[("name", "Acme Shop")])
         .await
@@ -30,7 +30,7 @@ async fn shop_inbox(admin: &mut Client) -> InboxSettings {
         .unwrap()
 }
 
-async fn start_in(
+pub(crate) async fn start_in(
     server: &Server,
     inbox: &str,
     host: &str,

@@ -10,6 +10,7 @@ mod conversation_loop;
 mod delivery;
 mod embed;
 mod group_commit;
+mod idor;
 mod inbox_access;
 mod inboxes;
 mod multinode;
