@@ -50,6 +50,35 @@ impl Notifier {
     }
 }
 
+impl Notifier {
+    /// One hint per moved conversation (a group-commit batch), in one statement, inside the
+    /// batch's transaction.
+    pub async fn notify_many<'e>(
+        &self,
+        executor: impl sqlx::PgExecutor<'e>,
+        moved: &[(String, (i64, i64))],
+    ) -> StoreResult<()> {
+        let hints: Vec<String> = moved
+            .iter()
+            .map(|(conversation, seqs)| {
+                let hint = Hint {
+                    node: self.node.clone(),
+                    conversation: conversation.clone(),
+                    seqs: Some(*seqs),
+                    signal: None,
+                };
+                serde_json::to_string(&hint).expect("hints serialize")
+            })
+            .collect();
+        sqlx::query("SELECT pg_notify($1, hint) FROM UNNEST($2::text[]) AS hint")
+            .bind(CHANNEL)
+            .bind(hints)
+            .execute(executor)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Keeps a LISTEN connection open, forwarding other nodes' hints. Every gap (a lost
 /// connection, a full buffer) is reported as `Interrupted` so readers re-read the store.
 pub async fn listen(

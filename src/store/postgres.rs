@@ -49,10 +49,10 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
     ));
     let notifier = Arc::new(Notifier { node });
     Ok(Stores {
-        conversations: ConversationStore::new(Arc::new(PgConversations {
-            pool: pool.clone(),
-            notifier: notifier.clone(),
-        })),
+        conversations: ConversationStore::new(Arc::new(PgConversations::new(
+            pool.clone(),
+            notifier.clone(),
+        ))),
         accounts: Arc::new(PgAccounts { pool: pool.clone() }),
         inboxes: Arc::new(PgInboxes { pool: pool.clone() }),
         feed: Arc::new(PgFeed {

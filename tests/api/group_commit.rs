@@ -1,12 +1,11 @@
-//! SQLite's group commit writes a batch of concurrent posts in a few statements
-//! (`sqlite_bulk`): many senders at once are stored exactly once each, in order per
-//! conversation, without a batch falling back to one post at a time.
+//! Both stores' group commits write a batch of concurrent posts in a few statements
+//! (`sqlite_bulk`, `pg_bulk`): many senders at once are stored exactly once each, in order
+//! per conversation, without a batch falling back to one post at a time.
 use crate::common::*;
 use std::collections::BTreeMap;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_posts_share_bulk_batches_and_are_stored_once() {
-    let db = Db::new(Backend::Sqlite).await;
+async fn concurrent_posts_share_bulk_batches_and_are_stored_once(backend: Backend) {
+    let db = Db::new(backend).await;
     // A process of its own: its metrics count only this test's posts.
     let server = Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
     let mut visitors = Vec::new();
@@ -66,3 +65,5 @@ async fn concurrent_posts_share_bulk_batches_and_are_stored_once() {
         assert_eq!(seqs.len(), history.len(), "no seq twice");
     }
 }
+
+on_both_stores!(concurrent_posts_share_bulk_batches_and_are_stored_once);

@@ -1,6 +1,9 @@
 //! Conversations, their numbered events and the sides' receipts. Reads go through
 //! `ConversationStore`, which takes who is asking (`Viewer`) and is the one place that decides
 //! who may read what; the backends only persist.
+mod batch;
+mod pg_bulk;
+mod pg_commit;
 pub(super) mod postgres;
 pub(super) mod sqlite;
 mod sqlite_bulk;

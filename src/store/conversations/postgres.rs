@@ -9,10 +9,24 @@ use async_trait::async_trait;
 use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
 
-/// Every write locks its conversation row and sends its hint inside its transaction.
+/// Every write locks its conversation row and sends its hint inside its transaction; posts
+/// go through the group commit (`pg_commit`).
 pub struct PgConversations {
     pub pool: PgPool,
     pub notifier: Arc<Notifier>,
+    posts: tokio::sync::mpsc::Sender<super::batch::PostJob>,
+}
+
+impl PgConversations {
+    /// Starts the group-commit writers on `pool`.
+    pub fn new(pool: PgPool, notifier: Arc<Notifier>) -> Self {
+        let posts = super::pg_commit::spawn(pool.clone(), notifier.clone());
+        PgConversations {
+            pool,
+            notifier,
+            posts,
+        }
+    }
 }
 
 async fn load_conversation(conn: &mut PgConnection, id: &str) -> StoreResult<Option<Conversation>> {
@@ -58,6 +72,62 @@ async fn insert_message(conn: &mut PgConnection, message: &Message) -> StoreResu
 
 fn seq_range(events: &[Message]) -> Option<(i64, i64)> {
     Some((events.first()?.seq, events.last()?.seq))
+}
+
+/// One post in a transaction of its own: the group commit's way when a batch fails.
+pub(super) async fn post_one(
+    pool: &PgPool,
+    notifier: &Notifier,
+    post: PostMessage,
+) -> StoreResult<Appended> {
+    let mut tx = pool.begin().await?;
+    let conversation = lock_conversation(&mut tx, &post.conversation_id).await?;
+    let existing: Option<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_id = $2"
+    ))
+    .bind(&post.conversation_id)
+    .bind(&post.client_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = existing {
+        return Ok(Appended {
+            events: vec![row.try_into()?],
+            conversation,
+            duplicate: true,
+        });
+    }
+    let plan = plan_post(&conversation, &post);
+    for event in &plan.events {
+        insert_message(&mut tx, event).await?;
+    }
+    sqlx::query(
+            "UPDATE conversations SET status = $1, assignee_id = $2, last_seq = $3, last_preview = $4, \
+             last_sender = $5, last_activity_at = $6 WHERE id = $7",
+        )
+        .bind(plan.status.as_str())
+        .bind(&plan.assignee)
+        .bind(plan.last_seq)
+        .bind(model::preview(&post.body))
+        .bind(post.author.kind.as_str())
+        .bind(post.now)
+        .bind(&post.conversation_id)
+        .execute(&mut *tx)
+        .await?;
+    let conversation = plan.applied_to(conversation, &post);
+    notifier
+        .notify(
+            &mut *tx,
+            &post.conversation_id,
+            seq_range(&plan.events),
+            None,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Appended {
+        events: plan.events,
+        conversation,
+        duplicate: false,
+    })
 }
 
 #[async_trait]
@@ -135,54 +205,12 @@ impl ConversationBackend for PgConversations {
     }
 
     async fn post_message(&self, post: PostMessage) -> StoreResult<Appended> {
-        let mut tx = self.pool.begin().await?;
-        let conversation = lock_conversation(&mut tx, &post.conversation_id).await?;
-        let existing: Option<MessageRow> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = $1 AND client_id = $2"
-        ))
-        .bind(&post.conversation_id)
-        .bind(&post.client_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = existing {
-            return Ok(Appended {
-                events: vec![row.try_into()?],
-                conversation,
-                duplicate: true,
-            });
-        }
-        let plan = plan_post(&conversation, &post);
-        for event in &plan.events {
-            insert_message(&mut tx, event).await?;
-        }
-        sqlx::query(
-            "UPDATE conversations SET status = $1, assignee_id = $2, last_seq = $3, last_preview = $4, \
-             last_sender = $5, last_activity_at = $6 WHERE id = $7",
-        )
-        .bind(plan.status.as_str())
-        .bind(&plan.assignee)
-        .bind(plan.last_seq)
-        .bind(model::preview(&post.body))
-        .bind(post.author.kind.as_str())
-        .bind(post.now)
-        .bind(&post.conversation_id)
-        .execute(&mut *tx)
-        .await?;
-        let conversation = plan.applied_to(conversation, &post);
-        self.notifier
-            .notify(
-                &mut *tx,
-                &post.conversation_id,
-                seq_range(&plan.events),
-                None,
-            )
-            .await?;
-        tx.commit().await?;
-        Ok(Appended {
-            events: plan.events,
-            conversation,
-            duplicate: false,
-        })
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.posts
+            .send(super::batch::PostJob { post, reply })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
     }
 
     async fn change_status(&self, change: ChangeStatus) -> StoreResult<Appended> {

@@ -2,7 +2,7 @@
 //! the conversations as they stand, the new messages, the conversations' new heads. Each
 //! statement is a round trip to sqlx's SQLite worker thread (a wake-up on each side), so a
 //! batch of 200 posts costs 4 of them instead of 800. The posts are planned in memory, in
-//! order, each against the conversation as the earlier ones leave it.
+//! order, each against the conversation as the earlier ones leave it (`batch`).
 use super::*;
 use crate::store::rows::*;
 use crate::store::{StoreError, StoreResult};
@@ -16,52 +16,14 @@ pub(super) async fn post_all(
     conn: &mut SqliteConnection,
     posts: &[PostMessage],
 ) -> StoreResult<Vec<StoreResult<Appended>>> {
-    let mut stored = already_stored(conn, posts).await?;
-    let mut conversations = conversations_of(conn, posts).await?;
-    let mut results = Vec::with_capacity(posts.len());
-    let mut new_messages: Vec<Message> = Vec::new();
-    // The conversations this batch moves on, in the order they were first posted to.
-    let mut touched: Vec<String> = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    for post in posts {
-        let Some(conversation) = conversations.get(&post.conversation_id).cloned() else {
-            results.push(Err(StoreError::NotFound));
-            continue;
-        };
-        let key = (post.conversation_id.clone(), post.client_id.clone());
-        if let Some(message) = stored.get(&key) {
-            results.push(Ok(Appended {
-                events: vec![message.clone()],
-                conversation,
-                duplicate: true,
-            }));
-            continue;
-        }
-        let plan = plan_post(&conversation, post);
-        let applied = plan.applied_to(conversation, post);
-        if let Some(message) = plan.events.last() {
-            stored.insert(key, message.clone());
-        }
-        if seen.insert(&post.conversation_id) {
-            touched.push(post.conversation_id.clone());
-        }
-        conversations.insert(post.conversation_id.clone(), applied.clone());
-        new_messages.extend(plan.events.iter().cloned());
-        results.push(Ok(Appended {
-            conversation: applied,
-            events: plan.events,
-            duplicate: false,
-        }));
+    let stored = already_stored(conn, posts).await?;
+    let conversations = conversations_of(conn, posts).await?;
+    let plan = super::batch::plan_batch(posts, stored, conversations);
+    if !plan.new_messages.is_empty() {
+        insert_messages(conn, &plan.new_messages).await?;
+        update_heads(conn, &plan.heads).await?;
     }
-    if !new_messages.is_empty() {
-        insert_messages(conn, &new_messages).await?;
-        let heads: Vec<&Conversation> = touched
-            .iter()
-            .filter_map(|id| conversations.get(id))
-            .collect();
-        update_heads(conn, &heads).await?;
-    }
-    Ok(results)
+    Ok(plan.results)
 }
 
 /// `json_extract(value, '$[0]') AS name0, …`: the columns of rows sent as one JSON array of
@@ -153,7 +115,7 @@ async fn insert_messages(conn: &mut SqliteConnection, messages: &[Message]) -> S
     Ok(())
 }
 
-async fn update_heads(conn: &mut SqliteConnection, heads: &[&Conversation]) -> StoreResult<()> {
+async fn update_heads(conn: &mut SqliteConnection, heads: &[Conversation]) -> StoreResult<()> {
     let rows: Vec<serde_json::Value> = heads
         .iter()
         .map(|c| {

@@ -6,16 +6,9 @@ use crate::model;
 use crate::store::rows::*;
 use crate::store::{StoreError, StoreResult};
 use sqlx::{SqliteConnection, SqlitePool};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
-/// One post waiting for the group-commit writer.
-pub(super) struct PostJob {
-    pub(super) post: PostMessage,
-    pub(super) reply: oneshot::Sender<StoreResult<Appended>>,
-}
-
-/// Most posts one transaction takes.
-pub(super) const MAX_BATCH: usize = 256;
+pub(super) use super::batch::{PostJob, MAX_BATCH};
 
 /// Group commit: posts that arrive while a transaction is being written wait and then share
 /// the next one, so many concurrent senders cost one commit (one WAL sync), not one each.
