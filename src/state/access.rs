@@ -55,13 +55,43 @@ pub fn origin_of(url: &str) -> Option<String> {
     (clean(scheme) && clean(authority)).then(|| format!("{scheme}://{authority}"))
 }
 
-/// The address the request came from (the proxy's, behind a reverse proxy).
+/// The address the request came from: the connection's, or behind a trusted reverse proxy
+/// the client's it names.
 pub fn client_address() -> Option<std::net::IpAddr> {
     let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
-    parts
+    let peer = parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip())
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    let trusted = leptos::prelude::use_context::<AppState>()
+        .map(|state| state.settings.trusted_proxies.clone())
+        .unwrap_or_default();
+    Some(address_of(peer, &parts.headers, &trusted))
+}
+
+/// The client's address: `peer`, unless `peer` is a trusted proxy; then the nearest address
+/// in `X-Forwarded-For` that is not one (the ones before it are the client's to write).
+pub fn address_of(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|hop| !trusted.contains(hop))
+        .unwrap_or(peer)
 }
 
 /// Adds a `Set-Cookie` to the server function's response.
@@ -163,7 +193,33 @@ pub fn referring_origin(headers: &HeaderMap) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::origin_of;
+    use super::{address_of, origin_of};
+    use axum::http::HeaderMap;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 203.0.113.7".parse().unwrap());
+        let client: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(
+            address_of(proxy, &headers, &[proxy]),
+            client,
+            "the hop the proxy saw"
+        );
+        assert_eq!(
+            address_of(proxy, &headers, &[]),
+            proxy,
+            "an untrusted peer is itself"
+        );
+        let direct: std::net::IpAddr = "198.51.100.2".parse().unwrap();
+        assert_eq!(
+            address_of(direct, &headers, &[proxy]),
+            direct,
+            "no spoofing directly"
+        );
+        assert_eq!(address_of(proxy, &HeaderMap::new(), &[proxy]), proxy);
+    }
 
     #[test]
     fn a_referer_stands_in_for_its_origin() {

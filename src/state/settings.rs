@@ -14,6 +14,9 @@ pub struct Settings {
     pub database_url: SecretString,
     pub public_url: String,
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits count the client's
+    /// address, not the proxy's).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub session_days: i64,
     pub secure_cookies: bool,
     /// Seconds between socket heartbeats; a socket silent for two is closed.
@@ -42,6 +45,7 @@ impl Default for Settings {
             database_url: "sqlite://data/switchboard.db".into(),
             public_url: "http://127.0.0.1:3000".into(),
             allowed_origins: vec![],
+            trusted_proxies: vec![],
             session_days: 30,
             secure_cookies: false,
             heartbeat_secs: 5,
@@ -113,6 +117,15 @@ pub struct Cli {
         value_delimiter = ','
     )]
     pub allowed_origins: Option<Vec<String>>,
+    /// Addresses of reverse proxies whose X-Forwarded-For is believed, comma-separated
+    /// [default: none].
+    #[arg(
+        long,
+        env = "SWITCHBOARD_TRUSTED_PROXIES",
+        value_name = "IPS",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
     /// How long an agent stays signed in, in days [default: 30].
     #[arg(long, env = "SWITCHBOARD_SESSION_DAYS", value_name = "DAYS")]
     pub session_days: Option<i64>,
@@ -197,6 +210,7 @@ impl Settings {
             database_url,
             public_url,
             allowed_origins,
+            trusted_proxies,
             session_days,
             secure_cookies,
             heartbeat_secs,
@@ -232,6 +246,9 @@ impl Settings {
                 .map(|o| o.trim().to_string())
                 .filter(|o| !o.is_empty())
                 .collect();
+        }
+        if let Some(proxies) = trusted_proxies {
+            self.trusted_proxies = proxies;
         }
         self.session_days = session_days.unwrap_or(self.session_days);
         self.secure_cookies = secure_cookies.unwrap_or(self.secure_cookies);

@@ -333,6 +333,38 @@ async fn conversation_and_socket_floods_hit_their_limits(backend: Backend) {
     assert!(reopened.is_some(), "a freed place can be used again");
 }
 
+/// Behind a trusted reverse proxy, limits count the client the proxy names, not the proxy; a
+/// client talking directly cannot pick its address with the header.
+async fn behind_a_trusted_proxy_limits_count_each_client(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::process_with(
+        &db,
+        &[
+            ("SWITCHBOARD_TRUSTED_PROXIES", "127.0.0.1"),
+            ("SWITCHBOARD_LIMITS", "conversations_per_hour=2"),
+        ],
+    )
+    .await;
+    let start = |forwarded: &'static str| {
+        let base = server.base.clone();
+        async move {
+            let body = form(&[
+                ("name", "Via proxy"),
+                ("email", ""),
+                ("body", "hello"),
+                ("client_id", &client_id()),
+                ("page_url", ""),
+            ]);
+            let headers = [("Origin", base.as_str()), ("X-Forwarded-For", forwarded)];
+            post_raw(&base, "start_conversation", &headers, body).await.0
+        }
+    };
+    assert_eq!(start("203.0.113.1").await, 200);
+    assert_eq!(start("203.0.113.1").await, 200);
+    assert_eq!(start("203.0.113.1").await, 429, "the third from one client");
+    assert_eq!(start("198.51.100.9, 203.0.113.2").await, 200, "another client is served");
+}
+
 /// Guessing passwords: slowed, then locked with 429 and `Retry-After`, per account and per
 /// address; while locked even the right password is refused.
 async fn sign_in_brute_force_is_locked_out(backend: Backend) {
@@ -549,6 +581,7 @@ async fn the_dashboard_scripts_carry_the_nonce(backend: Backend) {
 }
 
 on_both_stores!(
+    behind_a_trusted_proxy_limits_count_each_client,
     the_dashboard_scripts_carry_the_nonce,
     errors_carry_their_status,
     foreign_or_missing_origins_are_refused,

@@ -76,10 +76,12 @@ pub async fn upgrade(
     headers: HeaderMap,
 ) -> Response {
     // Origins were checked by the router's origin guard, which covers upgrades too.
-    let slot = match state.rate_limits.open_socket(peer.ip()) {
+    let peer =
+        crate::state::access::address_of(peer.ip(), &headers, &state.settings.trusted_proxies);
+    let slot = match state.rate_limits.open_socket(peer) {
         Ok(slot) => slot,
         Err(refused) => {
-            tracing::info!(ip = %peer.ip(), "refused a socket over the per-address limit");
+            tracing::info!(ip = %peer, "refused a socket over the per-address limit");
             return refused.into_response();
         }
     };
@@ -111,7 +113,7 @@ pub async fn upgrade(
                 presence::agent_connected(&state, agent);
             }
             let mut session = Session::new(state.clone(), identity.clone());
-            session.peer = Some(peer.ip());
+            session.peer = Some(peer);
             session.frame_limit = frame_limit;
             // The session this socket was opened with: its sign-out closes the socket.
             session.session_hash = cookie(&headers, SESSION_COOKIE).map(|token| token_hash(&token));
