@@ -2,7 +2,7 @@
 //! batch made in memory, in order, each post against the conversation as the earlier ones
 //! leave it. The backends only read what the plan needs and write what it decided.
 use super::*;
-use crate::store::rows::plan_post;
+use crate::store::rows::{plan_post, ConversationRow, MessageRow};
 use crate::store::{StoreError, StoreResult};
 use std::collections::{HashMap, HashSet};
 use tokio::sync::oneshot;
@@ -92,4 +92,29 @@ pub(super) fn plan_batch(
         new_messages,
         heads,
     }
+}
+
+/// The messages already stored under a batch's client ids, by conversation and client id.
+pub(super) fn stored_by_key(
+    rows: Vec<MessageRow>,
+) -> StoreResult<HashMap<(String, String), Message>> {
+    let mut stored = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let message: Message = row.try_into()?;
+        let key = (message.conversation_id.clone(), message.client_id.clone());
+        stored.insert(key, message);
+    }
+    Ok(stored)
+}
+
+/// A batch's conversations as read, by id.
+pub(super) fn conversations_by_id(
+    rows: Vec<ConversationRow>,
+) -> StoreResult<HashMap<String, Conversation>> {
+    let mut conversations = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let conversation = Conversation::try_from(row)?;
+        conversations.insert(conversation.id.clone(), conversation);
+    }
+    Ok(conversations)
 }

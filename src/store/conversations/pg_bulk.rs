@@ -43,12 +43,7 @@ async fn lock_conversations(
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    let mut conversations = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let conversation = Conversation::try_from(row)?;
-        conversations.insert(conversation.id.clone(), conversation);
-    }
-    Ok(conversations)
+    super::batch::conversations_by_id(rows)
 }
 
 async fn already_stored(
@@ -67,15 +62,7 @@ async fn already_stored(
     .bind(&client_ids)
     .fetch_all(&mut *conn)
     .await?;
-    let mut stored = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let message: Message = row.try_into()?;
-        stored.insert(
-            (message.conversation_id.clone(), message.client_id.clone()),
-            message,
-        );
-    }
-    Ok(stored)
+    super::batch::stored_by_key(rows)
 }
 
 async fn insert_messages(conn: &mut PgConnection, messages: &[Message]) -> StoreResult<()> {

@@ -57,15 +57,7 @@ async fn already_stored(
     .bind(json_text(&keys)?)
     .fetch_all(&mut *conn)
     .await?;
-    let mut stored = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let message: Message = row.try_into()?;
-        stored.insert(
-            (message.conversation_id.clone(), message.client_id.clone()),
-            message,
-        );
-    }
-    Ok(stored)
+    super::batch::stored_by_key(rows)
 }
 
 async fn conversations_of(
@@ -79,12 +71,7 @@ async fn conversations_of(
     .bind(json_text(&ids)?)
     .fetch_all(&mut *conn)
     .await?;
-    let mut conversations = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let conversation = Conversation::try_from(row)?;
-        conversations.insert(conversation.id.clone(), conversation);
-    }
-    Ok(conversations)
+    super::batch::conversations_by_id(rows)
 }
 
 async fn insert_messages(conn: &mut SqliteConnection, messages: &[Message]) -> StoreResult<()> {
