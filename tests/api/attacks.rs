@@ -54,6 +54,17 @@ async fn errors_carry_their_status(backend: Backend) {
     assert_eq!(status, 400, "a missing argument is the request's fault");
     assert!(matches!(error, Some(AppError::BadRequest(_))), "{error:?}");
 
+    // Bytes that are not UTF-8 where text is expected.
+    let (status, _, error) = post_raw(
+        &server.base,
+        "sign_in",
+        &origin,
+        b"email=\xff\xfe&password=\xc3\x28".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 400, "invalid UTF-8");
+    assert!(matches!(error, Some(AppError::BadRequest(_))), "{error:?}");
+
     let (status, _, error) = post_raw(&server.base, "current_agent", &origin, "").await;
     assert_eq!((status, error), (200, None));
 
@@ -356,13 +367,19 @@ async fn behind_a_trusted_proxy_limits_count_each_client(backend: Backend) {
                 ("page_url", ""),
             ]);
             let headers = [("Origin", base.as_str()), ("X-Forwarded-For", forwarded)];
-            post_raw(&base, "start_conversation", &headers, body).await.0
+            post_raw(&base, "start_conversation", &headers, body)
+                .await
+                .0
         }
     };
     assert_eq!(start("203.0.113.1").await, 200);
     assert_eq!(start("203.0.113.1").await, 200);
     assert_eq!(start("203.0.113.1").await, 429, "the third from one client");
-    assert_eq!(start("198.51.100.9, 203.0.113.2").await, 200, "another client is served");
+    assert_eq!(
+        start("198.51.100.9, 203.0.113.2").await,
+        200,
+        "another client is served"
+    );
 }
 
 /// Guessing passwords: slowed, then locked with 429 and `Retry-After`, per account and per
