@@ -32,6 +32,13 @@ pub struct Limits {
     pub conversations_per_hour: u32,
     /// Seconds a request may take to arrive and be answered (a slow client's budget).
     pub request_secs: u64,
+    /// Failed sign-ins (per account, and per address) that cost nothing; each one after waits
+    /// half a second more, up to 4 s.
+    pub sign_in_free_failures: u32,
+    /// The failure that locks the account (or the address) …
+    pub sign_in_lock_after: u32,
+    /// … for this many minutes.
+    pub sign_in_lock_minutes: u64,
 }
 
 impl Default for Limits {
@@ -45,6 +52,9 @@ impl Default for Limits {
             ip_messages_per_minute: 120,
             conversations_per_hour: 20,
             request_secs: 30,
+            sign_in_free_failures: 3,
+            sign_in_lock_after: 8,
+            sign_in_lock_minutes: 15,
         }
     }
 }
@@ -71,6 +81,16 @@ impl Limits {
         table
             .try_into()
             .map_err(|e: toml::de::Error| e.message().to_string())
+    }
+
+    /// The sign-in lock-out's policy.
+    pub fn sign_in_policy(&self) -> super::attempts::Policy {
+        super::attempts::Policy {
+            free: self.sign_in_free_failures,
+            max_delay: Duration::from_secs(4),
+            lock_after: self.sign_in_lock_after.max(1),
+            lock_for: Duration::from_secs(self.sign_in_lock_minutes.max(1) * 60),
+        }
     }
 
     /// A socket's own frame limiter.
@@ -229,6 +249,13 @@ mod tests {
         assert!(base.with_changes("socket_per_ip=5").is_err());
         assert!(base.with_changes("sockets_per_ip=many").is_err());
         assert!(base.with_changes("sockets_per_ip=-1").is_err());
+        let policy = base
+            .with_changes("sign_in_lock_after=5,sign_in_lock_minutes=2")
+            .unwrap()
+            .sign_in_policy();
+        assert_eq!(policy.lock_after, 5);
+        assert_eq!(policy.lock_for, Duration::from_secs(120));
+        assert_eq!(policy.free, 3);
     }
 
     #[test]

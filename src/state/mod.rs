@@ -46,6 +46,7 @@ impl AppState {
         stores: Stores,
         stopping: watch::Receiver<bool>,
     ) -> AppState {
+        let sign_in_failures = attempts::FailedAttempts::new(settings.limits.sign_in_policy());
         AppState {
             leptos_options,
             hub: Hub::new(settings.live_buffer),
@@ -56,7 +57,7 @@ impl AppState {
             setup_token: Arc::default(),
             stopping,
             open_sockets: Arc::default(),
-            sign_in_failures: Arc::default(),
+            sign_in_failures: Arc::new(sign_in_failures),
         }
     }
 
