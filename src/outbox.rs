@@ -60,7 +60,8 @@ impl Outbox {
     }
 
     pub fn retry(&self, client_id: &str) {
-        self.feed.pending.update(|pending| {
+        // `try_`: a timed retry may come after the conversation was closed.
+        let _ = self.feed.pending.try_update(|pending| {
             if let Some(item) = pending.iter_mut().find(|p| p.client_id == client_id) {
                 item.failed = None;
             }
@@ -96,7 +97,7 @@ impl Outbox {
                 match outbox.deliver(&item).await {
                     Ok(message) => outbox.feed.merge(vec![message]),
                     Err(AppError::Transport(_) | AppError::Internal) => {
-                        outbox.retry_later(2);
+                        outbox.retry_later();
                         break;
                     }
                     // Over a rate limit: say so on the message, and send it again by itself
@@ -123,38 +124,29 @@ impl Outbox {
 
     /// A socket can look open while requests fail (or the reverse), so the outbox also
     /// retries on its own clock while it holds anything.
-    fn retry_later(&self, secs: u32) {
-        #[cfg(feature = "hydrate")]
-        {
-            let outbox = *self;
-            leptos::task::spawn_local(async move {
-                gloo_timers::future::TimeoutFuture::new(secs.saturating_mul(1000)).await;
-                outbox.flush();
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = secs;
+    fn retry_later(&self) {
+        self.after(2, |outbox| outbox.flush());
     }
 
     /// Sends one refused message again after the wait the server asked for.
     fn retry_after(&self, client_id: String, secs: u64) {
+        self.after(secs.clamp(1, 3600) as u32, move |outbox| {
+            outbox.retry(&client_id)
+        });
+    }
+
+    /// Runs `then` in `secs` seconds (in the browser; the server never waits).
+    fn after(&self, secs: u32, then: impl FnOnce(Outbox) + 'static) {
         #[cfg(feature = "hydrate")]
         {
             let outbox = *self;
             leptos::task::spawn_local(async move {
-                let millis = secs.clamp(1, 3600) as u32 * 1000;
-                gloo_timers::future::TimeoutFuture::new(millis).await;
-                // `try_`: the conversation may be closed by then.
-                let _ = outbox.feed.pending.try_update(|pending| {
-                    if let Some(p) = pending.iter_mut().find(|p| p.client_id == client_id) {
-                        p.failed = None;
-                    }
-                });
-                outbox.flush();
+                gloo_timers::future::TimeoutFuture::new(secs * 1000).await;
+                then(outbox);
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (client_id, secs);
+        let _ = (secs, then);
     }
 
     async fn deliver(&self, item: &Pending) -> Result<Message, AppError> {

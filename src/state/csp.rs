@@ -18,10 +18,8 @@ pub fn send_page_policy(options: &LeptosOptions, also: Option<String>) {
     let host = use_context::<Parts>()
         .and_then(|parts| {
             let host = parts.headers.get(header::HOST)?.to_str().ok()?;
-            // A Host header is the client's to write: keep only what a host can hold.
-            host.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-                .then(|| host.to_string())
+            // A Host header is the client's to write: only one an origin can hold goes in.
+            super::access::origin_of(&format!("ws://{host}")).map(|_| host.to_string())
         })
         .unwrap_or_default();
     // Leptos's AutoReload runs under `cargo leptos watch` only (LEPTOS_WATCH).

@@ -167,7 +167,7 @@ impl Session {
             author,
             &body,
             &client_id,
-            self.peer,
+            Some(self.peer),
         );
         match posted.await {
             Ok(message) => ServerFrame::Sent { client_id, message },

@@ -112,9 +112,7 @@ pub async fn upgrade(
             if let Identity::Agent(agent, _) = &identity {
                 presence::agent_connected(&state, agent);
             }
-            let mut session = Session::new(state.clone(), identity.clone());
-            session.peer = Some(peer);
-            session.frame_limit = frame_limit;
+            let mut session = Session::new(state.clone(), identity.clone(), peer, frame_limit);
             // The session this socket was opened with: its sign-out closes the socket.
             session.session_hash = cookie(&headers, SESSION_COOKIE).map(|token| token_hash(&token));
             if let Err(error) = session.run(socket).await {
@@ -164,7 +162,7 @@ struct Session {
     /// Agents: the tab watches the list of the inboxes they work.
     watching_inboxes: bool,
     /// The address the socket came from (for per-address limits).
-    peer: Option<std::net::IpAddr>,
+    peer: std::net::IpAddr,
     /// Largest frame this socket may send, and how fast it may send them.
     frame_limit: usize,
     frame_rate: governor::DefaultDirectRateLimiter,
@@ -174,7 +172,12 @@ struct Session {
 type SessionResult = Result<(), axum::Error>;
 
 impl Session {
-    fn new(state: AppState, identity: Identity) -> Self {
+    fn new(
+        state: AppState,
+        identity: Identity,
+        peer: std::net::IpAddr,
+        frame_limit: usize,
+    ) -> Self {
         Session {
             identity,
             feeds: Feeds::default(),
@@ -183,8 +186,8 @@ impl Session {
             away_changed: None,
             session_hash: None,
             watching_inboxes: false,
-            peer: None,
-            frame_limit: MAX_FRAME_BYTES,
+            peer,
+            frame_limit,
             frame_rate: state.settings.limits.frame_limiter(),
             state,
         }
@@ -302,7 +305,7 @@ impl Session {
             return Some((CLOSE_TOO_BIG, "frame too large"));
         }
         if self.frame_rate.check().is_err() {
-            tracing::info!(ip = ?self.peer, "closing a socket that sent frames too fast");
+            tracing::info!(ip = %self.peer, "closing a socket that sent frames too fast");
             return Some((CLOSE_POLICY, "too many frames; slow down"));
         }
         None
