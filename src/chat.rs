@@ -2,7 +2,7 @@
 pub use crate::avatar::{Avatar, AvatarColors};
 use crate::live::client::ConversationFeed;
 use crate::model::Pending;
-use crate::model::{validate_body, Message, SenderKind, Status, Tick, MAX_MESSAGE_CHARS};
+use crate::model::{validate_body_within, Message, SenderKind, Status, Tick};
 use crate::outbox::Outbox;
 use crate::time_fmt;
 use leptos::prelude::*;
@@ -284,7 +284,9 @@ pub fn Composer(
     #[prop(into)] placeholder: String,
 ) -> impl IntoView {
     let local_error = RwSignal::new(None::<String>);
-    let submit = move || match validate_body(&draft.get_untracked()) {
+    // The server's `message_chars` limit, once its socket said.
+    let max = crate::live::client::use_live().max_message_chars;
+    let submit = move || match validate_body_within(&draft.get_untracked(), max.get_untracked()) {
         Ok(body) => {
             local_error.set(None);
             on_send.run(body);
@@ -325,8 +327,8 @@ pub fn Composer(
             </button>
             <div class="composer-foot">
                 {move || local_error.get().or_else(|| error.get()).map(|e| view! { <span class="form-error" role="alert" data-testid="composer-error">{e}</span> })}
-                <Show when=move || { count() > MAX_MESSAGE_CHARS - 500 }>
-                    <span class="char-count" class:over=move || { count() > MAX_MESSAGE_CHARS }>{move || format!("{}/{}", count(), MAX_MESSAGE_CHARS)}</span>
+                <Show when=move || { count() + 500 > max.get() }>
+                    <span class="char-count" class:over=move || { count() > max.get() }>{move || format!("{}/{}", count(), max.get())}</span>
                 </Show>
             </div>
         </form>

@@ -4,6 +4,7 @@ import { hydrated, shots, signIn } from "./helpers";
 // Hostile text from visitors (and agents) must render as text everywhere. Every payload that
 // would become an element carries `data-xss`, and every script it could run sets
 // `window.__pwned`: after rendering, neither may exist, and no dialog may open.
+// Names, e-mail, user agent, messages, page address, title, referrer and context all carry them.
 const corpus: string[] = [
   `<script data-xss>window.__pwned=1</script>`,
   `<img src=x data-xss onerror="window.__pwned=1">`,
@@ -41,6 +42,10 @@ const corpus: string[] = [
   `&lt;img data-xss src=x onerror=window.__pwned=1&gt;`,
   `<noscript><p title="</noscript><img data-xss src=x onerror=window.__pwned=1>">`,
 ];
+// An e-mail address may hold markup and still be one (no spaces, an @, a dotted domain).
+const hostileEmail = `"><img/data-xss/src=x/onerror=window.__pwned=1>@evil.example`;
+// The browser's User-Agent is the visitor's to choose too.
+const hostileAgent = `<img data-xss src=x onerror=window.__pwned=1> Mozilla/5.0 Chrome/1 "><svg data-xss onload=window.__pwned=1>`;
 // Names are at most 80 characters: the short payloads.
 const names = corpus.filter((p) => p.length <= 80 && p.includes("data-xss")).slice(0, 5);
 
@@ -79,13 +84,16 @@ test("an XSS corpus sent as names, messages, page and context renders as text in
   // says (through the host page's API) that it is on a hostile page with hostile context.
   const visitors: Page[] = [];
   for (const [i, name] of names.entries()) {
-    const context = await browser.newContext({ viewport: { width: 420, height: 700 } });
+    const context = await browser.newContext({
+      viewport: { width: 420, height: 700 },
+      ...(i === 0 ? { userAgent: hostileAgent } : {}),
+    });
     const visitor = await context.newPage();
     visitor.on("dialog", (d) => { dialogs.push(d.message()); void d.dismiss(); });
     await visitor.goto("/widget");
     await hydrated(visitor);
     const started = await call(visitor, "start_conversation", {
-      name, email: "", body: `hello ${i}`, client_id: crypto.randomUUID(), page_url: corpus[5],
+      name, email: i === 0 ? hostileEmail : "", body: `hello ${i}`, client_id: crypto.randomUUID(), page_url: corpus[5],
     });
     expect(started.status, JSON.stringify(started.body)).toBe(200);
     visitors.push(visitor);
@@ -121,6 +129,8 @@ test("an XSS corpus sent as names, messages, page and context renders as text in
   await expect(agent.getByTestId("messages")).toContainText(corpus[0]);
   await expect(agent.getByTestId("messages")).toContainText(corpus[1]);
   await untouched(agent, "the thread and the visitor panel");
+  // The e-mail is shown as text (and a user agent only ever as a browser's name).
+  await expect(agent.getByText(hostileEmail.toLowerCase()).first()).toBeVisible();
   await agent.screenshot({ path: `${shots}/xss-corpus-dashboard.png` });
   // A page address that is not http(s) never becomes a link.
   await expect(agent.locator('a[href^="javascript:"]')).toHaveCount(0);

@@ -3,7 +3,7 @@
 //! and a visitor's socket (`ClientFrame::Send`).
 use crate::clock::now_ms;
 use crate::error::{internal, AppError, AppResult};
-use crate::model::{validate_body, validate_client_id, Message};
+use crate::model::{validate_body_within, validate_client_id, Message};
 use crate::state::AppState;
 use crate::store::{Appended, Author, PostMessage, StoreError};
 
@@ -22,7 +22,7 @@ pub async fn post(
     body: &str,
     client_id: &str,
 ) -> AppResult<Message> {
-    let body = validate_body(body)?;
+    let body = validate_body_within(body, state.settings.limits.message_chars())?;
     validate_client_id(client_id)?;
     let received = std::time::Instant::now();
     let appended = state

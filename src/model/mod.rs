@@ -302,18 +302,21 @@ impl InboxFilter {
     }
 }
 
-/// A message body after validation: trimmed, non-empty, within the limit.
+/// A message body after validation: trimmed, non-empty, within the longest there can be.
 pub fn validate_body(body: &str) -> Result<String, crate::error::AppError> {
+    validate_body_within(body, MAX_MESSAGE_CHARS)
+}
+
+/// A message body after validation: trimmed, non-empty, at most `max` characters (the
+/// `message_chars` limit).
+pub fn validate_body_within(body: &str, max: usize) -> Result<String, crate::error::AppError> {
     let trimmed = body.trim();
     if trimmed.is_empty() {
         return Err(crate::error::AppError::EmptyMessage);
     }
     let chars = trimmed.chars().count();
-    if chars > MAX_MESSAGE_CHARS {
-        return Err(crate::error::AppError::MessageTooLong {
-            max: MAX_MESSAGE_CHARS,
-            got: chars,
-        });
+    if chars > max {
+        return Err(crate::error::AppError::MessageTooLong { max, got: chars });
     }
     Ok(trimmed.to_string())
 }

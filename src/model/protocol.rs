@@ -69,6 +69,9 @@ pub enum ServerFrame {
         /// Agents: seconds without input after which a tab reports itself away.
         #[serde(default)]
         idle_secs: u64,
+        /// The longest message this server takes (its `message_chars` limit).
+        #[serde(default = "longest_message")]
+        max_message_chars: usize,
     },
     /// One new event of a followed conversation.
     Message {
@@ -123,6 +126,10 @@ pub enum ServerFrame {
         error: AppError,
     },
     Pong,
+}
+
+fn longest_message() -> usize {
+    super::MAX_MESSAGE_CHARS
 }
 
 impl ServerFrame {

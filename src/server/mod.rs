@@ -2,6 +2,7 @@
 //! down cleanly. Nothing below imports from here.
 mod assets;
 mod guards;
+mod listen;
 mod ops;
 mod router;
 
@@ -52,24 +53,15 @@ pub async fn run(
     println!("listening on http://{bound}");
     tracing::info!(%bound, "Switchboard is up");
     let open_sockets = state.open_sockets.clone();
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    // Pages stream in several chunks and socket frames are small: without TCP_NODELAY a
-    // chunk can wait ~40 ms for the peer's delayed ACK (Nagle), which showed in the inbox
-    // page's p95.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "TCP_NODELAY not set");
-        }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down");
-            // Sockets close with 1012 (service restart) so clients reconnect, to another node
-            // if there is one; then in-flight requests drain.
-            let _ = stop.send(true);
-        })
-        .await?;
+    let header_time = Duration::from_secs(state.settings.limits.header_secs.max(1));
+    listen::serve(listener, router(state), header_time, async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        // Sockets close with 1012 (service restart) so clients reconnect, to another node
+        // if there is one; then in-flight requests drain.
+        let _ = stop.send(true);
+    })
+    .await;
     // Upgraded sockets are not connections axum waits for: let their sessions send the
     // close frame and finish before the process exits.
     let drained = tokio::time::timeout(Duration::from_secs(5), async {

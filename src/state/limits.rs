@@ -30,8 +30,13 @@ pub struct Limits {
     pub ip_messages_per_minute: u32,
     /// New conversations per hour from one address.
     pub conversations_per_hour: u32,
-    /// Seconds a request may take to arrive and be answered (a slow client's budget).
+    /// Seconds a client may take to send a request's headers, from its first byte (a
+    /// slowloris's budget); over it the connection is closed.
+    pub header_secs: u64,
+    /// Seconds a request may take, once its headers are in, to send its body and be answered.
     pub request_secs: u64,
+    /// Longest message, in characters (at most `model::MAX_MESSAGE_CHARS`).
+    pub message_chars: usize,
     /// Failed sign-ins (per account, and per address) that cost nothing; each one after waits
     /// half a second more, up to 4 s.
     pub sign_in_free_failures: u32,
@@ -51,7 +56,9 @@ impl Default for Limits {
             visitor_messages_per_minute: 30,
             ip_messages_per_minute: 120,
             conversations_per_hour: 20,
+            header_secs: 10,
             request_secs: 30,
+            message_chars: crate::model::MAX_MESSAGE_CHARS,
             sign_in_free_failures: 3,
             sign_in_lock_after: 8,
             sign_in_lock_minutes: 15,
@@ -81,6 +88,11 @@ impl Limits {
         table
             .try_into()
             .map_err(|e: toml::de::Error| e.message().to_string())
+    }
+
+    /// The longest message, in characters, within what the browser's composer allows.
+    pub fn message_chars(&self) -> usize {
+        self.message_chars.clamp(1, crate::model::MAX_MESSAGE_CHARS)
     }
 
     /// The sign-in lock-out's policy.

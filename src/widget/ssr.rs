@@ -204,7 +204,7 @@ pub async fn start(
     let state = crate::state::AppState::from_context();
     let headers = request_headers();
     // Validate everything before writing anything.
-    crate::model::validate_body(&body)?;
+    crate::model::validate_body_within(&body, state.settings.limits.message_chars())?;
     crate::model::validate_client_id(&client_id)?;
     let name = optional(name, 80, "name")?;
     let email = optional(email, 254, "e-mail")?

@@ -119,6 +119,8 @@ pub struct Live {
     pub signed_out: RwSignal<bool>,
     /// Agents: seconds without input before this tab reports itself away.
     pub idle_secs: RwSignal<u64>,
+    /// The longest message the server takes, from its `ready` frame.
+    pub max_message_chars: RwSignal<usize>,
     /// Whether the tab is visible (what is open in a hidden tab is not read yet).
     pub visible: RwSignal<bool>,
     /// Visitors framed on another site: the token the socket names, since no cookie is sent.
@@ -152,6 +154,7 @@ impl Live {
             alert: RwSignal::new(None),
             signed_out: RwSignal::new(false),
             idle_secs: RwSignal::new(600),
+            max_message_chars: RwSignal::new(crate::model::MAX_MESSAGE_CHARS),
             visible: RwSignal::new(true),
             visitor_token: StoredValue::new(None),
             #[cfg(feature = "hydrate")]
@@ -278,9 +281,13 @@ impl Live {
                 }
             }
             ServerFrame::Ready {
-                role, idle_secs, ..
+                role,
+                idle_secs,
+                max_message_chars,
+                ..
             } => {
                 self.role.set(crate::model::SenderKind::parse(&role));
+                self.max_message_chars.set(max_message_chars);
                 if idle_secs > 0 {
                     self.idle_secs.set(idle_secs);
                 }

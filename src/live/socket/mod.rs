@@ -200,6 +200,7 @@ impl Session {
                 role: self.identity.side().as_str().into(),
                 name: self.identity.name().into(),
                 idle_secs: self.state.settings.away_after_secs,
+                max_message_chars: self.state.settings.limits.message_chars(),
             },
         )
         .await?;

@@ -2,8 +2,42 @@
 //! stopped at its limit while others stay served; behind a trusted proxy, per client.
 use super::{form, post_raw};
 use crate::common::*;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 use switchboard::error::AppError;
 use switchboard::live::{ClientFrame, ServerFrame};
+
+/// Runs `flood` while a calm visitor sends a message every 400 ms: every one of theirs must
+/// be stored, and the slowest must stay within an ordinary round trip. A second is far above
+/// loopback's few milliseconds, and far below what waiting behind the flood would cost.
+async fn while_a_neighbour_chats<T>(neighbour: &mut Client, flood: impl Future<Output = T>) -> T {
+    let flooding = AtomicBool::new(true);
+    let calm = async {
+        let (mut sent, mut slowest) = (0, Duration::ZERO);
+        while flooding.load(Ordering::Relaxed) || sent == 0 {
+            let began = Instant::now();
+            send_visitor(neighbour, &format!("calm {sent}"))
+                .await
+                .expect("the neighbour is served during the flood");
+            slowest = slowest.max(began.elapsed());
+            sent += 1;
+            tokio::time::sleep(Duration::from_millis(400)).await;
+        }
+        (sent, slowest)
+    };
+    let flood = async {
+        let outcome = flood.await;
+        flooding.store(false, Ordering::Relaxed);
+        outcome
+    };
+    let (outcome, (sent, slowest)) = tokio::join!(flood, calm);
+    assert!(
+        slowest < Duration::from_secs(1),
+        "the neighbour's slowest of {sent} sends took {slowest:?}"
+    );
+    outcome
+}
 
 /// One visitor flooding messages is stopped with 429 and `Retry-After`, and what was refused
 /// is not stored; another visitor keeps chatting meanwhile.
@@ -12,17 +46,17 @@ async fn a_message_flood_hits_its_limit(backend: Backend) {
     let server = Server::process(&db).await;
     let (mut flooder, session) = start_chat(&server, "Flood", "first").await;
     let (mut neighbour, _) = start_chat(&server, "Calm", "hello").await;
-    let mut accepted = 1; // the first message
-    let mut refused = None;
-    for n in 0..60 {
-        match send_visitor(&mut flooder, &format!("spam {n}")).await {
-            Ok(_) => accepted += 1,
-            Err(error) => {
-                refused = Some(error);
-                break;
+    let (accepted, refused) = while_a_neighbour_chats(&mut neighbour, async {
+        let mut accepted = 1; // the first message
+        for n in 0..60 {
+            match send_visitor(&mut flooder, &format!("spam {n}")).await {
+                Ok(_) => accepted += 1,
+                Err(error) => return (accepted, Some(error)),
             }
         }
-    }
+        (accepted, None)
+    })
+    .await;
     match refused {
         Some(AppError::RateLimited { retry_after_secs }) => assert!(retry_after_secs >= 1),
         other => panic!("expected a rate limit, got {other:?}"),
@@ -71,27 +105,32 @@ async fn a_message_flood_hits_its_limit(backend: Backend) {
 async fn conversation_and_socket_floods_hit_their_limits(backend: Backend) {
     let db = Db::new(backend).await;
     let server = Server::process(&db).await;
-    let mut started = 0;
-    let refusal = loop {
-        let mut visitor = server.client();
-        let outcome = visitor
-            .call::<switchboard::widget::WidgetSession>(
-                "start_conversation",
-                &[
-                    ("name", "Bot"),
-                    ("email", ""),
-                    ("body", "buy now"),
-                    ("client_id", &client_id()),
-                    ("page_url", ""),
-                ],
-            )
-            .await;
-        match outcome {
-            Ok(_) => started += 1,
-            Err(error) => break error,
+    // The neighbour's conversation is one of the address's twenty.
+    let (mut neighbour, _) = start_chat(&server, "Calm", "hello").await;
+    let mut started = 1;
+    let refusal = while_a_neighbour_chats(&mut neighbour, async {
+        loop {
+            let mut visitor = server.client();
+            let outcome = visitor
+                .call::<switchboard::widget::WidgetSession>(
+                    "start_conversation",
+                    &[
+                        ("name", "Bot"),
+                        ("email", ""),
+                        ("body", "buy now"),
+                        ("client_id", &client_id()),
+                        ("page_url", ""),
+                    ],
+                )
+                .await;
+            match outcome {
+                Ok(_) => started += 1,
+                Err(error) => break error,
+            }
+            assert!(started <= 20, "more than the hourly allowance started");
         }
-        assert!(started <= 20, "more than the hourly allowance started");
-    };
+    })
+    .await;
     assert!(
         matches!(refusal, AppError::RateLimited { .. }),
         "{refusal:?}"
@@ -101,11 +140,15 @@ async fn conversation_and_socket_floods_hit_their_limits(backend: Backend) {
     // Sockets: an agent's tabs from one address, up to the limit; the next is refused.
     let mut agent = server.client();
     agent.sign_in().await;
-    let mut open = Vec::new();
-    for _ in 0..50 {
-        open.push(agent.socket().await);
-    }
-    let over = agent.try_socket(None).await;
+    let (mut open, over) = while_a_neighbour_chats(&mut neighbour, async {
+        let mut open = Vec::new();
+        // The neighbour's own socket is not open: the address's fifty are all the agent's.
+        for _ in 0..50 {
+            open.push(agent.socket().await);
+        }
+        (open, agent.try_socket(None).await)
+    })
+    .await;
     match over {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), 429)
@@ -170,22 +213,27 @@ async fn sign_in_brute_force_is_locked_out(backend: Backend) {
     let db = Db::new(backend).await;
     let server = Server::process(&db).await;
     let origin = [("Origin", server.base.as_str())];
+    let (mut visitor, _) = start_chat(&server, "Calm", "hello").await;
     let mut last = (0, None, None);
-    // Different accounts from one address: the address's count locks too.
-    for n in 0..9 {
-        let email = format!("guess{n}@example.com");
-        last = post_raw(
-            &server.base,
-            "sign_in",
-            &origin,
-            form(&[("email", &email), ("password", "hunter2")]),
-        )
-        .await;
-        if last.0 == 429 {
-            break;
+    // Different accounts from one address: the address's count locks too, while a visitor
+    // from the same address keeps chatting.
+    while_a_neighbour_chats(&mut visitor, async {
+        for n in 0..9 {
+            let email = format!("guess{n}@example.com");
+            last = post_raw(
+                &server.base,
+                "sign_in",
+                &origin,
+                form(&[("email", &email), ("password", "hunter2")]),
+            )
+            .await;
+            if last.0 == 429 {
+                break;
+            }
+            assert_eq!(last.0, 401);
         }
-        assert_eq!(last.0, 401);
-    }
+    })
+    .await;
     assert_eq!(last.0, 429, "the address is locked after repeated failures");
     assert!(last.1.is_some(), "Retry-After is sent");
     assert!(matches!(last.2, Some(AppError::TooManyAttempts { .. })));

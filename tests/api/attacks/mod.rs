@@ -6,6 +6,7 @@ mod floods;
 mod frames;
 mod headers;
 mod requests;
+mod slow;
 
 use switchboard::error::AppError;
 

@@ -205,13 +205,18 @@ impl Client {
 
 pub struct Socket {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The server's first frame: who it thinks this is, and its limits.
+    pub ready: ServerFrame,
 }
 
 impl Socket {
     async fn ready(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Socket {
-        let mut socket = Socket { ws };
+        let mut socket = Socket {
+            ws,
+            ready: ServerFrame::Pong,
+        };
         match socket.next_frame().await {
-            ServerFrame::Ready { .. } => socket,
+            ready @ ServerFrame::Ready { .. } => Socket { ready, ..socket },
             other => panic!("expected ready, got {other:?}"),
         }
     }
