@@ -216,7 +216,7 @@ fn PendingBubble(pending: Pending, outbox: Outbox) -> impl IntoView {
     };
     let (retry_id, discard_id) = (pending.client_id.clone(), pending.client_id.clone());
     view! {
-        <div class="bubble-row mine pending" class:failed=failed.is_some() data-testid="message" data-client-id=pending.client_id.clone()>
+        <div class="bubble-row mine pending" class:failed=failed.is_some() class:note=pending.note data-testid="message" data-client-id=pending.client_id.clone()>
             <div class="bubble">
                 <div class="bubble-body">{pending.body}</div>
                 <div class="bubble-time"><TickMark tick/></div>
@@ -240,6 +240,19 @@ fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl 
         return view! {
             <div class="system-line" data-seq=message.seq data-testid="system-message">
                 <span>{message.body}</span><time datetime=time_fmt::iso(at)>{time}</time>
+            </div>
+        }
+        .into_any();
+    }
+    if message.sender == SenderKind::Note {
+        // Shown to agents only (visitors never receive one), apart from the conversation.
+        return view! {
+            <div class="bubble-row note" data-seq=message.seq data-testid="note">
+                <div class="bubble" role="note" aria-label=format!("Internal note by {}", message.sender_name)>
+                    <div class="bubble-author">"Note · "{message.sender_name.clone()}</div>
+                    <div class="bubble-body">{message.body}</div>
+                    <div class="bubble-time"><time datetime=time_fmt::iso(at)>{time}</time></div>
+                </div>
             </div>
         }
         .into_any();
@@ -281,7 +294,7 @@ pub fn Composer(
     #[prop(optional)]
     on_typing: Option<Callback<()>>,
     #[prop(into)] error: Signal<Option<String>>,
-    #[prop(into)] placeholder: String,
+    #[prop(into)] placeholder: Signal<String>,
 ) -> impl IntoView {
     let local_error = RwSignal::new(None::<String>);
     // The server's `message_chars` limit, once its socket said.
@@ -311,7 +324,7 @@ pub fn Composer(
                 name="body"
                 rows="1"
                 aria-label=t!("chat.message", locale = lang)
-                placeholder=placeholder
+                placeholder=move || placeholder.get()
                 prop:value=move || draft.get()
                 on:input=move |ev| { draft.set(event_target_value(&ev)); local_error.set(None); typed(); }
                 on:keydown=move |ev| {

@@ -9,9 +9,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// How one side sends a message: the widget's or the dashboard's server function, given the
-/// conversation id, the body and the client id. The outbox knows no feature.
-pub type Deliver =
-    fn(String, String, String) -> Pin<Box<dyn Future<Output = Result<Message, AppError>>>>;
+/// conversation id and what is pending (body, client id, and whether it is a note). The
+/// outbox knows no feature.
+pub type Deliver = fn(String, Pending) -> Pin<Box<dyn Future<Output = Result<Message, AppError>>>>;
 
 /// The outbox of one followed conversation, for the visitor's or an agent's side.
 #[derive(Clone, Copy)]
@@ -47,13 +47,16 @@ impl Outbox {
         outbox
     }
 
-    pub fn send(&self, body: String) {
+    /// Queues a message (or, with `note`, an agents' note: kept with it, so a retry after
+    /// the composer switched modes still sends what was written).
+    pub fn send(&self, body: String, note: bool) {
         self.feed.pending.update(|pending| {
             pending.push(Pending {
                 client_id: new_client_id(),
                 body,
                 created_at: crate::clock::now_ms(),
                 failed: None,
+                note,
             })
         });
         self.flush();
@@ -151,7 +154,7 @@ impl Outbox {
 
     async fn deliver(&self, item: &Pending) -> Result<Message, AppError> {
         let conversation_id = self.feed.conversation.with_untracked(|c| c.id.clone());
-        (self.deliver)(conversation_id, item.body.clone(), item.client_id.clone()).await
+        (self.deliver)(conversation_id, item.clone()).await
     }
 }
 

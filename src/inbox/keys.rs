@@ -3,11 +3,12 @@
 use super::thread::ThreadActions;
 use leptos::prelude::*;
 
-pub const SHORTCUTS: [(&str, &str); 7] = [
+pub const SHORTCUTS: [(&str, &str); 8] = [
     ("?", "Show or hide this list"),
     ("j", "Next conversation"),
     ("k", "Previous conversation"),
     ("c", "Write a reply (focus the composer)"),
+    ("n", "Write an internal note (only agents see it)"),
     ("e", "Resolve or reopen the conversation"),
     ("a", "Assign the conversation to me"),
     ("Esc", "Close this list"),
@@ -79,7 +80,12 @@ fn listen(targets: ShortcutTargets, me: String) {
                     }
                     true
                 }
-                "c" => focus_composer(),
+                "c" | "n" => {
+                    if let Some(actions) = targets.thread.get_untracked() {
+                        actions.note.set(ev.key() == "n");
+                    }
+                    crate::notes::focus_composer()
+                }
                 "e" => targets
                     .thread
                     .get_untracked()
@@ -113,21 +119,6 @@ fn typing_in_a_field(ev: &web_sys::KeyboardEvent) -> bool {
             matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
                 || el.has_attribute("contenteditable")
         })
-}
-
-#[cfg(feature = "hydrate")]
-fn focus_composer() -> bool {
-    use wasm_bindgen::JsCast;
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("[data-testid=composer-input]")
-                .ok()
-                .flatten()
-        })
-        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        .map(|el| el.focus().is_ok())
-        .unwrap_or(false)
 }
 
 /// The `?` sheet.

@@ -7,6 +7,7 @@ use super::{
 use crate::chat::{Avatar, Composer, MessageList, StatusPill};
 use crate::live::client::{use_live, ConversationFeed};
 use crate::model::{Conversation, SenderKind, Status};
+use crate::notes::{add_note, ComposeMode};
 use crate::outbox::{resend_when_online, Outbox};
 use crate::team::PresenceDot;
 use crate::time_fmt;
@@ -52,8 +53,16 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
     let live = use_live();
     let conversation_id = detail.conversation.id.clone();
     let feed: ConversationFeed = live.follow(detail.conversation, detail.messages);
-    let outbox = Outbox::new(feed, |conversation_id, body, client_id| {
-        Box::pin(send_agent_message(conversation_id, body, client_id))
+    let outbox = Outbox::new(feed, |conversation_id, item| {
+        if item.note {
+            Box::pin(add_note(conversation_id, item.body, item.client_id))
+        } else {
+            Box::pin(send_agent_message(
+                conversation_id,
+                item.body,
+                item.client_id,
+            ))
+        }
     });
     resend_when_online(live, outbox);
     let older = ServerAction::<OlderMessages>::new();
@@ -67,10 +76,13 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
             live.mark_read(&read_id);
         }
     });
+    // Reply or internal note: what the composer writes next.
+    let note = RwSignal::new(false);
     let actions = ThreadActions {
         change,
         assign,
         feed,
+        note,
     };
     provide_context(actions);
     let shortcuts = super::keys::targets().thread;
@@ -122,9 +134,18 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
             <MessageList feed outbox viewer=SenderKind::Agent
                 on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderMessages { conversation_id: id_older.clone(), before_seq }); })
                 loading_older=older.pending()/>
-            <Composer draft error placeholder="Reply to the visitor… (Enter to send, Shift+Enter for a new line)"
-                on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })
-                on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>
+            <div class="compose" class:as-note=move || note.get()>
+                <ComposeMode note/>
+                <Composer draft error
+                    placeholder=Signal::derive(move || if note.get() {
+                        "Write a note for your team… (the visitor never sees it)"
+                    } else {
+                        "Reply to the visitor… (Enter to send, Shift+Enter for a new line)"
+                    }.to_string())
+                    on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body, note.get_untracked()); })
+                    // Writing a note is not typing to the visitor.
+                    on_typing=Callback::new(move |_| if !note.get_untracked() { live.typing(feed.conversation.with_untracked(|c| c.id.clone())) })/>
+            </div>
         </section>
         <VisitorContext feed/>
     }
@@ -293,6 +314,10 @@ pub struct ThreadActions {
     pub change: ServerAction<SetStatus>,
     pub assign: ServerAction<AssignConversation>,
     pub feed: ConversationFeed,
+    /// The composer writes an internal note rather than a reply (the `n`/`c` shortcuts set
+    /// it, in the browser).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub note: RwSignal<bool>,
 }
 
 impl ThreadActions {

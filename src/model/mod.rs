@@ -30,6 +30,9 @@ pub struct Pending {
     /// Why the server refused it; `None` while it is still trying.
     #[serde(default)]
     pub failed: Option<String>,
+    /// An agent's internal note rather than a reply.
+    #[serde(default)]
+    pub note: bool,
 }
 
 /// Where a conversation stands in the support workflow.
@@ -68,13 +71,14 @@ impl Status {
     }
 }
 
-/// Who wrote a message.
+/// Who wrote a message, and for whom: a note is an agent's, for agents only (`notes`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SenderKind {
     Visitor,
     Agent,
     System,
+    Note,
 }
 
 impl SenderKind {
@@ -83,6 +87,7 @@ impl SenderKind {
             SenderKind::Visitor => "visitor",
             SenderKind::Agent => "agent",
             SenderKind::System => "system",
+            SenderKind::Note => "note",
         }
     }
 
@@ -91,6 +96,7 @@ impl SenderKind {
             "visitor" => Some(SenderKind::Visitor),
             "agent" => Some(SenderKind::Agent),
             "system" => Some(SenderKind::System),
+            "note" => Some(SenderKind::Note),
             _ => None,
         }
     }
@@ -247,6 +253,13 @@ pub struct Message {
     /// Set on system messages that record a status change.
     pub status_change: Option<Status>,
     pub created_at: i64,
+}
+
+impl Message {
+    /// Whether the visitor may read it: everything but agents' notes.
+    pub fn for_visitor(&self) -> bool {
+        self.sender != SenderKind::Note
+    }
 }
 
 /// Which conversations the inbox lists.

@@ -34,6 +34,8 @@ pub struct LiveEvent {
     pub ends: Option<SessionsEnded>,
     /// Who works which inbox changed: agents' sockets read their inboxes again.
     pub access_changed: bool,
+    /// An agents' note: visitors' sockets skip it (counting its number as seen).
+    pub agents_only: bool,
 }
 
 impl LiveEvent {
@@ -54,6 +56,7 @@ impl LiveEvent {
             published_at: std::time::Instant::now(),
             ends,
             access_changed: false,
+            agents_only: false,
         })
     }
 }
@@ -98,7 +101,10 @@ impl Hub {
         let frame = ServerFrame::Message {
             message: message.clone(),
         };
-        let event = LiveEvent::new(&message.conversation_id, Some(message.seq), &frame);
+        let mut event = LiveEvent::new(&message.conversation_id, Some(message.seq), &frame);
+        if let Some(event) = Arc::get_mut(&mut event) {
+            event.agents_only = !message.for_visitor();
+        }
         self.send(&Topic::Conversation(message.conversation_id.clone()), event);
     }
 

@@ -363,9 +363,12 @@ impl PostPlan {
         conversation.assignee_id = self.assignee.clone();
         conversation.status = self.status;
         conversation.last_seq = self.last_seq;
-        conversation.last_preview = crate::model::preview(&post.body);
-        conversation.last_sender = Some(post.author.kind);
-        conversation.last_activity_at = post.now;
+        // The preview and activity are what the visitor's side shows too: a note leaves them.
+        if post.author.kind != SenderKind::Note {
+            conversation.last_preview = crate::model::preview(&post.body);
+            conversation.last_sender = Some(post.author.kind);
+            conversation.last_activity_at = post.now;
+        }
         conversation
     }
 }

@@ -346,8 +346,12 @@ fn LeaveEmail(feed: ConversationFeed) -> impl IntoView {
 fn WidgetChat(started: WidgetSession) -> impl IntoView {
     let live = use_live();
     let feed: ConversationFeed = live.follow(started.conversation, started.messages);
-    let outbox = Outbox::new(feed, |_, body, client_id| {
-        Box::pin(send_visitor_message(body, client_id, identity::current()))
+    let outbox = Outbox::new(feed, |_, item| {
+        Box::pin(send_visitor_message(
+            item.body,
+            item.client_id,
+            identity::current(),
+        ))
     });
     resend_when_online(live, outbox);
     let older = ServerAction::<OlderVisitorMessages>::new();
@@ -428,7 +432,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq, visitor: identity::current() }); })
             loading_older=older.pending()/>
         <Composer draft error={None::<String>} placeholder=t!("widget.reply", locale = lang).to_string()
-            on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body); })
+            on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body, false); })
             on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>
     }
 }

@@ -14,6 +14,7 @@ mod idor;
 mod inbox_access;
 mod inboxes;
 mod multinode;
+mod notes;
 mod operations;
 mod socket_send;
 mod store_contract;

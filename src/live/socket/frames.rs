@@ -368,6 +368,10 @@ impl Session {
                     vec![]
                 } else if seq == sent + 1 {
                     self.sent.insert(event.conversation_id.clone(), seq);
+                    // A note's number is passed over for a visitor, so the next is no gap.
+                    if event.agents_only && self.identity.side() == SenderKind::Visitor {
+                        return vec![];
+                    }
                     vec![event.json.clone()]
                 } else {
                     // A gap: events were published out of order. The store fills it.

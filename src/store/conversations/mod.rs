@@ -40,6 +40,14 @@ impl Viewer<'_> {
     }
 }
 
+/// What of a conversation's events this viewer reads: a visitor never reads agents' notes.
+fn visible_to(viewer: Viewer<'_>, mut messages: Vec<Message>) -> Vec<Message> {
+    if let Viewer::Visitor { .. } = viewer {
+        messages.retain(Message::for_visitor);
+    }
+    messages
+}
+
 /// A visitor starting a chat.
 #[derive(Clone, Debug)]
 pub struct NewConversation {
@@ -335,9 +343,11 @@ impl ConversationStore {
         if !self.readable(viewer, conversation_id).await? {
             return Err(super::StoreError::NotFound);
         }
-        self.0
+        let messages = self
+            .0
             .messages_before(conversation_id, before_seq, limit)
-            .await
+            .await?;
+        Ok(visible_to(viewer, messages))
     }
 
     pub async fn messages_after(
@@ -350,9 +360,11 @@ impl ConversationStore {
         if !self.readable(viewer, conversation_id).await? {
             return Err(super::StoreError::NotFound);
         }
-        self.0
+        let messages = self
+            .0
             .messages_after(conversation_id, after_seq, limit)
-            .await
+            .await?;
+        Ok(visible_to(viewer, messages))
     }
 
     pub async fn record_receipt(&self, receipt: Receipt) -> StoreResult<Option<Conversation>> {

@@ -1,7 +1,7 @@
 //! Conversations and their events on PostgreSQL. Writers of one conversation queue on its
 //! row lock, so sequence numbers stay gap-free across nodes; each write sends its hint.
 use super::*;
-use crate::model::{self, Conversation, InboxFilter, InboxItem, Message, SenderKind, Status};
+use crate::model::{Conversation, InboxFilter, InboxItem, Message, SenderKind, Status};
 use crate::store::pg_changes::Notifier;
 use crate::store::rows::*;
 use crate::store::{StoreError, StoreResult};
@@ -100,6 +100,7 @@ pub(super) async fn post_one(
     for event in &plan.events {
         insert_message(&mut tx, event).await?;
     }
+    let conversation = plan.applied_to(conversation, &post);
     sqlx::query(
             "UPDATE conversations SET status = $1, assignee_id = $2, last_seq = $3, last_preview = $4, \
              last_sender = $5, last_activity_at = $6 WHERE id = $7",
@@ -107,13 +108,12 @@ pub(super) async fn post_one(
         .bind(plan.status.as_str())
         .bind(&plan.assignee)
         .bind(plan.last_seq)
-        .bind(model::preview(&post.body))
-        .bind(post.author.kind.as_str())
-        .bind(post.now)
+        .bind(&conversation.last_preview)
+        .bind(conversation.last_sender.map(SenderKind::as_str))
+        .bind(conversation.last_activity_at)
         .bind(&post.conversation_id)
         .execute(&mut *tx)
         .await?;
-    let conversation = plan.applied_to(conversation, &post);
     notifier
         .notify(
             &mut *tx,

@@ -2,7 +2,6 @@
 //! wait and share the next one, so many concurrent senders cost one WAL sync, not one each.
 use super::sqlite::{insert_message, load_conversation};
 use super::*;
-use crate::model;
 use crate::store::rows::*;
 use crate::store::{StoreError, StoreResult};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -123,6 +122,7 @@ async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreRes
     for event in &plan.events {
         insert_message(conn, event).await?;
     }
+    let conversation = plan.applied_to(conversation, post);
     sqlx::query(
         "UPDATE conversations SET status = ?, assignee_id = ?, last_seq = ?, last_preview = ?, \
          last_sender = ?, last_activity_at = ? WHERE id = ?",
@@ -130,14 +130,14 @@ async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreRes
     .bind(plan.status.as_str())
     .bind(&plan.assignee)
     .bind(plan.last_seq)
-    .bind(model::preview(&post.body))
-    .bind(post.author.kind.as_str())
-    .bind(post.now)
+    .bind(&conversation.last_preview)
+    .bind(conversation.last_sender.map(SenderKind::as_str))
+    .bind(conversation.last_activity_at)
     .bind(&post.conversation_id)
     .execute(&mut *conn)
     .await?;
     Ok(Appended {
-        conversation: plan.applied_to(conversation, post),
+        conversation,
         events: plan.events,
         duplicate: false,
     })

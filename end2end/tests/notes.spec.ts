@@ -1,0 +1,76 @@
+import { expect, test } from "@playwright/test";
+import { accessible, hydrated, shots, signIn } from "./helpers";
+
+// Internal notes: an agent switches the composer to "Note" (button or `n`), writes for the
+// team; every agent tab sees it live and set apart, the visitor never sees it, live or after
+// a reload, and the reply mode comes back with `c`.
+test("an internal note reaches the team live and never the visitor", async ({ browser }) => {
+  const visitorContext = await browser.newContext({ viewport: { width: 420, height: 700 } });
+  const agentContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const visitor = await visitorContext.newPage();
+  const agent = await agentContext.newPage();
+  const secondTab = await agentContext.newPage();
+
+  await visitor.goto("/widget");
+  await hydrated(visitor);
+  await visitor.getByTestId("start-name").fill("Nadia Okafor");
+  await visitor.getByTestId("composer-input").fill("Can I still return the blue jacket?");
+  await visitor.getByTestId("composer-input").press("Enter");
+  await expect(visitor.getByTestId("message")).toHaveText(/blue jacket/);
+
+  await signIn(agent);
+  await agent.getByTestId("view-all").click();
+  await agent.getByTestId("conversation-item").filter({ hasText: "Nadia Okafor" }).click();
+  await expect(agent.getByTestId("thread-title")).toHaveText("Nadia Okafor");
+  await secondTab.goto(agent.url());
+  await hydrated(secondTab);
+  await expect(secondTab.getByTestId("thread-title")).toHaveText("Nadia Okafor");
+
+  // The `n` shortcut (outside a field) picks notes and puts the keyboard in the composer.
+  await agent.getByTestId("thread-title").click();
+  await agent.keyboard.press("n");
+  await expect(agent.getByTestId("mode-note")).toHaveAttribute("aria-pressed", "true");
+  await expect(agent.getByTestId("note-hint")).toBeVisible();
+  await expect(agent.getByTestId("composer-input")).toBeFocused();
+  await expect(agent.getByTestId("composer-input")).toHaveAttribute("placeholder", /never sees it/);
+  await agent.keyboard.type("Outside the 30 days, but she is a regular: approve the return.");
+  await agent.keyboard.press("Enter");
+  const note = agent.getByTestId("note").filter({ hasText: "approve the return" });
+  await expect(note).toBeVisible();
+  await expect(note).toContainText("Note · Ana");
+  await expect(secondTab.getByTestId("note").filter({ hasText: "approve the return" })).toBeVisible();
+  // A note does not take the conversation or change its status.
+  await expect(agent.getByTestId("assignee")).toHaveText(/Unassigned/);
+  await accessible(agent, "the thread with a note, in note mode");
+  await agent.screenshot({ path: `${shots}/notes-thread.png` });
+
+  // Back to replies with the button; the reply reaches the visitor, the note does not.
+  await agent.getByTestId("mode-reply").click();
+  await expect(agent.getByTestId("mode-reply")).toHaveAttribute("aria-pressed", "true");
+  await agent.getByTestId("composer-input").fill("Yes, you can! I'll send you a return label.");
+  await agent.getByTestId("composer-input").press("Enter");
+  await expect(visitor.getByTestId("messages")).toContainText("return label");
+  await expect(visitor.getByTestId("messages")).not.toContainText("approve the return");
+  await expect(visitor.getByTestId("note")).toHaveCount(0);
+  await visitor.reload();
+  await hydrated(visitor);
+  await expect(visitor.getByTestId("messages")).toContainText("return label");
+  await expect(visitor.getByTestId("messages")).not.toContainText("approve the return");
+  expect(await visitor.content()).not.toContain("approve the return");
+  await visitor.screenshot({ path: `${shots}/notes-widget-never-sees.png` });
+
+  // The note stays in the agent's thread after a reload, between the messages.
+  await agent.reload();
+  await hydrated(agent);
+  await expect(agent.getByTestId("note").filter({ hasText: "approve the return" })).toBeVisible();
+  // `c` goes back to replies from anywhere outside a field.
+  await agent.getByTestId("thread-title").click();
+  await agent.keyboard.press("n");
+  await expect(agent.getByTestId("mode-note")).toHaveAttribute("aria-pressed", "true");
+  await agent.getByTestId("thread-title").click();
+  await agent.keyboard.press("c");
+  await expect(agent.getByTestId("mode-reply")).toHaveAttribute("aria-pressed", "true");
+
+  await visitorContext.close();
+  await agentContext.close();
+});
