@@ -60,6 +60,7 @@ pub fn focus_composer() -> bool {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::error::{AppError, AppResult};
+    use crate::live::post;
     use crate::model::{Message, SenderKind};
     use crate::store::{Author, Viewer};
 
@@ -76,13 +77,13 @@ pub mod ssr {
             .conversations
             .get(Viewer::Agent(&agent, &access), &conversation_id)
             .await
-            .map_err(crate::chat::ssr::store_error)?
+            .map_err(post::store_error)?
             .ok_or(AppError::ConversationNotFound)?;
         let author = Author {
             kind: SenderKind::Note,
             id: Some(agent.id.clone()),
             name: agent.name.clone(),
         };
-        crate::chat::ssr::post(&state, &conversation, author, &body, &client_id).await
+        post::post(&state, &conversation.id, author, &body, &client_id).await
     }
 }

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("team", 6),
     ("inboxes", 6),
     ("routing", 6),
+    ("notes", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

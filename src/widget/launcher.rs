@@ -215,7 +215,10 @@ pub fn CloseButton() -> impl IntoView {
                 on:click=move |_| {
                     #[cfg(feature = "hydrate")]
                     notify_host("switchboard:close", None);
-                }>"✕"</button>
+                }>
+                // Drawn, not a character: not every font has "✕".
+                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" d="M6 6l12 12M18 6 6 18"/></svg>
+            </button>
         </Show>
     }
 }
