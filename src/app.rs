@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("team") view=TeamPage/>
                     <Route path=path!("inbox") view=InboxSettingsPage/>
                     <Route path=path!("settings") view=SettingsPage/>
+                    <Route path=path!("replies") view=crate::canned::CannedPage/>
                     <ParentRoute path=path!("") view=InboxLayout>
                         <Route path=path!("") view=NoConversation/>
                         <Route path=path!("c/:id") view=ConversationPage/>

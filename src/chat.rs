@@ -295,6 +295,9 @@ pub fn Composer(
     on_typing: Option<Callback<()>>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(into)] placeholder: Signal<String>,
+    /// Sees each key first (a picker open above the composer); `true` means it took the key.
+    #[prop(optional)]
+    on_key: Option<Callback<leptos::ev::KeyboardEvent, bool>>,
 ) -> impl IntoView {
     let local_error = RwSignal::new(None::<String>);
     // The server's `message_chars` limit, once its socket said.
@@ -328,6 +331,10 @@ pub fn Composer(
                 prop:value=move || draft.get()
                 on:input=move |ev| { draft.set(event_target_value(&ev)); local_error.set(None); typed(); }
                 on:keydown=move |ev| {
+                    if on_key.is_some_and(|keys| keys.run(ev.clone())) {
+                        ev.prevent_default();
+                        return;
+                    }
                     if ev.key() == "Enter" && !ev.shift_key() {
                         ev.prevent_default();
                         submit();

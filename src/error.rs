@@ -13,6 +13,8 @@ pub enum AppError {
     Invalid(String),
     #[error("That conversation does not exist or is not yours.")]
     ConversationNotFound,
+    #[error("That saved reply does not exist (any more).")]
+    SavedReplyNotFound,
     #[error("Please sign in.")]
     SignInRequired,
     #[error("Wrong e-mail or password.")]
@@ -59,7 +61,7 @@ impl AppError {
             BadRequest(_) => 400,
             SignInRequired | WrongCredentials | WrongPassword => 401,
             SiteNotAllowed | AdminOnly | Forbidden(_) | InboxSwitchedOff => 403,
-            ConversationNotFound | InboxNotFound | AgentUnavailable => 404,
+            ConversationNotFound | SavedReplyNotFound | InboxNotFound | AgentUnavailable => 404,
             SetupLinkInvalid | InviteInvalid => 410,
             LastAdmin => 409,
             TooLarge { .. } => 413,

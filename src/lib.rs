@@ -3,7 +3,7 @@
 //! A one-way house (docs/architecture.md): `model`, `error` and `clock` at the bottom; then
 //! `store` and `telemetry`; then `state` (what every handler sees); then `live` (the socket,
 //! fan-out, the browser's connection); then the feature modules (`auth`, `chat`, `team`,
-//! `outbox`, `notes`, `inbox`, `widget`), each with its model, server functions and components, server-only
+//! `outbox`, `notes`, `canned`, `inbox`, `widget`), each with its model, server functions and components, server-only
 //! code in an `ssr` submodule; then the `app` shell; and `server` on top, which only
 //! assembles. A module imports only from the layers below it.
 // Leptos views are deeply nested types; the dashboard's outgrow the default limit in release.
@@ -15,6 +15,7 @@ rust_i18n::i18n!("src/locales", fallback = "en");
 pub mod app;
 pub mod auth;
 pub mod avatar;
+pub mod canned;
 pub mod chat;
 pub mod clock;
 pub mod error;

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("inboxes", 6),
     ("routing", 6),
     ("notes", 6),
+    ("canned", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

@@ -255,6 +255,9 @@ fn Rail(agent: Agent, sign_out: ServerAction<SignOut>, mine: OwnSettings) -> imp
                         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 4h18a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 4v10h16V8zm11 3h4v5h-4z"/></svg>
                     </A>
                 </Show>
+                <A href="/agent/replies" attr:class="rail-link" attr:title="Saved replies" attr:aria-label="Saved replies" attr:data-testid="nav-replies">
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M4 3h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H8l-5 4V4a1 1 0 0 1 1-1zm3 4v2h10V7zm0 4v2h7v-2z"/></svg>
+                </A>
                 <A href="/agent/settings" attr:class="rail-link" attr:title="Your settings" attr:aria-label="Your settings" attr:data-testid="nav-settings">
                     <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm9 4-2.1-.7-.5-1.3 1-2-2-2-2 1-1.3-.5L13.4 2h-2.8l-.7 2.1-1.3.5-2-1-2 2 1 2-.5 1.3L3 11.4v2.8l2.1.7.5 1.3-1 2 2 2 2-1 1.3.5.7 2.1h2.8l.7-2.1 1.3-.5 2 1 2-2-1-2 .5-1.3 2.1-.7z"/></svg>
                 </A>

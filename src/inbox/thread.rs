@@ -4,8 +4,10 @@ use super::{
     open_conversation, send_agent_message, AssignConversation, ConversationDetail, Me,
     OlderMessages, SetStatus,
 };
+use crate::canned::ReplyPicker;
 use crate::chat::{Avatar, Composer, MessageList, StatusPill};
 use crate::live::client::{use_live, ConversationFeed};
+use crate::model::ReplyFacts;
 use crate::model::{Conversation, SenderKind, Status};
 use crate::notes::{add_note, ComposeMode};
 use crate::outbox::{resend_when_online, Outbox};
@@ -89,6 +91,16 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
     shortcuts.set(Some(actions));
     on_cleanup(move || shortcuts.set(None));
     let draft = RwSignal::new(String::new());
+    // Saved replies: `/` in the composer; their placeholders are this conversation's.
+    let picker_keys = StoredValue::new(None);
+    let me = expect_context::<super::Me>().0.name;
+    let reply_facts = Signal::derive(move || {
+        feed.conversation.with(|c| ReplyFacts {
+            visitor_name: c.visitor_name.clone(),
+            visitor_email: c.visitor_email.clone().unwrap_or_default(),
+            agent_name: me.clone(),
+        })
+    });
     Effect::new(move |_| {
         if let Some(Ok(messages)) = older.value().get() {
             feed.merge(messages);
@@ -135,8 +147,10 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
                 on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderMessages { conversation_id: id_older.clone(), before_seq }); })
                 loading_older=older.pending()/>
             <div class="compose" class:as-note=move || note.get()>
+                <ReplyPicker draft facts=reply_facts keys=picker_keys/>
                 <ComposeMode note/>
                 <Composer draft error
+                    on_key=Callback::new(move |ev| picker_keys.with_value(|keys| keys.is_some_and(|keys| keys.run(ev))))
                     placeholder=Signal::derive(move || if note.get() {
                         "Write a note for your team… (the visitor never sees it)"
                     } else {

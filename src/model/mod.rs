@@ -8,6 +8,7 @@ pub const PAGE_SIZE: u32 = 50;
 /// The one inbox until inboxes become configurable.
 pub const DEFAULT_INBOX: &str = "default";
 
+mod canned;
 mod hours;
 mod inbox;
 #[cfg(test)]
@@ -16,6 +17,7 @@ pub mod protocol;
 mod team;
 mod visitor;
 
+pub use canned::*;
 pub use hours::*;
 pub use inbox::*;
 pub use team::*;

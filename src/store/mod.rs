@@ -1,11 +1,12 @@
 //! Persistence, one store per aggregate: `conversations` (conversations, their events and
-//! receipts), `accounts` (agents and sessions) and `feed` (health and the cross-node change
-//! feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
+//! receipts), `accounts` (agents and sessions), `inboxes`, `canned` (saved replies) and
+//! `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
 //! them for `AppState`. Nothing outside knows which database it talks to.
 //!
 //! A new aggregate is a new folder here (a trait in `mod.rs`, `sqlite.rs`, `postgres.rs`), one
 //! field in `Stores`, and one line in each backend's `open`.
 pub mod accounts;
+pub mod canned;
 pub mod conversations;
 pub mod feed;
 pub mod inboxes;
@@ -17,6 +18,7 @@ mod sqlite;
 use std::sync::Arc;
 
 pub use accounts::{Acceptance, AccountStore, NewAgent, NewInvite};
+pub use canned::CannedStore;
 pub use conversations::{
     Appended, Assign, Author, ChangeStatus, ConversationStore, NewConversation, PostMessage,
     Receipt, Viewer, VisitorChange,
@@ -68,6 +70,7 @@ pub struct Stores {
     pub conversations: ConversationStore,
     pub accounts: Arc<dyn AccountStore>,
     pub inboxes: Arc<dyn InboxStore>,
+    pub canned: Arc<dyn CannedStore>,
     pub feed: Arc<dyn Feed>,
 }
 

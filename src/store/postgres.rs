@@ -2,6 +2,7 @@
 //! (conversation id and new sequence numbers) in its own transaction, so a hint goes out if
 //! and only if the write committed; other nodes read the events from the store.
 use super::accounts::postgres::PgAccounts;
+use super::canned::postgres::PgCanned;
 use super::conversations::postgres::PgConversations;
 use super::conversations::ConversationStore;
 use super::feed::{Change, Feed, Signal};
@@ -55,6 +56,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         ))),
         accounts: Arc::new(PgAccounts { pool: pool.clone() }),
         inboxes: Arc::new(PgInboxes { pool: pool.clone() }),
+        canned: Arc::new(PgCanned { pool: pool.clone() }),
         feed: Arc::new(PgFeed {
             pool,
             notifier,

@@ -1,6 +1,7 @@
 //! The embedded default: one SQLite file in WAL mode.
 //! Writes go through a single connection so they never fight over the lock; reads use a pool.
 use super::accounts::sqlite::SqliteAccounts;
+use super::canned::sqlite::SqliteCanned;
 use super::conversations::sqlite::SqliteConversations;
 use super::conversations::ConversationStore;
 use super::feed::Feed;
@@ -49,6 +50,10 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
             writer: writer.clone(),
         }),
         inboxes: Arc::new(SqliteInboxes {
+            reader: reader.clone(),
+            writer: writer.clone(),
+        }),
+        canned: Arc::new(SqliteCanned {
             reader: reader.clone(),
             writer,
         }),

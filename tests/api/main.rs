@@ -6,6 +6,7 @@
 mod common;
 
 mod attacks;
+mod canned;
 mod conversation_loop;
 mod delivery;
 mod embed;
