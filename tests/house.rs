@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("routing", 6),
     ("notes", 6),
     ("canned", 6),
+    ("transcripts", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

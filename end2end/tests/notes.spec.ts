@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import { accessible, hydrated, shots, signIn } from "./helpers";
 
 // Internal notes: an agent switches the composer to "Note" (button or `n`), writes for the
@@ -70,6 +71,22 @@ test("an internal note reaches the team live and never the visitor", async ({ br
   await agent.getByTestId("thread-title").click();
   await agent.keyboard.press("c");
   await expect(agent.getByTestId("mode-reply")).toHaveAttribute("aria-pressed", "true");
+
+  // The transcript, downloaded from the thread: notes only when asked for.
+  await agent.getByTestId("transcript-menu").click();
+  const [plain] = await Promise.all([agent.waitForEvent("download"), agent.getByTestId("transcript-txt").click()]);
+  const text = readFileSync(await plain.path(), "utf8");
+  expect(text).toContain("Conversation with Nadia Okafor");
+  expect(text).toContain("return label");
+  expect(text).not.toContain("approve the return");
+  await agent.getByTestId("transcript-notes").check();
+  await accessible(agent, "the transcript menu");
+  await agent.screenshot({ path: `${shots}/transcript-menu.png` });
+  const [page] = await Promise.all([agent.waitForEvent("download"), agent.getByTestId("transcript-html").click()]);
+  expect(page.suggestedFilename()).toMatch(/^transcript-.*\.html$/);
+  const html = readFileSync(await page.path(), "utf8");
+  expect(html).toContain("approve the return");
+  expect(html).toContain("Note by Ana");
 
   await visitorContext.close();
   await agentContext.close();

@@ -13,6 +13,7 @@ use crate::notes::{add_note, ComposeMode};
 use crate::outbox::{resend_when_online, Outbox};
 use crate::team::PresenceDot;
 use crate::time_fmt;
+use crate::transcripts::TranscriptMenu;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
@@ -136,6 +137,7 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
                     </span>
                 </div>
                 <AssignMenu/>
+                <TranscriptMenu conversation_id=conversation_id.clone()/>
                 <StatusPill status/>
                 // aria-disabled, not disabled: a disabled button drops the keyboard focus.
                 <button class="secondary" data-testid="toggle-status" aria-disabled=move || change.pending().get().to_string()

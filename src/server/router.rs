@@ -23,6 +23,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/ws", get(crate::live::socket::upgrade))
         .route("/widget", get(widget_page))
+        .route(
+            "/agent/transcript/{id}",
+            get(crate::transcripts::ssr::download),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

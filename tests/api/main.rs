@@ -20,3 +20,4 @@ mod operations;
 mod socket_send;
 mod store_contract;
 mod team;
+mod transcripts;

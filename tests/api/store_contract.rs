@@ -268,6 +268,118 @@ async fn story(backend: Backend) {
             .await,
         Err(StoreError::NotFound)
     ));
+
+    notes(&stores, &ana, &leo.id).await;
+    saved_replies(&stores).await;
+}
+
+/// An agent's note is numbered like any event, leaves the conversation's state alone, and is
+/// left out of what the visitor reads.
+async fn notes(stores: &Stores, ana: &Agent, conversation_id: &str) {
+    let conversations = &stores.conversations;
+    let all = InboxAccess::All;
+    let before = conversations
+        .get(Viewer::Agent(ana, &all), conversation_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let note = Author {
+        kind: SenderKind::Note,
+        id: Some(ana.id.clone()),
+        name: ana.name.clone(),
+    };
+    let appended = conversations
+        .post(post(conversation_id, &note, "n-1", "VIP: be quick"))
+        .await
+        .unwrap();
+    assert_eq!(appended.events.len(), 1, "no status notice for a note");
+    let after = appended.conversation;
+    assert_eq!(after.last_seq, before.last_seq + 1);
+    assert_eq!(
+        (
+            after.status,
+            &after.assignee_id,
+            &after.last_preview,
+            after.last_activity_at
+        ),
+        (
+            before.status,
+            &before.assignee_id,
+            &before.last_preview,
+            before.last_activity_at
+        )
+    );
+    let stored = conversations
+        .get(Viewer::Node, conversation_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.last_preview, before.last_preview, "as stored, too");
+    let as_visitor = Viewer::Visitor { conversation_id };
+    let seen = conversations
+        .messages_after(as_visitor, conversation_id, 0, 100)
+        .await
+        .unwrap();
+    assert!(seen.iter().all(|m| m.sender != SenderKind::Note));
+    let newest = conversations
+        .messages_before(as_visitor, conversation_id, None, 100)
+        .await
+        .unwrap();
+    assert_eq!(newest, seen);
+    let agents_see = conversations
+        .messages_after(Viewer::Agent(ana, &all), conversation_id, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(agents_see.len(), seen.len() + 1);
+}
+
+/// Saved replies: the team's and one's own, one shortcut per owner, the owner kept on change.
+async fn saved_replies(stores: &Stores) {
+    use switchboard::model::CannedResponse;
+    let reply = |id: &str, owner: Option<&str>, shortcut: &str| CannedResponse {
+        id: id.into(),
+        shortcut: shortcut.into(),
+        body: format!("body of {shortcut}"),
+        owner_id: owner.map(str::to_string),
+        updated_at: 5_000,
+    };
+    let canned = &stores.canned;
+    canned.save(&reply("r-team", None, "refund")).await.unwrap();
+    canned
+        .save(&reply("r-bo", Some("bo"), "thanks"))
+        .await
+        .unwrap();
+    canned
+        .save(&reply("r-cy", Some("cy"), "refund"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        canned.save(&reply("r-dup", None, "refund")).await,
+        Err(StoreError::Conflict)
+    ));
+    let shortcuts = |list: Vec<CannedResponse>| list.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(
+        shortcuts(canned.list_for("bo").await.unwrap()),
+        vec!["r-team", "r-bo"]
+    );
+    assert_eq!(
+        shortcuts(canned.list_for("cy").await.unwrap()),
+        vec!["r-team", "r-cy"]
+    );
+    assert!(canned.get_for("cy", "r-bo").await.unwrap().is_none());
+    assert!(canned.get_for("cy", "r-team").await.unwrap().is_some());
+    // Saving again with another owner changes the text, not the owner.
+    canned
+        .save(&reply("r-bo", Some("cy"), "thank-you"))
+        .await
+        .unwrap();
+    let kept = canned.get_for("bo", "r-bo").await.unwrap().unwrap();
+    assert_eq!(
+        (kept.owner_id.as_deref(), kept.shortcut.as_str()),
+        (Some("bo"), "thank-you")
+    );
+    assert!(canned.delete("r-bo").await.unwrap());
+    assert!(!canned.delete("r-bo").await.unwrap());
 }
 
 mod sqlite {
