@@ -61,7 +61,8 @@ pub fn focus_composer() -> bool {
 pub mod ssr {
     use crate::error::{AppError, AppResult};
     use crate::live::post;
-    use crate::model::{Message, SenderKind};
+    use crate::model::{Agent, Conversation, Message, SenderKind};
+    use crate::state::AppState;
     use crate::store::{Author, Viewer};
 
     pub async fn add(
@@ -84,6 +85,42 @@ pub mod ssr {
             id: Some(agent.id.clone()),
             name: agent.name.clone(),
         };
-        post::post(&state, &conversation.id, author, &body, &client_id).await
+        let note = post::post(&state, &conversation.id, author, &body, &client_id).await?;
+        mention(&state, &agent, &conversation, &note).await;
+        Ok(note)
+    }
+
+    /// Tells each teammate the note names (`@name`) who may read the conversation.
+    async fn mention(
+        state: &AppState,
+        author: &Agent,
+        conversation: &Conversation,
+        note: &Message,
+    ) {
+        let team = match state.stores.accounts.team().await {
+            Ok(team) => team,
+            Err(error) => {
+                tracing::warn!(%error, "mentions not sent: the team could not be read");
+                return;
+            }
+        };
+        for member in crate::model::mentioned(&note.body, &team) {
+            if member.agent.id == author.id {
+                continue;
+            }
+            let allowed = crate::state::access::inbox_access(state, &member.agent)
+                .await
+                .is_ok_and(|access| access.allows(&conversation.inbox_id));
+            if allowed {
+                crate::live::presence::mention(
+                    state,
+                    &member.agent.id,
+                    &conversation.id,
+                    &author.name,
+                    &note.body,
+                )
+                .await;
+            }
+        }
     }
 }

@@ -20,7 +20,10 @@ pub fn provide(live: Live, mine: OwnSettings) {
             return;
         };
         let settings = mine.0.get_untracked();
-        let wanted = if alert.new {
+        // A mention is meant for this agent: it always counts.
+        let wanted = if alert.mentioned_by.is_some() {
+            true
+        } else if alert.new {
             settings.notify_new
         } else {
             settings.notify_messages
@@ -38,6 +41,34 @@ pub fn provide(live: Live, mine: OwnSettings) {
             });
         }
     });
+}
+
+/// The newest mention, on screen until dismissed or opened.
+#[component]
+pub fn MentionToast() -> impl IntoView {
+    let live = crate::live::client::use_live();
+    let shown = RwSignal::new(None::<Alert>);
+    Effect::new(move |_| {
+        if let Some(alert) = live.alert.get().filter(|a| a.mentioned_by.is_some()) {
+            shown.set(Some(alert));
+        }
+    });
+    move || {
+        shown.get().map(|alert| {
+            let by = alert.mentioned_by.clone().unwrap_or_default();
+            view! {
+                <div class="mention-toast" role="status" data-testid="mention-toast">
+                    <p><strong>{format!("{by} mentioned you")}</strong></p>
+                    <p class="mention-preview">{alert.preview.clone()}</p>
+                    <div class="mention-actions">
+                        <a href=format!("/agent/c/{}", alert.conversation_id) class="primary"
+                            on:click=move |_| shown.set(None) data-testid="mention-open">"Open"</a>
+                        <button type="button" class="secondary" on:click=move |_| shown.set(None)>"Dismiss"</button>
+                    </div>
+                </div>
+            }
+        })
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -87,7 +118,9 @@ fn notify(alert: &Alert, open: impl Fn(String) + 'static) {
     if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
         return;
     }
-    let title = if alert.new {
+    let title = if let Some(by) = &alert.mentioned_by {
+        format!("{by} mentioned you in a note")
+    } else if alert.new {
         format!("New conversation: {}", alert.visitor_name)
     } else {
         format!("{} wrote", alert.visitor_name)

@@ -230,6 +230,7 @@ fn Workspace(agent: Agent, settings: AgentSettings) -> impl IntoView {
             <Rail agent sign_out mine/>
             <Outlet/>
             <keys::ShortcutHelp/>
+            <alerts::MentionToast/>
         </div>
     }
 }

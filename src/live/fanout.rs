@@ -61,6 +61,14 @@ async fn apply(state: &AppState, change: Change) -> Result<(), StoreError> {
             state.hub.publish_signed_out(&agent_id, &ended)
         }
         Change::Signal(Signal::AccessChanged) => state.hub.publish_access_changed(),
+        Change::Signal(Signal::Mentioned {
+            agent_id,
+            conversation_id,
+            by,
+            body,
+        }) => state
+            .hub
+            .publish_mention(&agent_id, &conversation_id, &by, &body),
         Change::Signal(Signal::Typing {
             conversation_id,
             sender,

@@ -51,6 +51,28 @@ pub async fn sessions_ended(state: &AppState, agent_id: &str, ended: SessionsEnd
     }
 }
 
+/// A teammate named `agent_id` in a note: their sockets here and on every other node hear it.
+pub async fn mention(
+    state: &AppState,
+    agent_id: &str,
+    conversation_id: &str,
+    by: &str,
+    body: &str,
+) {
+    state
+        .hub
+        .publish_mention(agent_id, conversation_id, by, body);
+    let signal = Signal::Mentioned {
+        agent_id: agent_id.to_string(),
+        conversation_id: conversation_id.to_string(),
+        by: by.to_string(),
+        body: body.to_string(),
+    };
+    if let Err(error) = state.stores.feed.relay(signal).await {
+        tracing::warn!(%error, "mention not relayed to other nodes");
+    }
+}
+
 /// Inbox membership changed: agents' sockets here and on every other node read their
 /// inboxes again.
 pub async fn access_changed(state: &AppState) {

@@ -125,6 +125,12 @@ pub enum ServerFrame {
         client_id: String,
         error: AppError,
     },
+    /// Agents: a teammate named you (`@name`) in a note of a conversation you may read.
+    Mentioned {
+        conversation_id: String,
+        by: String,
+        body: String,
+    },
     Pong,
 }
 

@@ -281,3 +281,89 @@ mod tests {
         assert!(validate_password("short").is_err());
     }
 }
+
+/// The teammates a note names with `@`: by full name, or by first name when no other active
+/// teammate has it. Case does not matter; inactive teammates are never named.
+pub fn mentioned<'a>(body: &str, team: &'a [TeamMember]) -> Vec<&'a TeamMember> {
+    let text = body.to_lowercase();
+    let named = |name: &str| {
+        let wanted = format!("@{}", name.to_lowercase());
+        text.match_indices(&wanted).any(|(at, _)| {
+            // The name ends there: "@ana" does not name "Anabel".
+            text[at + wanted.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+        })
+    };
+    let first = |member: &TeamMember| {
+        member
+            .agent
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_lowercase()
+    };
+    let active: Vec<&TeamMember> = team.iter().filter(|m| m.active).collect();
+    active
+        .iter()
+        .copied()
+        .filter(|member| {
+            let first_name = first(member);
+            let unique = active
+                .iter()
+                .filter(|other| first(other) == first_name)
+                .count()
+                == 1;
+            named(&member.agent.name) || (unique && !first_name.is_empty() && named(&first_name))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod mention_tests {
+    use super::*;
+
+    fn member(id: &str, name: &str, active: bool) -> TeamMember {
+        TeamMember {
+            agent: Agent {
+                id: id.into(),
+                email: format!("{id}@example.com"),
+                name: name.into(),
+                role: Role::Agent,
+            },
+            active,
+            avatar_color: String::new(),
+            open_chats: 0,
+        }
+    }
+
+    #[test]
+    fn mentions_name_teammates() {
+        let team = [
+            member("a", "Ana Lima", true),
+            member("b", "Bo Chen", true),
+            member("c", "Bo Diaz", true),
+            member("d", "Dee Old", false),
+            member("e", "Anabel Ruiz", true),
+        ];
+        let ids = |body: &str| {
+            mentioned(body, &team)
+                .iter()
+                .map(|m| m.agent.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("@ana can you look?"), vec!["a"]);
+        assert_eq!(ids("cc @Ana Lima."), vec!["a"]);
+        assert_eq!(
+            ids("@bo please"),
+            Vec::<String>::new(),
+            "two Bos: the first name is not enough"
+        );
+        assert_eq!(ids("@Bo Diaz please"), vec!["c"]);
+        assert_eq!(ids("@dee"), Vec::<String>::new(), "deactivated");
+        assert_eq!(ids("@anabel and @ana"), vec!["a", "e"]);
+        assert_eq!(ids("email ana@example.com"), Vec::<String>::new());
+    }
+}

@@ -160,6 +160,17 @@ impl Hub {
         self.send(&Topic::Agent(agent_id.to_string()), event);
     }
 
+    /// Tells this node's sockets of an agent that a teammate named them in a note.
+    pub fn publish_mention(&self, agent_id: &str, conversation_id: &str, by: &str, body: &str) {
+        let frame = ServerFrame::Mentioned {
+            conversation_id: conversation_id.to_string(),
+            by: by.to_string(),
+            body: body.to_string(),
+        };
+        let event = LiveEvent::new(conversation_id, None, &frame);
+        self.send(&Topic::Agent(agent_id.to_string()), event);
+    }
+
     /// Tells this node's agent sockets that inbox membership changed; each reads its agent's
     /// inboxes again, and its tab fetches the list again.
     pub fn publish_access_changed(&self) {

@@ -60,4 +60,11 @@ pub enum Signal {
     },
     /// Who works which inbox changed: agents' sockets read their inboxes again.
     AccessChanged,
+    /// A teammate named this agent in a note.
+    Mentioned {
+        agent_id: String,
+        conversation_id: String,
+        by: String,
+        body: String,
+    },
 }

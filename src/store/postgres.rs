@@ -78,9 +78,10 @@ impl Feed for PgFeed {
             Signal::Typing {
                 conversation_id, ..
             } => conversation_id.clone(),
-            Signal::Presence { .. } | Signal::SignedOut { .. } | Signal::AccessChanged => {
-                String::new()
-            }
+            Signal::Presence { .. }
+            | Signal::SignedOut { .. }
+            | Signal::AccessChanged
+            | Signal::Mentioned { .. } => String::new(),
         };
         self.notifier
             .notify(&self.pool, &conversation, None, Some(signal))

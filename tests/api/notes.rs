@@ -184,4 +184,99 @@ async fn a_visitor_resumes_past_notes(backend: Backend) {
     assert_eq!(got.sender, SenderKind::Agent);
 }
 
-on_both_stores!(notes_never_reach_the_visitor, a_visitor_resumes_past_notes);
+/// `@name` in a note alerts that teammate's sockets, only if they may read the conversation,
+/// and never the author or the visitor.
+async fn mentions_alert_teammates_who_may_read(backend: Backend) {
+    let db = Db::new(backend).await;
+    let server = Server::start(&db).await;
+    let mut admin = server.client();
+    admin.sign_in().await;
+    let (bo, bo_agent) =
+        invite_and_join(&server, &mut admin, "bo@example.com", "Bo Chen", "agent").await;
+    let (cy, cy_agent) =
+        invite_and_join(&server, &mut admin, "cy@example.com", "Cy Diaz", "agent").await;
+    let shop = crate::inbox_access::shop_inbox(&mut admin).await;
+    for (inbox, members) in [
+        ("default", vec![bo_agent.id.clone()]),
+        (shop.id.as_str(), vec![cy_agent.id.clone()]),
+    ] {
+        admin
+            .call_json::<serde_json::Value>(
+                "save_inbox_members",
+                serde_json::json!({ "id": inbox, "members": members }),
+            )
+            .await
+            .unwrap();
+    }
+    let mut bo_socket = bo.socket().await;
+    let mut cy_socket = cy.socket().await;
+    let (visitor, session) = start_chat(&server, "Vera", "help").await;
+    let mut visitor_socket = visitor.socket().await;
+    follow(&mut visitor_socket, &session.conversation.id).await;
+    let id = session.conversation.id.clone();
+
+    // Cy does not work the default inbox: named, but told nothing.
+    add_note(
+        &mut admin,
+        &id,
+        "@bo can you take this? @cy FYI",
+        &client_id(),
+    )
+    .await
+    .unwrap();
+    let (conversation, by, body) = bo_socket
+        .expect(|frame| match frame {
+            ServerFrame::Mentioned {
+                conversation_id,
+                by,
+                body,
+            } => Some((conversation_id, by, body)),
+            _ => None,
+        })
+        .await;
+    assert_eq!((conversation.as_str(), by.as_str()), (id.as_str(), "Ana"));
+    assert!(body.contains("can you take this"));
+
+    // A conversation Cy works: now the mention reaches Cy, and it is the first Cy hears.
+    let (_, at_shop) =
+        crate::inbox_access::start_in(&server, &shop.id, "https://shop.example", "Sam").await;
+    let at_shop = at_shop.unwrap().conversation.id;
+    add_note(
+        &mut admin,
+        &at_shop,
+        "@Cy Diaz this one is yours",
+        &client_id(),
+    )
+    .await
+    .unwrap();
+    let first = cy_socket
+        .expect(|frame| match frame {
+            ServerFrame::Mentioned {
+                conversation_id, ..
+            } => Some(conversation_id),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        first, at_shop,
+        "the note Cy may not read was never announced to Cy"
+    );
+
+    // The visitor heard nothing of it: the next thing on their socket is the reply.
+    send_agent(&mut admin, &id, "Bo will help you.")
+        .await
+        .unwrap();
+    let frames = frames_until(&mut visitor_socket, "Bo will help you").await;
+    assert!(
+        frames
+            .iter()
+            .all(|f| !f.contains("mentioned") && !f.contains("take this")),
+        "{frames:?}"
+    );
+}
+
+on_both_stores!(
+    notes_never_reach_the_visitor,
+    a_visitor_resumes_past_notes,
+    mentions_alert_teammates_who_may_read
+);

@@ -96,6 +96,8 @@ pub struct Alert {
     pub new: bool,
     pub visitor_name: String,
     pub preview: String,
+    /// A teammate named this agent in a note: who.
+    pub mentioned_by: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -295,6 +297,17 @@ impl Live {
             ServerFrame::Presence { agents } => self.agents_online.set(Some(agents)),
             ServerFrame::TeamPresence { agents } => self.team.set(agents),
             ServerFrame::SignedOut { .. } => self.signed_out.set(true),
+            ServerFrame::Mentioned {
+                conversation_id,
+                by,
+                body,
+            } => self.alert.set(Some(Alert {
+                conversation_id,
+                new: false,
+                visitor_name: String::new(),
+                preview: crate::model::preview(&body),
+                mentioned_by: Some(by),
+            })),
             ServerFrame::Pong | ServerFrame::Error { .. } => {}
         }
     }
@@ -333,6 +346,7 @@ impl Live {
                 new: before.is_none(),
                 visitor_name: conversation.visitor_name.clone(),
                 preview: conversation.last_preview.clone(),
+                mentioned_by: None,
             }));
         }
     }

@@ -394,7 +394,8 @@ impl Session {
                     agents: self.state.presence.agents(),
                 }])
             }
-            // Only sign-outs go there, and the first one closes the socket.
+            // Sign-outs (the first closes the socket) and mentions, which are alerts only: the
+            // note itself is in the conversation.
             (Err(BroadcastStreamRecvError::Lagged(_)), Topic::Agent(_)) => vec![],
             (Err(BroadcastStreamRecvError::Lagged(_)), Topic::Inbox(_)) => {
                 telemetry::resync();
