@@ -15,6 +15,8 @@ pub enum AppError {
     ConversationNotFound,
     #[error("That saved reply does not exist (any more).")]
     SavedReplyNotFound,
+    #[error("You already rated this conversation. Thank you!")]
+    AlreadyRated,
     #[error("Please sign in.")]
     SignInRequired,
     #[error("Wrong e-mail or password.")]
@@ -63,7 +65,7 @@ impl AppError {
             SiteNotAllowed | AdminOnly | Forbidden(_) | InboxSwitchedOff => 403,
             ConversationNotFound | SavedReplyNotFound | InboxNotFound | AgentUnavailable => 404,
             SetupLinkInvalid | InviteInvalid => 410,
-            LastAdmin => 409,
+            LastAdmin | AlreadyRated => 409,
             TooLarge { .. } => 413,
             EmptyMessage | MessageTooLong { .. } | Invalid(_) => 422,
             TooManyAttempts { .. } | RateLimited { .. } => 429,

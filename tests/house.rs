@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("notes", 6),
     ("canned", 6),
     ("transcripts", 6),
+    ("csat", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

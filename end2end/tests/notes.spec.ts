@@ -91,3 +91,63 @@ test("an internal note reaches the team live and never the visitor", async ({ br
   await visitorContext.close();
   await agentContext.close();
 });
+
+// `@name` in a note: the named teammate, elsewhere in the dashboard, gets a toast that opens
+// the conversation at the note.
+test("naming a teammate in a note alerts them live", async ({ browser }) => {
+  const anaContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const miaContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const visitorContext = await browser.newContext({ viewport: { width: 420, height: 700 } });
+  const ana = await anaContext.newPage();
+  const mia = await miaContext.newPage();
+  const visitor = await visitorContext.newPage();
+  await signIn(ana);
+  const link: string = await ana.evaluate(async () => {
+    const response = await fetch("/api/create_invite", {
+      method: "POST",
+      headers: { Accept: "application/json" },
+      body: new URLSearchParams({ email: "mia@example.com", role: "agent" }),
+    });
+    return (await response.json()).link;
+  });
+  const invite = new URL(link);
+  await mia.goto(invite.pathname + invite.search);
+  await hydrated(mia);
+  await mia.getByTestId("invite-name").fill("Mia Park");
+  await mia.getByTestId("invite-password").fill("mia-password-789");
+  await mia.getByRole("button", { name: "Join and sign in" }).click();
+  await expect(mia).toHaveURL(/\/agent$/);
+  await hydrated(mia);
+  await expect(mia.getByTestId("connection")).toHaveText("Online");
+
+  await visitor.goto("/widget");
+  await hydrated(visitor);
+  await visitor.getByTestId("start-name").fill("Oscar Diaz");
+  await visitor.getByTestId("composer-input").fill("My kettle stopped working after a week.");
+  await visitor.getByTestId("composer-input").press("Enter");
+  await expect(visitor.getByTestId("message")).toHaveText(/kettle/);
+
+  await ana.getByTestId("view-all").click();
+  await ana.getByTestId("conversation-item").filter({ hasText: "Oscar Diaz" }).click();
+  await expect(ana.getByTestId("thread-title")).toHaveText("Oscar Diaz");
+  await ana.getByTestId("mode-note").click();
+  await ana.getByTestId("composer-input").fill("@mia can you check the warranty on this one?");
+  await ana.getByTestId("composer-input").press("Enter");
+  await expect(ana.getByTestId("note").filter({ hasText: "warranty" })).toBeVisible();
+
+  const toast = mia.getByTestId("mention-toast");
+  await expect(toast).toContainText("Ana mentioned you");
+  await expect(toast).toContainText("check the warranty");
+  await accessible(mia, "the dashboard with a mention");
+  await mia.screenshot({ path: `${shots}/notes-mention-toast.png` });
+  await mia.getByTestId("mention-open").click();
+  await expect(mia.getByTestId("thread-title")).toHaveText("Oscar Diaz");
+  await expect(mia.getByTestId("note").filter({ hasText: "warranty" })).toBeVisible();
+  await expect(toast).toHaveCount(0);
+  // The visitor never hears of it.
+  await expect(visitor.getByTestId("messages")).not.toContainText("warranty");
+
+  await anaContext.close();
+  await miaContext.close();
+  await visitorContext.close();
+});

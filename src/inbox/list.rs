@@ -2,6 +2,7 @@
 //! conversation's unread count for the signed-in agent.
 use super::{list_conversations, Me};
 use crate::chat::{Avatar, ConnectionBadge, StatusPill};
+use crate::csat::RatingBadge;
 use crate::live::client::{merge_fetched, use_live};
 use crate::model::{Conversation, InboxFilter, InboxView};
 use crate::time_fmt;
@@ -161,6 +162,7 @@ fn ConversationItem(conversation: Conversation) -> impl IntoView {
                     <div class="item-assignee">
                         {assignee}
                         {conversation.started_offline.then(|| view! { " · " <span class="offline-tag" title="Started while nobody was online">"Offline"</span> })}
+                        {conversation.rating.clone().map(|rating| view! { " · " <RatingBadge rating/> })}
                     </div>
                 </div>
             </A>

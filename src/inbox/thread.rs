@@ -6,6 +6,7 @@ use super::{
 };
 use crate::canned::ReplyPicker;
 use crate::chat::{Avatar, Composer, MessageList, StatusPill};
+use crate::csat::RatingBadge;
 use crate::live::client::{use_live, ConversationFeed};
 use crate::model::ReplyFacts;
 use crate::model::{Conversation, SenderKind, Status};
@@ -138,6 +139,7 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
                 </div>
                 <AssignMenu/>
                 <TranscriptMenu conversation_id=conversation_id.clone()/>
+                {move || c().rating.map(|rating| view! { <RatingBadge rating/> })}
                 <StatusPill status/>
                 // aria-disabled, not disabled: a disabled button drops the keyboard focus.
                 <button class="secondary" data-testid="toggle-status" aria-disabled=move || change.pending().get().to_string()

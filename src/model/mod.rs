@@ -9,6 +9,7 @@ pub const PAGE_SIZE: u32 = 50;
 pub const DEFAULT_INBOX: &str = "default";
 
 mod canned;
+mod csat;
 mod hours;
 mod inbox;
 #[cfg(test)]
@@ -18,6 +19,7 @@ mod team;
 mod visitor;
 
 pub use canned::*;
+pub use csat::*;
 pub use hours::*;
 pub use inbox::*;
 pub use team::*;
@@ -176,6 +178,9 @@ pub struct Conversation {
     pub out_of_hours: bool,
     #[serde(default)]
     pub visitor_facts: VisitorFacts,
+    /// The visitor's rating of the newest rated resolution (CSAT).
+    #[serde(default)]
+    pub rating: Option<Rating>,
     pub last_activity_at: i64,
     pub created_at: i64,
     /// What each side's clients hold and have seen, as the highest sequence number.

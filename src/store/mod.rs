@@ -1,6 +1,6 @@
 //! Persistence, one store per aggregate: `conversations` (conversations, their events and
-//! receipts), `accounts` (agents and sessions), `inboxes`, `canned` (saved replies) and
-//! `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
+//! receipts), `accounts` (agents and sessions), `inboxes`, `canned` (saved replies),
+//! `ratings` (CSAT) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
 //! them for `AppState`. Nothing outside knows which database it talks to.
 //!
 //! A new aggregate is a new folder here (a trait in `mod.rs`, `sqlite.rs`, `postgres.rs`), one
@@ -12,6 +12,7 @@ pub mod feed;
 pub mod inboxes;
 mod pg_changes;
 mod postgres;
+pub mod ratings;
 mod rows;
 mod sqlite;
 
@@ -71,6 +72,7 @@ pub struct Stores {
     pub accounts: Arc<dyn AccountStore>,
     pub inboxes: Arc<dyn InboxStore>,
     pub canned: Arc<dyn CannedStore>,
+    pub ratings: Arc<dyn ratings::RatingStore>,
     pub feed: Arc<dyn Feed>,
 }
 

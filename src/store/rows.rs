@@ -1,8 +1,8 @@
 //! Rows as both databases return them, and the SQL both understand.
 use super::{StoreError, StoreResult};
 use crate::model::{
-    Agent, AgentSettings, Conversation, Invite, Message, Receipts, Role, SenderKind, Status,
-    TeamMember, Theme, VisitorFacts,
+    Agent, AgentSettings, Conversation, Invite, Message, Rating, Receipts, Role, SenderKind,
+    Status, TeamMember, Theme, VisitorFacts,
 };
 use sqlx::FromRow;
 
@@ -12,7 +12,10 @@ pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assi
      v.referrer AS visitor_referrer, v.language AS visitor_language, v.time_zone AS visitor_time_zone, \
      v.visits AS visitor_visits, v.created_at AS visitor_first_seen, v.last_seen_at AS visitor_last_seen, \
      c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
-     c.agent_delivered_seq, c.agent_read_seq \
+     c.agent_delivered_seq, c.agent_read_seq, \
+     CAST((SELECT r.score FROM ratings r WHERE r.conversation_id = c.id ORDER BY r.resolution_seq DESC LIMIT 1) AS BIGINT) AS rating_score, \
+     (SELECT r.comment FROM ratings r WHERE r.conversation_id = c.id ORDER BY r.resolution_seq DESC LIMIT 1) AS rating_comment, \
+     CAST((SELECT r.resolution_seq FROM ratings r WHERE r.conversation_id = c.id ORDER BY r.resolution_seq DESC LIMIT 1) AS BIGINT) AS rating_seq \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
 
 /// The visitor messages of conversation `x` after the read position of agent `agent_param`.
@@ -57,6 +60,9 @@ pub struct ConversationRow {
     pub visitor_read_seq: i64,
     pub agent_delivered_seq: i64,
     pub agent_read_seq: i64,
+    pub rating_score: Option<i64>,
+    pub rating_comment: Option<String>,
+    pub rating_seq: Option<i64>,
 }
 
 impl TryFrom<ConversationRow> for Conversation {
@@ -99,6 +105,15 @@ impl TryFrom<ConversationRow> for Conversation {
                 visitor_read: row.visitor_read_seq,
                 agent_delivered: row.agent_delivered_seq,
                 agent_read: row.agent_read_seq,
+            },
+            rating: match (row.rating_score, row.rating_seq) {
+                (Some(score), Some(resolution_seq)) => Some(Rating {
+                    score: u8::try_from(score)
+                        .map_err(|_| StoreError::Corrupt(format!("rating {score}")))?,
+                    comment: row.rating_comment.unwrap_or_default(),
+                    resolution_seq,
+                }),
+                _ => None,
             },
         })
     }
@@ -364,7 +379,8 @@ impl PostPlan {
         conversation.status = self.status;
         conversation.last_seq = self.last_seq;
         // The preview and activity are what the visitor's side shows too: a note leaves them.
-        if post.author.kind != SenderKind::Note {
+        // Only what the two sides write counts (not notes, not notices such as a rating).
+        if matches!(post.author.kind, SenderKind::Visitor | SenderKind::Agent) {
             conversation.last_preview = crate::model::preview(&post.body);
             conversation.last_sender = Some(post.author.kind);
             conversation.last_activity_at = post.now;

@@ -55,8 +55,9 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         }),
         canned: Arc::new(SqliteCanned {
             reader: reader.clone(),
-            writer,
+            writer: writer.clone(),
         }),
+        ratings: Arc::new(super::ratings::sqlite::SqliteRatings { writer }),
         feed: Arc::new(SqliteFeed { reader }),
     })
 }

@@ -14,6 +14,7 @@ pub use shell::{widget_shell, WidgetApp, LEAN_BUNDLE, RUNNING_BUNDLE};
 use start::{StartForm, WidgetHeader};
 
 use crate::chat::{ui_language, Avatar, Composer, MessageList, UiLanguage};
+use crate::csat::RatingCard;
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
 use crate::model::{Availability, Conversation, Message, SenderKind, Status, WidgetInbox};
@@ -422,6 +423,16 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         });
     });
     let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
+    // Resolved and not rated yet (this resolution): the widget asks how it went.
+    let rated = RwSignal::new(None::<crate::model::Rating>);
+    let to_rate = move || {
+        feed.conversation.with(|c| {
+            let rating = rated.get().or_else(|| c.rating.clone());
+            feed.messages
+                .with(|m| crate::model::resolution_to_rate(c.status, m, rating.as_ref()))
+                .is_some()
+        })
+    };
     view! {
         <WidgetHeader subtitle agents live=true/>
         {move || assignee().map(|name| view! {
@@ -431,6 +442,12 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         <MessageList feed outbox viewer=SenderKind::Visitor
             on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq, visitor: identity::current() }); })
             loading_older=older.pending()/>
+        <Show when=to_rate>
+            <RatingCard lang token=Callback::new(|_| identity::current()) on_rated=Callback::new(move |rating| rated.set(Some(rating)))/>
+        </Show>
+        {move || (rated.with(Option::is_some) && !to_rate()).then(|| view! {
+            <p class="widget-note" data-testid="rating-thanks">{t!("csat.thanks", locale = lang)}</p>
+        })}
         <Composer draft error={None::<String>} placeholder=t!("widget.reply", locale = lang).to_string()
             on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body, false); })
             on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>

@@ -8,6 +8,7 @@ mod common;
 mod attacks;
 mod canned;
 mod conversation_loop;
+mod csat;
 mod delivery;
 mod embed;
 mod group_commit;
