@@ -126,7 +126,9 @@ pub fn MessageList(
     });
     let lang = ui_language();
     view! {
-        <div class="messages" node_ref=scroller data-testid="messages" on:scroll=on_scroll>
+        // A scrolling region the keyboard can reach (and scroll), read out as a chat log.
+        <div class="messages" node_ref=scroller data-testid="messages" on:scroll=on_scroll
+            tabindex="0" role="log" aria-label=t!("chat.conversation", locale = lang)>
             <Show when=move || { first_seq() > 1 }>
                 <button class="load-older" on:click=move |_| on_load_older.run(first_seq())
                     disabled=move || loading_older.get()>

@@ -310,3 +310,72 @@ async fn presence_crosses_nodes_online_away_offline() {
     node_a.stop().await;
     node_b.stop().await;
 }
+
+/// Notes and mentions across nodes: a note written on node A reaches the agent following the
+/// conversation on node B and never the visitor on B; a teammate named in it is alerted on B.
+#[tokio::test]
+async fn notes_and_mentions_cross_nodes() {
+    let db = Db::new(Backend::Postgres).await;
+    let (node_a, node_b) = tokio::join!(
+        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]),
+        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)])
+    );
+    let mut ana = node_a.client();
+    ana.sign_in().await;
+    let (bo, _) = invite_and_join(&node_a, &mut ana, "bo@example.com", "Bo Chen", "agent").await;
+    let bo = bo.at(&node_b.base);
+    let (visitor, session) = start_chat(&node_b, "Ines", "hello").await;
+    let id = session.conversation.id.clone();
+    let mut bo_socket = bo.socket().await;
+    follow(&mut bo_socket, &id).await;
+    let mut visitor_socket = visitor.socket().await;
+    follow(&mut visitor_socket, &id).await;
+
+    let _: Message = ana
+        .call(
+            "add_note",
+            &[
+                ("conversation_id", id.as_str()),
+                ("body", "@bo secret plan"),
+                ("client_id", &client_id()),
+            ],
+        )
+        .await
+        .unwrap();
+    let (mut saw_note, mut saw_mention) = (false, false);
+    while !(saw_note && saw_mention) {
+        match bo_socket.next_frame().await {
+            ServerFrame::Message { message } if message.body == "@bo secret plan" => {
+                saw_note = true
+            }
+            ServerFrame::Mentioned {
+                by,
+                conversation_id,
+                ..
+            } => {
+                assert_eq!(
+                    (by.as_str(), conversation_id.as_str()),
+                    ("Ana", id.as_str())
+                );
+                saw_mention = true;
+            }
+            _ => {}
+        }
+    }
+    send_agent(&mut ana, &id, "public reply").await.unwrap();
+    loop {
+        match visitor_socket.next_frame().await {
+            ServerFrame::Message { message } => {
+                assert_ne!(
+                    message.body, "@bo secret plan",
+                    "the visitor on node B never gets the note"
+                );
+                if message.body == "public reply" {
+                    break;
+                }
+            }
+            ServerFrame::Mentioned { .. } => panic!("a visitor was told of a mention"),
+            _ => {}
+        }
+    }
+}
