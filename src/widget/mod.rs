@@ -433,6 +433,13 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
                 .is_some()
         })
     };
+    // This resolution is rated (here, or the socket said so first, or before a reload).
+    let thanked = move || {
+        let resolved_and_rated = feed.conversation.with(|c| {
+            c.status == Status::Resolved && (c.rating.is_some() || rated.with(Option::is_some))
+        });
+        resolved_and_rated && !to_rate()
+    };
     view! {
         <WidgetHeader subtitle agents live=true/>
         {move || assignee().map(|name| view! {
@@ -445,7 +452,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         <Show when=to_rate>
             <RatingCard lang token=Callback::new(|_| identity::current()) on_rated=Callback::new(move |rating| rated.set(Some(rating)))/>
         </Show>
-        {move || (rated.with(Option::is_some) && !to_rate()).then(|| view! {
+        {move || thanked().then(|| view! {
             <p class="widget-note" data-testid="rating-thanks">{t!("csat.thanks", locale = lang)}</p>
         })}
         <Composer draft error={None::<String>} placeholder=t!("widget.reply", locale = lang).to_string()
