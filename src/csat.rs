@@ -36,7 +36,7 @@ pub fn RatingCard(
             on_rated.run(rating);
         }
     });
-    let faces = [(1u8, "😠"), (2, "🙁"), (3, "😐"), (4, "🙂"), (5, "😍")];
+    let faces = [1u8, 2, 3, 4, 5];
     view! {
         <form class="rating-card" data-testid="rating-card" on:submit=move |ev| {
             ev.prevent_default();
@@ -45,11 +45,11 @@ pub fn RatingCard(
             <fieldset>
                 <legend>{t!("csat.question", locale = lang)}</legend>
                 <div class="rating-faces">
-                    {faces.into_iter().map(|(value, face)| view! {
+                    {faces.into_iter().map(|value| view! {
                         <label class="rating-face" class:picked=move || score.get() == value>
                             <input type="radio" name="rating" value=value.to_string() class="sr-only" data-testid=format!("rate-{value}")
                                 on:change=move |_| score.set(value)/>
-                            <span aria-hidden="true">{face}</span>
+                            {face(value)}
                             <span class="rating-word">{word(value, lang)}</span>
                         </label>
                     }).collect_view()}
@@ -64,6 +64,25 @@ pub fn RatingCard(
             </Show>
             {move || send.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
         </form>
+    }
+}
+
+/// A face for a score, drawn (emoji differ from system to system, and some have none).
+fn face(score: u8) -> impl IntoView {
+    let mouth = match score {
+        1 => "M8 17.5q4-4 8 0",
+        2 => "M8.5 16.5q3.5-2 7 0",
+        3 => "M8.5 15.5h7",
+        4 => "M8.5 14.5q3.5 2.5 7 0",
+        _ => "M7.5 14q4.5 5 9 0",
+    };
+    view! {
+        <svg viewBox="0 0 24 24" width="30" height="30" aria-hidden="true">
+            <circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" stroke-width="1.6"/>
+            <circle cx="9" cy="10" r="1.3" fill="currentColor"/>
+            <circle cx="15" cy="10" r="1.3" fill="currentColor"/>
+            <path d=mouth fill="none" stroke="currentColor" stroke-width="1.7" stroke-linecap="round"/>
+        </svg>
     }
 }
 

@@ -233,7 +233,13 @@ pub fn MuteToggle() -> impl IntoView {
             aria-pressed=move || is_muted.get().to_string()
             aria-label=move || if is_muted.get() { t!("widget.unmute", locale = ui_language()) } else { t!("widget.mute", locale = ui_language()) }
             on:click=move |_| { let next = !is_muted.get_untracked(); set_muted(next); is_muted.set(next); }>
-            {move || if is_muted.get() { "🔕" } else { "🔔" }}
+            // Drawn, not emoji: not every system font has them.
+            <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                <path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15zM10 20.5a2 2 0 0 0 4 0"/>
+                <Show when=move || is_muted.get()>
+                    <path stroke="currentColor" stroke-width="1.8" stroke-linecap="round" d="M4 4l16 16"/>
+                </Show>
+            </svg>
         </button>
     }
 }
