@@ -34,6 +34,25 @@ if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
   cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
 
+# The advisory database `cargo deny check advisories` reads (scripts/test.sh runs it offline),
+# where cargo-deny keeps it. From GitHub when reachable; otherwise from a local copy of
+# https://github.com/rustsec/advisory-db, a path or git URL in ADVISORY_DB_SOURCE (by default
+# the copy this workplace keeps under /work/.mirror).
+ADVISORY_DB="$HOME/.cargo/advisory-dbs/advisory-db-3157b0e258782691"
+ADVISORY_DB_SOURCE="${ADVISORY_DB_SOURCE:-/work/.mirror/rustsec+advisory-db/repo}"
+if [ ! -d "$ADVISORY_DB/.git" ]; then
+  if timeout 120 cargo deny fetch db >/dev/null 2>&1 && [ -d "$ADVISORY_DB/.git" ]; then
+    log "fetched the advisory database from GitHub"
+  elif [ -d "$ADVISORY_DB_SOURCE" ] || [[ "$ADVISORY_DB_SOURCE" == *://* ]]; then
+    log "copying the advisory database from $ADVISORY_DB_SOURCE"
+    rm -rf "$ADVISORY_DB"
+    mkdir -p "$(dirname "$ADVISORY_DB")"
+    git clone -q "$ADVISORY_DB_SOURCE" "$ADVISORY_DB"
+  else
+    log "no advisory database reachable: scripts/test.sh will say advisories were not checked"
+  fi
+fi
+
 # Debian's binaryen (v108) produces WASM that breaks hydration; npm's binaryen@132 does not.
 if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   log "installing wasm-opt from npm binaryen@$BINARYEN_VERSION"

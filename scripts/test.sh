@@ -23,8 +23,14 @@ step "clippy (server and browser)"
 as_leptos cargo clippy --features ssr --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
-step "dependencies: licences, bans and sources (cargo deny; deny.toml)"
-cargo deny --log-level error check licenses bans sources
+step "dependencies: advisories, licences, bans and sources (cargo deny; deny.toml)"
+# The advisory database is on disk (scripts/install-tools.sh): read it, fetch nothing.
+if [ -d "$HOME/.cargo/advisory-dbs/advisory-db-3157b0e258782691/.git" ]; then
+  cargo deny --offline --log-level error check advisories licenses bans sources
+else
+  echo "No advisory database on this machine (see scripts/install-tools.sh): advisories NOT checked."
+  cargo deny --log-level error check licenses bans sources
+fi
 
 step "unit and integration tests"
 as_leptos cargo test --features ssr
