@@ -248,7 +248,8 @@ pub fn ReplyPicker(
 pub mod ssr {
     use crate::auth::ssr::{require_agent, state};
     use crate::error::{AppError, AppResult};
-    use crate::model::{validate_canned, CannedResponse, Role};
+    use crate::model::{validate_canned, Agent, CannedResponse, Role};
+    use crate::state::AppState;
     use crate::store::StoreError;
 
     fn store_error(error: StoreError) -> AppError {
@@ -258,6 +259,22 @@ pub mod ssr {
             }
             other => crate::live::post::store_error(other),
         }
+    }
+
+    /// A reply this agent may change: their own, or (admins) the team's. Another agent's is
+    /// not found, as if it did not exist.
+    async fn changeable(state: &AppState, agent: &Agent, id: &str) -> AppResult<CannedResponse> {
+        let reply = state
+            .stores
+            .canned
+            .get_for(&agent.id, id)
+            .await
+            .map_err(store_error)?
+            .ok_or(AppError::SavedReplyNotFound)?;
+        if reply.shared() && agent.role != Role::Admin {
+            return Err(AppError::AdminOnly);
+        }
+        Ok(reply)
     }
 
     pub async fn list() -> AppResult<Vec<CannedResponse>> {
@@ -280,24 +297,13 @@ pub mod ssr {
         let agent = require_agent().await?;
         let state = state();
         let (shortcut, body) = validate_canned(&shortcut, &body)?;
-        let admin = agent.role == Role::Admin;
         let owner_id = if id.is_empty() {
-            if shared && !admin {
+            if shared && agent.role != Role::Admin {
                 return Err(AppError::AdminOnly);
             }
             (!shared).then(|| agent.id.clone())
         } else {
-            let existing = state
-                .stores
-                .canned
-                .get_for(&agent.id, &id)
-                .await
-                .map_err(store_error)?
-                .ok_or(AppError::SavedReplyNotFound)?;
-            if existing.shared() && !admin {
-                return Err(AppError::AdminOnly);
-            }
-            existing.owner_id
+            changeable(&state, &agent, &id).await?.owner_id
         };
         let reply = CannedResponse {
             id: if id.is_empty() {
@@ -322,16 +328,7 @@ pub mod ssr {
     pub async fn delete(id: String) -> AppResult<()> {
         let agent = require_agent().await?;
         let state = state();
-        let existing = state
-            .stores
-            .canned
-            .get_for(&agent.id, &id)
-            .await
-            .map_err(store_error)?
-            .ok_or(AppError::SavedReplyNotFound)?;
-        if existing.shared() && agent.role != Role::Admin {
-            return Err(AppError::AdminOnly);
-        }
+        changeable(&state, &agent, &id).await?;
         state.stores.canned.delete(&id).await.map_err(store_error)?;
         Ok(())
     }

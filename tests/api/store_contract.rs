@@ -271,6 +271,42 @@ async fn story(backend: Backend) {
 
     notes(&stores, &ana, &leo.id).await;
     saved_replies(&stores).await;
+    ratings(&stores, &tia.id).await;
+}
+
+/// Ratings: one per resolution; the newest is read with its conversation.
+async fn ratings(stores: &Stores, conversation_id: &str) {
+    use switchboard::store::ratings::NewRating;
+    let rating = |resolution_seq: i64, score: u8| NewRating {
+        conversation_id: conversation_id.into(),
+        resolution_seq,
+        score,
+        comment: format!("score {score}"),
+        now: 9_000,
+    };
+    let read = || async {
+        stores
+            .conversations
+            .get(Viewer::Node, conversation_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .rating
+    };
+    assert_eq!(read().await, None);
+    stores.ratings.add(&rating(3, 4)).await.unwrap();
+    assert!(matches!(
+        stores.ratings.add(&rating(3, 1)).await,
+        Err(StoreError::Conflict)
+    ));
+    stores.ratings.add(&rating(7, 2)).await.unwrap();
+    let newest = read()
+        .await
+        .expect("the newest rating comes with the conversation");
+    assert_eq!(
+        (newest.score, newest.resolution_seq, newest.comment.as_str()),
+        (2, 7, "score 2")
+    );
 }
 
 /// An agent's note is numbered like any event, leaves the conversation's state alone, and is
