@@ -116,7 +116,7 @@ pub fn rating_notice(score: u8, comment: &str) -> String {
 pub mod ssr {
     use crate::error::{AppError, AppResult};
     use crate::live::post::store_error;
-    use crate::model::{resolution_to_rate, validate_rating, Rating, SenderKind};
+    use crate::model::{resolution_to_rate, validate_rating, Rating, SenderKind, Status};
     use crate::state::access::{request_headers, visitor_conversation};
     use crate::store::ratings::NewRating;
     use crate::store::{Author, StoreError, Viewer};
@@ -139,7 +139,7 @@ pub mod ssr {
         let Some(resolution_seq) =
             resolution_to_rate(conversation.status, &recent, conversation.rating.as_ref())
         else {
-            return Err(if conversation.rating.is_some() {
+            return Err(if conversation.status == Status::Resolved {
                 AppError::AlreadyRated
             } else {
                 AppError::Invalid("You can rate the conversation once it is resolved.".into())

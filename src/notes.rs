@@ -97,6 +97,10 @@ pub mod ssr {
         conversation: &Conversation,
         note: &Message,
     ) {
+        // Most notes name nobody: no read of the team for those.
+        if !note.body.contains('@') {
+            return;
+        }
         let team = match state.stores.accounts.team().await {
             Ok(team) => team,
             Err(error) => {

@@ -24,6 +24,16 @@ pub async fn serve(
     header_time: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
+    // One builder for every connection (each takes a copy).
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_time);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .enable_connect_protocol();
     // Connections hold a receiver each: when all are dropped, every connection has ended.
     let (stopping, stop_seen) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
@@ -44,7 +54,7 @@ pub async fn serve(
             tcp,
             peer,
             app.clone(),
-            header_time,
+            builder.clone(),
             stop_seen.clone(),
         ));
     }
@@ -58,7 +68,7 @@ async fn connection(
     tcp: TcpStream,
     peer: SocketAddr,
     app: Router,
-    header_time: Duration,
+    builder: Builder<TokioExecutor>,
     mut stop: watch::Receiver<bool>,
 ) {
     // Pages stream in several chunks and socket frames are small: without TCP_NODELAY a
@@ -72,15 +82,6 @@ async fn connection(
         request.extensions_mut().insert(ConnectInfo(peer));
         request
     });
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_time);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .enable_connect_protocol();
     let serving = builder
         .serve_connection_with_upgrades(TokioIo::new(tcp), TowerToHyperService::new(service));
     let mut serving = std::pin::pin!(serving);

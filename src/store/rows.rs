@@ -13,10 +13,11 @@ pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assi
      v.visits AS visitor_visits, v.created_at AS visitor_first_seen, v.last_seen_at AS visitor_last_seen, \
      c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
      c.agent_delivered_seq, c.agent_read_seq, \
-     CAST((SELECT r.score FROM ratings r WHERE r.conversation_id = c.id ORDER BY r.resolution_seq DESC LIMIT 1) AS BIGINT) AS rating_score, \
-     (SELECT r.comment FROM ratings r WHERE r.conversation_id = c.id ORDER BY r.resolution_seq DESC LIMIT 1) AS rating_comment, \
-     CAST((SELECT r.resolution_seq FROM ratings r WHERE r.conversation_id = c.id ORDER BY r.resolution_seq DESC LIMIT 1) AS BIGINT) AS rating_seq \
-     FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id";
+     CAST(r.score AS BIGINT) AS rating_score, r.comment AS rating_comment, \
+     CAST(r.resolution_seq AS BIGINT) AS rating_seq \
+     FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id \
+     LEFT JOIN ratings r ON r.conversation_id = c.id AND r.resolution_seq = \
+     (SELECT MAX(m.resolution_seq) FROM ratings m WHERE m.conversation_id = c.id)";
 
 /// The visitor messages of conversation `x` after the read position of agent `agent_param`.
 pub fn unread_count(agent_param: &str) -> String {

@@ -104,6 +104,12 @@ async fn each_resolution_is_rated_once(backend: Backend) {
 
     // Written to again, resolved again: a new rating is asked for and kept.
     send_visitor(&mut visitor, "One more thing…").await.unwrap();
+    // Reopened: nothing to rate until it is resolved again (not "already rated").
+    let reopened = rate(&mut visitor, "5", "").await;
+    assert!(
+        matches!(reopened, Err(AppError::Invalid(_))),
+        "{reopened:?}"
+    );
     send_agent(&mut agent, &id, "Sure!").await.unwrap();
     resolve(&mut agent, &id).await;
     let second = rate(&mut visitor, "5", "")
