@@ -79,6 +79,25 @@ measure switchboard-postgres "$sb_rows" --url http://127.0.0.1:3413 --agents 4
 measure switchboard-postgres-socket "$sb_rows" --url http://127.0.0.1:3413 --agents 4 --send-via socket
 kill "${pids[-1]}"
 
+# 4. Two nodes on one PostgreSQL: visitors send (over their sockets) on A, agents read on B.
+two_url="$(fresh_postgres two)"
+start 3414 "$two_url"
+start 3415 "$two_url"
+sb_rows="pg_rows ${two_url##*/} \"messages where body = 'load test message'\""
+measure switchboard-two-nodes "$sb_rows" --url http://127.0.0.1:3414 --agent-url http://127.0.0.1:3415 \
+  --agents 4 --send-via socket
+kill "${pids[-1]}" "${pids[-2]}"
+
+# 5. Idle widget sockets on one SQLite node (the server's memory per socket), then all of them
+#    dropping and resuming at once.
+start 3416 "sqlite://$dir/idle.db"
+echo; echo "== ${IDLE:-18000} idle widget sockets, then all reconnecting at once"
+"${load[@]}" --url http://127.0.0.1:3416 --conversations 10 --agents 1 --rate 10 --duration 1 \
+  --idle "${IDLE:-18000}" --reconnect --server-pid "${pids[-1]}" | tee "$dir/idle"
+kill "${pids[-1]}"
+idle_kb="$(sed -n 's/.*: \([0-9.]*\) kB per idle socket.*/\1/p' "$dir/idle")"
+storm="$(sed -n 's/^reconnect storm: \([0-9]*\) clients reconnected and resumed in \([0-9.]*\) s/\1 \2/p' "$dir/idle")"
+
 echo; echo "== side by side ($conversations conversations, $secs s each, one client, one run)"
 awk '
   { name = $1; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[name, kv[1]] = kv[2] } names[++n] = name }
@@ -99,4 +118,9 @@ awk '
     printf "p99 at 1,000 msg/s: Switchboard SQLite %s / %s ms (target <= 5), PostgreSQL %s / %s ms (target <= 10), peer %s ms\n",
       v["switchboard-sqlite@1000", "p99_ms"], v["switchboard-sqlite-socket@1000", "p99_ms"],
       v["switchboard-postgres@1000", "p99_ms"], v["switchboard-postgres-socket@1000", "p99_ms"], v["socketio@1000", "p99_ms"]
+    printf "two nodes (socket sends on A, agents on B): %s msg/s unpaced (target >= the one-node PostgreSQL %s), p99 at 1,000 msg/s %s ms (target <= 25)\n",
+      v["switchboard-two-nodes", "throughput"], v["switchboard-postgres-socket", "throughput"], v["switchboard-two-nodes@1000", "p99_ms"]
   }' "$results"
+read -r storm_clients storm_secs <<< "${storm:-? ?}"
+echo "idle widget socket: ${idle_kb:-?} KB of server memory (target <= 10)"
+echo "reconnect storm: ${storm_clients} of ${IDLE:-18000} clients resumed in ${storm_secs} s (target <= 3 s, all resumed)"

@@ -24,6 +24,9 @@ as_leptos cargo clippy --features ssr --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 step "dependencies: advisories, licences, bans and sources (cargo deny; deny.toml)"
+# cargo deny reads the metadata of every package in Cargo.lock, those of other platforms too:
+# download any a fresh machine lacks (from crates.io), then check offline.
+cargo fetch --quiet
 # The advisory database is on disk (scripts/install-tools.sh): read it, fetch nothing.
 if [ -d "$HOME/.cargo/advisory-dbs/advisory-db-3157b0e258782691/.git" ]; then
   cargo deny --offline --log-level error check advisories licenses bans sources

@@ -1,6 +1,9 @@
 use switchboard::state::settings::Settings;
 use tracing_subscriber::EnvFilter;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     // Parsed first, so `--help` and `--version` answer without starting anything.

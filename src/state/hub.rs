@@ -61,6 +61,9 @@ impl LiveEvent {
     }
 }
 
+/// Most events a conversation's topic buffers (see `Hub::subscribe`).
+const CONVERSATION_RING: usize = 16;
+
 pub struct Hub {
     topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<LiveEvent>>>>,
     /// Events one topic buffers before a slow subscriber lags and catches up from the store.
@@ -77,9 +80,16 @@ impl Hub {
 
     pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<LiveEvent>> {
         let mut topics = self.topics.lock().expect("hub lock");
+        // A conversation's ring is allocated whole for each open widget, and few events are
+        // ever in flight in one conversation: a smaller ring keeps an idle socket small. A
+        // tab that still falls behind catches up from the store.
+        let capacity = match topic {
+            Topic::Conversation(_) => self.capacity.min(CONVERSATION_RING),
+            _ => self.capacity,
+        };
         let receiver = topics
             .entry(topic)
-            .or_insert_with(|| broadcast::channel(self.capacity).0)
+            .or_insert_with(|| broadcast::channel(capacity).0)
             .subscribe();
         metrics::hub_topics(topics.len());
         receiver

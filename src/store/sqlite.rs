@@ -31,11 +31,24 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    // Checkpoints (copying the WAL back into the file, with an fsync each) run off the commit
+    // path (`checkpoints`); the writer's own is only a backstop for a checkpointer that fell
+    // far behind. `journal_size_limit` gives the disk back after a burst.
     let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            options
+                .clone()
+                .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
+                .pragma("journal_size_limit", (64 * 1024 * 1024).to_string()),
+        )
+        .await?;
+    MIGRATOR.run(&writer).await?;
+    let checkpointer = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options.clone())
         .await?;
-    MIGRATOR.run(&writer).await?;
+    tokio::spawn(checkpoints(checkpointer));
     let reader = SqlitePoolOptions::new()
         .max_connections(4)
         .connect_with(options)
@@ -60,6 +73,27 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         ratings: Arc::new(super::ratings::sqlite::SqliteRatings { writer }),
         feed: Arc::new(SqliteFeed { reader }),
     })
+}
+
+/// Pages the WAL may hold before a commit checkpoints it itself (SQLite's default is 1,000).
+const WRITER_CHECKPOINT_PAGES: u32 = 50_000;
+
+/// Copies committed pages from the WAL into the database file a few times a second, on a
+/// connection of its own. At SQLite's default a commit that crossed 1,000 pages ran the
+/// checkpoint (and its fsyncs) itself, while every sender waited: over a third of the time of
+/// a busy writer (docs/benchmarks.md). A passive checkpoint never blocks the writer or readers.
+async fn checkpoints(connection: SqlitePool) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&connection)
+            .await
+        {
+            tracing::warn!(%error, "WAL checkpoint failed; the writer's own checkpoint is the backstop");
+        }
+    }
 }
 
 /// Only this node writes the file: there is no change feed to follow.

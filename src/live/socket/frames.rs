@@ -147,7 +147,7 @@ impl Session {
 
     /// A visitor's message over the socket: the same post as the server function's (one
     /// path: `live::post`), into the one conversation this socket was opened for.
-    async fn post(&self, client_id: String, body: String) -> ServerFrame {
+    async fn post(&mut self, client_id: String, body: String) -> ServerFrame {
         let Identity::Visitor {
             conversation_id,
             name,
@@ -170,7 +170,15 @@ impl Session {
             Some(self.peer),
         );
         match posted.await {
-            Ok(message) => ServerFrame::Sent { client_id, message },
+            Ok(message) => {
+                // The answer carries the message: the hub's copy of it need not follow.
+                if let Some(sent) = self.sent.get_mut(&message.conversation_id) {
+                    if *sent + 1 == message.seq {
+                        *sent = message.seq;
+                    }
+                }
+                ServerFrame::Sent { client_id, message }
+            }
             Err(error) => ServerFrame::SendFailed { client_id, error },
         }
     }
@@ -292,8 +300,12 @@ impl Session {
         let cursor = after_seq.filter(|seq| *seq <= conversation.last_seq);
         self.sent
             .insert(conversation_id.clone(), cursor.unwrap_or(0));
+        // A tab that holds everything (most reconnects) needs no read of the messages.
+        let up_to_date = cursor == Some(conversation.last_seq);
         let mut frames = vec![ServerFrame::Conversation { conversation }];
-        frames.extend(self.catch_up(&conversation_id, cursor).await);
+        if !up_to_date {
+            frames.extend(self.catch_up(&conversation_id, cursor).await);
+        }
         frames
     }
 

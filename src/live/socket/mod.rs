@@ -9,7 +9,7 @@ use crate::model::{Agent, InboxAccess, SenderKind};
 use crate::state::access::{
     agent_from_headers, cookie, token_hash, visitor_conversation, SESSION_COOKIE, SOCKET_PROTOCOL,
 };
-use crate::state::hub::Topic;
+use crate::state::hub::{LiveEvent, Topic};
 use crate::state::AppState;
 use crate::store::Viewer;
 use crate::telemetry;
@@ -18,9 +18,12 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use feeds::Feeds;
+use futures_util::{FutureExt, SinkExt};
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
 /// The frame limit can be set lower than this, never higher.
@@ -32,6 +35,8 @@ const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_HEARTBEAT: u16 = 4000;
 const CLOSE_RESTARTING: u16 = 1012;
 const CLOSE_SIGNED_OUT: u16 = 4001;
+/// Hub events written to a socket before one flush (and before its own frames are read again).
+const MAX_COALESCED: usize = 64;
 
 #[derive(Clone, Debug)]
 enum Identity {
@@ -102,7 +107,8 @@ pub async fn upgrade(
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        // Frames wait here until the flush that ends each batch (`run`).
+        .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| async move {
             let _slot = slot;
             state
@@ -230,6 +236,8 @@ impl Session {
                 _ = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
                     return close(socket, CLOSE_RESTARTING, "server restarting; reconnect").await;
                 }
+                // The work a frame or an event starts is boxed: its futures (store reads among
+                // them) live only while it runs, so an idle socket's task stays small.
                 incoming = socket.recv() => {
                     let message = match incoming {
                         Some(Ok(message)) => message,
@@ -248,7 +256,7 @@ impl Session {
                         WsMessage::Text(text) => {
                             telemetry::frame_in(text.len());
                             let frames = match serde_json::from_str::<ClientFrame>(text.as_str()) {
-                                Ok(frame) => self.on_client_frame(frame).await,
+                                Ok(frame) => Box::pin(self.on_client_frame(frame)).await,
                                 Err(error) => vec![ServerFrame::error("bad_frame", format!("Could not read that frame: {error}"))],
                             };
                             for frame in frames {
@@ -263,24 +271,21 @@ impl Session {
                     }
                 }
                 Some((topic, item)) = self.feeds.next() => {
-                    let ends = match &item {
-                        Ok(event) => event.ends.as_ref().map(|ended| ended.includes(self.session_hash.as_deref())),
-                        Err(_) => None,
-                    };
-                    // Another session of the same agent ended: not this tab's business.
-                    if ends == Some(false) {
-                        continue;
+                    // Everything already waiting goes out in one write: a busy conversation
+                    // costs one wake-up and one syscall per batch, not per event.
+                    let mut next = Some((topic, item));
+                    let mut forwarded = 0;
+                    while let Some((topic, item)) = next.take() {
+                        if Box::pin(self.forward(&mut socket, topic, item)).await? {
+                            socket.flush().await?;
+                            return close(socket, CLOSE_SIGNED_OUT, "signed out").await;
+                        }
+                        forwarded += 1;
+                        if forwarded < MAX_COALESCED {
+                            next = self.feeds.next().now_or_never().flatten();
+                        }
                     }
-                    let closes = ends == Some(true);
-                    if matches!(&item, Ok(event) if event.access_changed) {
-                        self.refresh_access().await;
-                    }
-                    for frame in self.on_hub_event(topic, item).await {
-                        self.send_raw(&mut socket, frame).await?;
-                    }
-                    if closes {
-                        return close(socket, CLOSE_SIGNED_OUT, "signed out").await;
-                    }
+                    socket.flush().await?;
                 }
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > 2 * beat {
@@ -291,6 +296,35 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Writes (without flushing) what one hub event means for this tab; `true` when the
+    /// event ends this tab's session (after telling it why).
+    async fn forward(
+        &mut self,
+        socket: &mut WebSocket,
+        topic: Topic,
+        item: Result<Arc<LiveEvent>, BroadcastStreamRecvError>,
+    ) -> Result<bool, axum::Error> {
+        let ends = match &item {
+            Ok(event) => event
+                .ends
+                .as_ref()
+                .map(|ended| ended.includes(self.session_hash.as_deref())),
+            Err(_) => None,
+        };
+        // Another session of the same agent ended: not this tab's business.
+        if ends == Some(false) {
+            return Ok(false);
+        }
+        if matches!(&item, Ok(event) if event.access_changed) {
+            self.refresh_access().await;
+        }
+        for frame in self.on_hub_event(topic, item).await {
+            telemetry::frame_out(frame.len());
+            socket.feed(WsMessage::Text(frame.into())).await?;
+        }
+        Ok(ends == Some(true))
     }
 
     /// A frame over the size limit, or one too many this second, ends the socket with a code
