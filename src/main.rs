@@ -1,6 +1,9 @@
 use switchboard::state::settings::Settings;
 use tracing_subscriber::EnvFilter;
 
+// Release builds only: the debug build compiles mimalloc's C without optimisation, which made
+// the tests' servers (and argon2's large blocks) slower than with the system allocator.
+#[cfg(not(debug_assertions))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
