@@ -48,7 +48,9 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         .max_connections(1)
         .connect_with(options.clone())
         .await?;
-    tokio::spawn(checkpoints(checkpointer));
+    // The checkpointer ends with these stores: it holds only a weak handle to `alive`.
+    let alive = Arc::new(());
+    tokio::spawn(checkpoints(checkpointer, Arc::downgrade(&alive)));
     let reader = SqlitePoolOptions::new()
         .max_connections(4)
         .connect_with(options)
@@ -71,7 +73,10 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
             writer: writer.clone(),
         }),
         ratings: Arc::new(super::ratings::sqlite::SqliteRatings { writer }),
-        feed: Arc::new(SqliteFeed { reader }),
+        feed: Arc::new(SqliteFeed {
+            reader,
+            _checkpointing: alive,
+        }),
     })
 }
 
@@ -82,11 +87,15 @@ const WRITER_CHECKPOINT_PAGES: u32 = 50_000;
 /// connection of its own. At SQLite's default a commit that crossed 1,000 pages ran the
 /// checkpoint (and its fsyncs) itself, while every sender waited: over a third of the time of
 /// a busy writer (docs/benchmarks.md). A passive checkpoint never blocks the writer or readers.
-async fn checkpoints(connection: SqlitePool) {
+async fn checkpoints(connection: SqlitePool, alive: std::sync::Weak<()>) {
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if alive.strong_count() == 0 {
+            connection.close().await;
+            return;
+        }
         if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
             .execute(&connection)
             .await
@@ -99,6 +108,8 @@ async fn checkpoints(connection: SqlitePool) {
 /// Only this node writes the file: there is no change feed to follow.
 struct SqliteFeed {
     reader: SqlitePool,
+    /// While the stores live, so does their WAL checkpointer.
+    _checkpointing: Arc<()>,
 }
 
 #[async_trait]
