@@ -2,8 +2,10 @@ use switchboard::state::settings::Settings;
 use tracing_subscriber::EnvFilter;
 
 // Release builds only: the debug build compiles mimalloc's C without optimisation, which made
-// the tests' servers (and argon2's large blocks) slower than with the system allocator.
-#[cfg(not(debug_assertions))]
+// the tests' servers (and argon2's large blocks) slower than with the system allocator. Heap
+// profilers (heaptrack, valgrind) see only the system allocator: build the binary alone with
+// `cargo rustc --release --features ssr --bin switchboard -- --cfg system_allocator`.
+#[cfg(not(any(debug_assertions, system_allocator)))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -191,7 +191,8 @@ async fn open_socket(base: &str, identity: &Identity) -> Socket {
     request
         .headers_mut()
         .insert("Origin", base.parse().unwrap());
-    let (socket, _) = tokio_tungstenite::connect_async(request)
+    // Nagle off, as browsers open their sockets (and as for the references: `reference.rs`).
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true)
         .await
         .expect("socket opens");
     socket

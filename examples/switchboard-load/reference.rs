@@ -34,13 +34,13 @@ type Socket =
 async fn open(base: &str, conversation: usize, target: Target) -> Socket {
     if target == Target::Relay {
         let url = format!("{base}/ws?c={conversation}");
-        return tokio_tungstenite::connect_async(url)
+        return tokio_tungstenite::connect_async_with_config(url, None, true)
             .await
             .expect("relay socket")
             .0;
     }
     let url = format!("{base}/socket.io/?EIO=4&transport=websocket");
-    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
         .await
         .expect("socket.io socket");
     let _open = socket.next().await;

@@ -19,9 +19,21 @@ use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
-/// Provided to server functions as context and to axum handlers as state.
+/// Provided to server functions as context and to axum handlers as state. Cloned for every
+/// request and socket, so it is one shared pointer (a field-by-field clone showed in the
+/// reconnect storm's profile).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What the node's handlers share; reached through `AppState`.
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub stores: Stores,
@@ -47,7 +59,7 @@ impl AppState {
         stopping: watch::Receiver<bool>,
     ) -> AppState {
         let sign_in_failures = attempts::FailedAttempts::new(settings.limits.sign_in_policy());
-        AppState {
+        AppState(Arc::new(Shared {
             leptos_options,
             hub: Hub::new(settings.live_buffer),
             rate_limits: limits::RateLimits::new(settings.limits.clone()),
@@ -58,7 +70,7 @@ impl AppState {
             stopping,
             open_sockets: Arc::default(),
             sign_in_failures: Arc::new(sign_in_failures),
-        }
+        }))
     }
 
     /// The state inside a server function.

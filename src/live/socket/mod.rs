@@ -28,6 +28,9 @@ use tokio_stream::wrappers::BroadcastStream;
 
 /// The frame limit can be set lower than this, never higher.
 const MAX_FRAME_BYTES: usize = 64 * 1024;
+/// Bytes read from a socket at once, held for its whole life (grown for a larger frame):
+/// clients' frames are a few hundred bytes, and an idle socket should stay small.
+const READ_BUFFER_BYTES: usize = 1024;
 /// Close codes (see docs/protocol.md).
 const CLOSE_UNSUPPORTED: u16 = 1003;
 const CLOSE_POLICY: u16 = 1008;
@@ -103,10 +106,15 @@ pub async fn upgrade(
     // A frame over the configured limit is refused with 1009 and a reason; one over the hard
     // cap is refused the same way before its payload is read.
     let frame_limit = state.settings.limits.frame_bytes.min(MAX_FRAME_BYTES);
+    // The session this socket was opened with (its sign-out closes the socket), read now: the
+    // request's headers are slices of hyper's 16 KiB read buffer, and keeping them for the
+    // socket's life kept that buffer too (two thirds of an idle socket, docs/benchmarks.md).
+    let session_hash = cookie(&headers, SESSION_COOKIE).map(|token| token_hash(&token));
+    drop(headers);
     ws.protocols([SOCKET_PROTOCOL])
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(READ_BUFFER_BYTES)
         // Frames wait here until the flush that ends each batch (`run`).
         .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| async move {
@@ -119,8 +127,7 @@ pub async fn upgrade(
                 presence::agent_connected(&state, agent);
             }
             let mut session = Session::new(state.clone(), identity.clone(), peer, frame_limit);
-            // The session this socket was opened with: its sign-out closes the socket.
-            session.session_hash = cookie(&headers, SESSION_COOKIE).map(|token| token_hash(&token));
+            session.session_hash = session_hash;
             if let Err(error) = session.run(socket).await {
                 tracing::debug!(%error, "socket ended");
             }
@@ -194,7 +201,7 @@ impl Session {
             watching_inboxes: false,
             peer,
             frame_limit,
-            frame_rate: state.settings.limits.frame_limiter(),
+            frame_rate: state.rate_limits.frame_limiter(),
             state,
         }
     }
