@@ -5,6 +5,15 @@ use crate::clock::now_ms;
 use crate::state::AppState;
 use crate::store::{Change, Signal, StoreError, Viewer};
 use crate::telemetry;
+use futures_util::StreamExt;
+use std::collections::HashMap;
+
+/// Most hints taken from the feed at once.
+const MAX_HINTS: usize = 1024;
+/// Conversations read from the store at once. One read after another could not keep up with
+/// another node's writes: at ~5,000 msg/s over 1,000 conversations this node fell seconds
+/// behind (docs/benchmarks.md).
+const CONCURRENT_READS: usize = 8;
 
 pub fn spawn(state: AppState) {
     let Some(mut changes) = state.stores.feed.changes() else {
@@ -18,11 +27,107 @@ pub fn spawn(state: AppState) {
                 _ = stopping.wait_for(|stop| *stop) => None,
             };
             let Some(change) = change else { return };
-            if let Err(error) = apply(&state, change).await {
-                tracing::warn!(%error, "fan-out: store read failed");
+            // Everything already waiting goes with it: the hints of one conversation merge
+            // into one read, and different conversations are read side by side.
+            let mut batch = vec![change];
+            while batch.len() < MAX_HINTS {
+                match changes.try_recv() {
+                    Ok(change) => batch.push(change),
+                    Err(_) => break,
+                }
             }
+            apply_all(&state, batch).await;
         }
     });
+}
+
+/// Applies hints in their order, except that a run of conversation hints is merged by
+/// conversation (each conversation's events still go out in order) and read concurrently.
+async fn apply_all(state: &AppState, batch: Vec<Change>) {
+    let mut moved = Moved::default();
+    for change in batch {
+        match change {
+            Change::Conversation {
+                conversation_id,
+                seqs,
+            } => moved.merge(conversation_id, seqs),
+            other => {
+                publish_moved(state, std::mem::take(&mut moved).ranges).await;
+                report(apply(state, other).await);
+            }
+        }
+    }
+    publish_moved(state, moved.ranges).await;
+}
+
+/// Conversations that moved, in the order first heard of, each with the span of new events.
+#[derive(Default)]
+struct Moved {
+    ranges: Vec<(String, Option<(i64, i64)>)>,
+    at: HashMap<String, usize>,
+}
+
+impl Moved {
+    fn merge(&mut self, id: String, seqs: Option<(i64, i64)>) {
+        match self.at.get(&id) {
+            Some(&i) => {
+                let range = &mut self.ranges[i].1;
+                *range = match (*range, seqs) {
+                    (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                    (range, None) | (None, range) => range,
+                }
+            }
+            None => {
+                self.at.insert(id.clone(), self.ranges.len());
+                self.ranges.push((id, seqs));
+            }
+        }
+    }
+}
+
+async fn publish_moved(state: &AppState, moved: Vec<(String, Option<(i64, i64)>)>) {
+    futures_util::stream::iter(moved)
+        .for_each_concurrent(CONCURRENT_READS, |(conversation_id, seqs)| async move {
+            report(conversation_moved(state, &conversation_id, seqs).await);
+        })
+        .await;
+}
+
+fn report(outcome: Result<(), StoreError>) {
+    if let Err(error) = outcome {
+        tracing::warn!(%error, "fan-out: store read failed");
+    }
+}
+
+/// Publishes a conversation's new events (`seqs`), then its new state.
+async fn conversation_moved(
+    state: &AppState,
+    conversation_id: &str,
+    seqs: Option<(i64, i64)>,
+) -> Result<(), StoreError> {
+    if let Some((first, last)) = seqs {
+        let count = u32::try_from(last - first + 1)
+            .unwrap_or(u32::MAX)
+            .min(crate::live::REPLAY_LIMIT);
+        for message in state
+            .stores
+            .conversations
+            .messages_after(Viewer::Node, conversation_id, first - 1, count)
+            .await?
+        {
+            telemetry::fanout_event(now_ms() - message.created_at);
+            state.hub.publish_message(&message);
+        }
+    }
+    if let Some(conversation) = state
+        .stores
+        .conversations
+        .get(Viewer::Node, conversation_id)
+        .await?
+    {
+        state.hub.publish_conversation(&conversation);
+    }
+    Ok(())
 }
 
 async fn apply(state: &AppState, change: Change) -> Result<(), StoreError> {
@@ -30,30 +135,7 @@ async fn apply(state: &AppState, change: Change) -> Result<(), StoreError> {
         Change::Conversation {
             conversation_id,
             seqs,
-        } => {
-            if let Some((first, last)) = seqs {
-                let count = u32::try_from(last - first + 1)
-                    .unwrap_or(u32::MAX)
-                    .min(crate::live::REPLAY_LIMIT);
-                for message in state
-                    .stores
-                    .conversations
-                    .messages_after(Viewer::Node, &conversation_id, first - 1, count)
-                    .await?
-                {
-                    telemetry::fanout_event(now_ms() - message.created_at);
-                    state.hub.publish_message(&message);
-                }
-            }
-            if let Some(conversation) = state
-                .stores
-                .conversations
-                .get(Viewer::Node, &conversation_id)
-                .await?
-            {
-                state.hub.publish_conversation(&conversation);
-            }
-        }
+        } => conversation_moved(state, &conversation_id, seqs).await?,
         Change::Signal(Signal::Presence { node, agents }) => {
             super::presence::remote(state, node, agents)
         }
