@@ -11,6 +11,7 @@ mod conversation_loop;
 mod csat;
 mod delivery;
 mod embed;
+mod fanout;
 mod group_commit;
 mod idor;
 mod inbox_access;
