@@ -26,6 +26,10 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         // the last commits.
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(5))
+        // Sorts and statement journals in memory: on disk, the writer created and deleted a
+        // temporary file in /var/tmp many times a second, file-system work that can stall a
+        // commit behind the checkpointer's fsync.
+        .pragma("temp_store", "memory")
         .foreign_keys(true);
     let path = options.get_filename();
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
