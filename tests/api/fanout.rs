@@ -11,10 +11,7 @@ const MESSAGES_EACH: usize = 50;
 #[tokio::test]
 async fn a_burst_on_one_node_reaches_the_other_complete_and_in_order() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]),
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)])
-    );
+    let (node_a, node_b) = two_nodes(&db).await;
     let mut agent = node_b.client();
     agent.sign_in().await;
     let mut agent_socket = agent.socket().await;

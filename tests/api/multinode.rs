@@ -24,10 +24,7 @@ async fn read_until(socket: &mut Socket, last_seq: i64) -> Vec<Message> {
 #[tokio::test]
 async fn two_nodes_share_live_events_and_survive_losing_one() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]),
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)])
-    );
+    let (node_a, node_b) = two_nodes(&db).await;
 
     // The agent works on node B and watches the inbox there.
     let mut agent = node_b.client();
@@ -152,10 +149,7 @@ async fn two_nodes_share_live_events_and_survive_losing_one() {
 #[tokio::test]
 async fn a_dropped_listen_connection_is_survived() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]),
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)])
-    );
+    let (node_a, node_b) = two_nodes(&db).await;
     let (mut visitor, session) = start_chat(&node_a, "Oli", "hi").await;
     let conversation = session.conversation.id.clone();
     let mut agent = node_b.client();
@@ -212,10 +206,7 @@ async fn a_dropped_listen_connection_is_survived() {
 #[tokio::test]
 async fn concurrent_writers_on_two_nodes_keep_sequences_gap_free() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]),
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)])
-    );
+    let (node_a, node_b) = two_nodes(&db).await;
     let (visitor_on_a, session) = start_chat(&node_a, "Rae", "start").await;
     let conversation = session.conversation.id.clone();
     let mut visitor_on_b = visitor_on_a.clone();
@@ -276,10 +267,7 @@ async fn concurrent_writers_on_two_nodes_keep_sequences_gap_free() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_crosses_nodes_online_away_offline() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]),
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)])
-    );
+    let (node_a, node_b) = two_nodes(&db).await;
     let mut ana = node_a.client();
     ana.sign_in().await;
     let (ben, ben_agent) =
@@ -316,10 +304,7 @@ async fn presence_crosses_nodes_online_away_offline() {
 #[tokio::test]
 async fn notes_and_mentions_cross_nodes() {
     let db = Db::new(Backend::Postgres).await;
-    let (node_a, node_b) = tokio::join!(
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]),
-        Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)])
-    );
+    let (node_a, node_b) = two_nodes(&db).await;
     let mut ana = node_a.client();
     ana.sign_in().await;
     let (bo, _) = invite_and_join(&node_a, &mut ana, "bo@example.com", "Bo Chen", "agent").await;

@@ -42,6 +42,14 @@ macro_rules! on_both_stores {
 /// not the limits; `attacks` tests those at their defaults).
 pub const LOAD_LIMITS: &str = "visitor_messages_per_minute=1000000,ip_messages_per_minute=1000000,conversations_per_hour=1000000,sockets_per_ip=100000,frames_per_second=100000";
 
+/// Two nodes on one PostgreSQL database (`db`), with the load limits, started side by side.
+pub async fn two_nodes(db: &Db) -> (Server, Server) {
+    tokio::join!(
+        Server::process_with(db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]),
+        Server::process_with(db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)])
+    )
+}
+
 /// The response's framing rule: the Content-Security-Policy that sets `frame-ancestors`
 /// (pages carry another one for their scripts; browsers apply both).
 pub fn frame_ancestors(headers: &reqwest::header::HeaderMap) -> Option<String> {
