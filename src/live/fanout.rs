@@ -51,9 +51,13 @@ async fn apply_all(state: &AppState, batch: Vec<Change>) {
                 conversation_id,
                 seqs,
             } => moved.merge(conversation_id, seqs),
-            other => {
+            Change::Signal(signal) => {
                 publish_moved(state, std::mem::take(&mut moved).ranges).await;
-                report(apply(state, other).await);
+                relay(state, signal);
+            }
+            Change::Interrupted => {
+                publish_moved(state, std::mem::take(&mut moved).ranges).await;
+                report(resync_followed(state).await);
             }
         }
     }
@@ -130,57 +134,51 @@ async fn conversation_moved(
     Ok(())
 }
 
-async fn apply(state: &AppState, change: Change) -> Result<(), StoreError> {
-    match change {
-        Change::Conversation {
-            conversation_id,
-            seqs,
-        } => conversation_moved(state, &conversation_id, seqs).await?,
-        Change::Signal(Signal::Presence { node, agents }) => {
-            super::presence::remote(state, node, agents)
-        }
-        Change::Signal(Signal::SignedOut { agent_id, ended }) => {
-            state.hub.publish_signed_out(&agent_id, &ended)
-        }
-        Change::Signal(Signal::AccessChanged) => state.hub.publish_access_changed(),
-        Change::Signal(Signal::Mentioned {
+/// Hands a signal another node relayed to this node's hub (nothing to read).
+fn relay(state: &AppState, signal: Signal) {
+    match signal {
+        Signal::Presence { node, agents } => super::presence::remote(state, node, agents),
+        Signal::SignedOut { agent_id, ended } => state.hub.publish_signed_out(&agent_id, &ended),
+        Signal::AccessChanged => state.hub.publish_access_changed(),
+        Signal::Mentioned {
             agent_id,
             conversation_id,
             by,
             body,
-        }) => state
+        } => state
             .hub
             .publish_mention(&agent_id, &conversation_id, &by, &body),
-        Change::Signal(Signal::Typing {
+        Signal::Typing {
             conversation_id,
             sender,
             name,
-        }) => state.hub.publish_typing(&conversation_id, sender, &name),
-        Change::Interrupted => {
-            // Hints may be lost: republish the newest event of every conversation someone
-            // follows here. A socket that sees a gap catches up from the store; inbox
-            // watchers fetch their list again.
-            tracing::info!("fan-out: feed interrupted; re-reading live conversations");
-            for conversation_id in state.hub.followed_conversations() {
-                for message in state
-                    .stores
-                    .conversations
-                    .messages_before(Viewer::Node, &conversation_id, None, 1)
-                    .await?
-                {
-                    state.hub.publish_message(&message);
-                }
-                if let Some(conversation) = state
-                    .stores
-                    .conversations
-                    .get(Viewer::Node, &conversation_id)
-                    .await?
-                {
-                    state.hub.publish_conversation(&conversation);
-                }
-            }
-            state.hub.publish_inbox_resync();
+        } => state.hub.publish_typing(&conversation_id, sender, &name),
+    }
+}
+
+/// Hints may have been lost: republishes the newest event of every conversation someone
+/// follows here. A socket that sees a gap catches up from the store; inbox watchers fetch
+/// their list again.
+async fn resync_followed(state: &AppState) -> Result<(), StoreError> {
+    tracing::info!("fan-out: feed interrupted; re-reading live conversations");
+    for conversation_id in state.hub.followed_conversations() {
+        for message in state
+            .stores
+            .conversations
+            .messages_before(Viewer::Node, &conversation_id, None, 1)
+            .await?
+        {
+            state.hub.publish_message(&message);
+        }
+        if let Some(conversation) = state
+            .stores
+            .conversations
+            .get(Viewer::Node, &conversation_id)
+            .await?
+        {
+            state.hub.publish_conversation(&conversation);
         }
     }
+    state.hub.publish_inbox_resync();
     Ok(())
 }

@@ -109,6 +109,7 @@ pub async fn upgrade(
     // The session this socket was opened with (its sign-out closes the socket), read now: the
     // request's headers are slices of hyper's 16 KiB read buffer, and keeping them for the
     // socket's life kept that buffer too (two thirds of an idle socket, docs/benchmarks.md).
+    // Dropped here, so the socket's task below cannot capture them again.
     let session_hash = cookie(&headers, SESSION_COOKIE).map(|token| token_hash(&token));
     drop(headers);
     ws.protocols([SOCKET_PROTOCOL])
