@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("inbox") view=InboxSettingsPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                     <Route path=path!("replies") view=crate::canned::CannedPage/>
+                    <Route path=path!("labels") view=crate::labels::LabelsPage/>
                     <ParentRoute path=path!("") view=InboxLayout>
                         <Route path=path!("") view=NoConversation/>
                         <Route path=path!("c/:id") view=ConversationPage/>

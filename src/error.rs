@@ -15,6 +15,8 @@ pub enum AppError {
     ConversationNotFound,
     #[error("That saved reply does not exist (any more).")]
     SavedReplyNotFound,
+    #[error("That label does not exist (any more).")]
+    LabelNotFound,
     #[error("You already rated this conversation. Thank you!")]
     AlreadyRated,
     #[error("Please sign in.")]
@@ -63,7 +65,8 @@ impl AppError {
             BadRequest(_) => 400,
             SignInRequired | WrongCredentials | WrongPassword => 401,
             SiteNotAllowed | AdminOnly | Forbidden(_) | InboxSwitchedOff => 403,
-            ConversationNotFound | SavedReplyNotFound | InboxNotFound | AgentUnavailable => 404,
+            ConversationNotFound | SavedReplyNotFound | LabelNotFound | InboxNotFound
+            | AgentUnavailable => 404,
             SetupLinkInvalid | InviteInvalid => 410,
             LastAdmin | AlreadyRated => 409,
             TooLarge { .. } => 413,

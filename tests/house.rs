@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("canned", 6),
     ("transcripts", 6),
     ("csat", 6),
+    ("labels", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

@@ -1,8 +1,9 @@
-//! The inbox list: Mine / Unassigned / All with live counts, the status filter, and each
-//! conversation's unread count for the signed-in agent.
+//! The inbox list: Mine / Unassigned / All with live counts, the status, inbox and label
+//! filters, and each conversation's unread count for the signed-in agent.
 use super::{list_conversations, Me};
 use crate::chat::{Avatar, ConnectionBadge, StatusPill};
 use crate::csat::RatingBadge;
+use crate::labels::{LabelBook, LabelChips, LabelFilter};
 use crate::live::client::{merge_fetched, use_live};
 use crate::model::{Conversation, InboxFilter, InboxView};
 use crate::time_fmt;
@@ -12,6 +13,7 @@ use leptos_router::components::{Outlet, A};
 /// The list beside the open conversation (or the empty state).
 #[component]
 pub fn InboxLayout() -> impl IntoView {
+    LabelBook::provide();
     view! {
         <InboxList/>
         <Outlet/>
@@ -26,10 +28,19 @@ fn InboxList() -> impl IntoView {
     let view_by = RwSignal::new(InboxView::All);
     // One website's inbox, or every inbox this agent works (empty).
     let only_inbox = RwSignal::new(String::new());
+    // One label's conversations, or all (empty).
+    let only_label = RwSignal::new(String::new());
     let items = RwSignal::new(Vec::<Conversation>::new());
     let fetched = Resource::new(
-        move || (filter.get(), only_inbox.get(), live.inbox_resync.get()),
-        |(f, inbox, _)| list_conversations(f, inbox),
+        move || {
+            (
+                filter.get(),
+                only_inbox.get(),
+                only_label.get(),
+                live.inbox_resync.get(),
+            )
+        },
+        |(f, inbox, label, _)| list_conversations(f, inbox, label),
     );
     let inboxes = Resource::new(
         move || live.inbox_resync.get(),
@@ -40,6 +51,7 @@ fn InboxList() -> impl IntoView {
     let shows = move |c: &Conversation, v: InboxView| {
         filter.get().matches(c.status)
             && only_inbox.with(|only| only.is_empty() || *only == c.inbox_id)
+            && only_label.with(|only| only.is_empty() || c.labels.contains(only))
             && me.with_value(|me| v.matches(c, me))
     };
     let visible = Memo::new(move |_| {
@@ -95,6 +107,7 @@ fn InboxList() -> impl IntoView {
                     </label>
                 })}
             </Suspense>
+            <LabelFilter selected=only_label/>
             <div class="filters" role="tablist" aria-label="Status">
                 {InboxFilter::ALL.into_iter().map(|f| view! {
                     <button role="tab" aria-selected=move || (filter.get() == f).to_string() class:active=move || filter.get() == f
@@ -113,7 +126,7 @@ fn InboxList() -> impl IntoView {
                         merge_fetched(items, initial.into_iter().map(|item| item.conversation).collect());
                         view! {
                             <ul class="conversation-list" data-testid="conversation-list">
-                                <For each=move || visible.get() key=|c| (c.id.clone(), c.last_seq, c.status, c.assignee_id.clone()) let:conversation>
+                                <For each=move || visible.get() key=|c| (c.id.clone(), c.last_seq, c.status, c.assignee_id.clone(), c.labels.clone()) let:conversation>
                                     <ConversationItem conversation/>
                                 </For>
                             </ul>
@@ -164,6 +177,7 @@ fn ConversationItem(conversation: Conversation) -> impl IntoView {
                         {conversation.started_offline.then(|| view! { " · " <span class="offline-tag" title="Started while nobody was online">"Offline"</span> })}
                         {conversation.rating.clone().map(|rating| view! { " · " <RatingBadge rating/> })}
                     </div>
+                    <LabelChips ids=conversation.labels.clone()/>
                 </div>
             </A>
         </li>

@@ -33,21 +33,32 @@ pub struct ConversationDetail {
     pub messages: Vec<Message>,
 }
 
-/// The conversations of the inboxes this agent works (or of one of them, `inbox`), with the
-/// agent's unread count per conversation.
+/// The conversations of the inboxes this agent works (or of one of them, `inbox`; with one
+/// label, `label`), with the agent's unread count per conversation.
 #[server(endpoint = "list_conversations")]
 pub async fn list_conversations(
     filter: InboxFilter,
     #[server(default)] inbox: String,
+    #[server(default)] label: String,
 ) -> Result<Vec<InboxItem>, AppError> {
     let state = crate::auth::ssr::state();
     let agent = crate::auth::ssr::require_agent().await?;
     let access = crate::state::access::inbox_access(&state, &agent).await?;
     let only = Some(inbox.as_str()).filter(|id| !id.is_empty());
+    let label = Some(label.as_str()).filter(|id| !id.is_empty());
+    if label.is_some_and(|id| !crate::model::is_label_id(id)) {
+        return Err(AppError::LabelNotFound);
+    }
     state
         .stores
         .conversations
-        .inbox(Viewer::Agent(&agent, &access), only, filter, LIST_LIMIT)
+        .inbox(
+            Viewer::Agent(&agent, &access),
+            only,
+            label,
+            filter,
+            LIST_LIMIT,
+        )
         .await
         .map_err(crate::error::internal)
 }
@@ -258,6 +269,9 @@ fn Rail(agent: Agent, sign_out: ServerAction<SignOut>, mine: OwnSettings) -> imp
                 </Show>
                 <A href="/agent/replies" attr:class="rail-link" attr:title="Saved replies" attr:aria-label="Saved replies" attr:data-testid="nav-replies">
                     <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M4 3h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H8l-5 4V4a1 1 0 0 1 1-1zm3 4v2h10V7zm0 4v2h7v-2z"/></svg>
+                </A>
+                <A href="/agent/labels" attr:class="rail-link" attr:title="Labels" attr:aria-label="Labels" attr:data-testid="nav-labels">
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 3h8.6a1 1 0 0 1 .7.3l8.4 8.4a1 1 0 0 1 0 1.4l-7.6 7.6a1 1 0 0 1-1.4 0l-8.4-8.4a1 1 0 0 1-.3-.7V4a1 1 0 0 1 1-1zm4.5 3a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>
                 </A>
                 <A href="/agent/settings" attr:class="rail-link" attr:title="Your settings" attr:aria-label="Your settings" attr:data-testid="nav-settings">
                     <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm9 4-2.1-.7-.5-1.3 1-2-2-2-2 1-1.3-.5L13.4 2h-2.8l-.7 2.1-1.3.5-2-1-2 2 1 2-.5 1.3L3 11.4v2.8l2.1.7.5 1.3-1 2 2 2 2-1 1.3.5.7 2.1h2.8l.7-2.1 1.3-.5 2 1 2-2-1-2 .5-1.3 2.1-.7z"/></svg>

@@ -7,6 +7,7 @@ use super::{
 use crate::canned::ReplyPicker;
 use crate::chat::{Avatar, Composer, MessageList, StatusPill};
 use crate::csat::RatingBadge;
+use crate::labels::ConversationLabels;
 use crate::live::client::{use_live, ConversationFeed};
 use crate::model::ReplyFacts;
 use crate::model::{Conversation, SenderKind, Status};
@@ -182,6 +183,9 @@ fn VisitorContext(feed: ConversationFeed) -> impl IntoView {
                 <h3>{move || c().visitor_name}</h3>
                 <p class="context-email">{move || c().visitor_email.unwrap_or_else(|| "No e-mail given".into())}</p>
             </div>
+            <ConversationLabels conversation_id=feed.conversation.with_untracked(|c| c.id.clone())
+                labels=Signal::derive(move || feed.conversation.with(|c| c.labels.clone()))
+                on_changed=Callback::new(move |conversation| feed.update_conversation(conversation))/>
             <dl class="context-list">
                 {move || c().visitor_page.map(|url| view! {
                     <div class="context-row" data-testid="visitor-page">

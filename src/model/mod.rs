@@ -12,6 +12,7 @@ mod canned;
 mod csat;
 mod hours;
 mod inbox;
+mod labels;
 #[cfg(test)]
 mod properties;
 pub mod protocol;
@@ -22,6 +23,7 @@ pub use canned::*;
 pub use csat::*;
 pub use hours::*;
 pub use inbox::*;
+pub use labels::*;
 pub use team::*;
 pub use visitor::*;
 
@@ -181,10 +183,21 @@ pub struct Conversation {
     /// The visitor's rating of the newest rated resolution (CSAT).
     #[serde(default)]
     pub rating: Option<Rating>,
+    /// The ids of its labels (agents only: `for_visitor` clears them).
+    #[serde(default)]
+    pub labels: Vec<String>,
     pub last_activity_at: i64,
     pub created_at: i64,
     /// What each side's clients hold and have seen, as the highest sequence number.
     pub receipts: Receipts,
+}
+
+impl Conversation {
+    /// The conversation as its visitor may see it: without what only agents keep (labels).
+    pub fn for_visitor(mut self) -> Conversation {
+        self.labels = Vec::new();
+        self
+    }
 }
 
 /// Delivery and read positions per side; they only move forward.

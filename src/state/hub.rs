@@ -36,6 +36,9 @@ pub struct LiveEvent {
     pub access_changed: bool,
     /// An agents' note: visitors' sockets skip it (counting its number as seen).
     pub agents_only: bool,
+    /// What visitors' sockets send instead of `json`, when the event holds what only agents
+    /// may read (a conversation's labels).
+    pub visitor_json: Option<String>,
 }
 
 impl LiveEvent {
@@ -57,7 +60,16 @@ impl LiveEvent {
             ends,
             access_changed: false,
             agents_only: false,
+            visitor_json: None,
         })
+    }
+
+    /// The frame as `side` may read it.
+    pub fn json_for(&self, side: SenderKind) -> &str {
+        match (&self.visitor_json, side) {
+            (Some(json), SenderKind::Visitor) => json,
+            _ => &self.json,
+        }
     }
 }
 
@@ -131,7 +143,15 @@ impl Hub {
         let frame = ServerFrame::Conversation {
             conversation: conversation.clone(),
         };
-        let event = LiveEvent::new(&conversation.id, None, &frame);
+        let mut event = LiveEvent::new(&conversation.id, None, &frame);
+        if !conversation.labels.is_empty() {
+            let for_visitor = ServerFrame::Conversation {
+                conversation: conversation.clone().for_visitor(),
+            };
+            if let Some(event) = Arc::get_mut(&mut event) {
+                event.visitor_json = serde_json::to_string(&for_visitor).ok();
+            }
+        }
         self.send(&Topic::Conversation(conversation.id.clone()), event.clone());
         self.send(&Topic::Inbox(conversation.inbox_id.clone()), event);
     }

@@ -1,6 +1,6 @@
 //! Persistence, one store per aggregate: `conversations` (conversations, their events and
 //! receipts), `accounts` (agents and sessions), `inboxes`, `canned` (saved replies),
-//! `ratings` (CSAT) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
+//! `labels`, `ratings` (CSAT) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
 //! them for `AppState`. Nothing outside knows which database it talks to.
 //!
 //! A new aggregate is a new folder here (a trait in `mod.rs`, `sqlite.rs`, `postgres.rs`), one
@@ -10,6 +10,7 @@ pub mod canned;
 pub mod conversations;
 pub mod feed;
 pub mod inboxes;
+pub mod labels;
 mod pg_changes;
 mod postgres;
 pub mod ratings;
@@ -26,6 +27,7 @@ pub use conversations::{
 };
 pub use feed::{Change, Feed, Signal};
 pub use inboxes::InboxStore;
+pub use labels::LabelStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -72,6 +74,7 @@ pub struct Stores {
     pub accounts: Arc<dyn AccountStore>,
     pub inboxes: Arc<dyn InboxStore>,
     pub canned: Arc<dyn CannedStore>,
+    pub labels: Arc<dyn LabelStore>,
     pub ratings: Arc<dyn ratings::RatingStore>,
     pub feed: Arc<dyn Feed>,
 }

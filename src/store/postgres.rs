@@ -57,6 +57,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         accounts: Arc::new(PgAccounts { pool: pool.clone() }),
         inboxes: Arc::new(PgInboxes { pool: pool.clone() }),
         canned: Arc::new(PgCanned { pool: pool.clone() }),
+        labels: Arc::new(super::labels::postgres::PgLabels { pool: pool.clone() }),
         ratings: Arc::new(super::ratings::postgres::PgRatings { pool: pool.clone() }),
         feed: Arc::new(PgFeed {
             pool,

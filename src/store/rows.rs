@@ -14,7 +14,7 @@ pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assi
      c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
      c.agent_delivered_seq, c.agent_read_seq, \
      CAST(r.score AS BIGINT) AS rating_score, r.comment AS rating_comment, \
-     CAST(r.resolution_seq AS BIGINT) AS rating_seq \
+     CAST(r.resolution_seq AS BIGINT) AS rating_seq, c.labels \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id \
      LEFT JOIN ratings r ON r.conversation_id = c.id AND r.resolution_seq = \
      (SELECT MAX(m.resolution_seq) FROM ratings m WHERE m.conversation_id = c.id)";
@@ -64,6 +64,8 @@ pub struct ConversationRow {
     pub rating_score: Option<i64>,
     pub rating_comment: Option<String>,
     pub rating_seq: Option<i64>,
+    /// Label ids, space-separated.
+    pub labels: String,
 }
 
 impl TryFrom<ConversationRow> for Conversation {
@@ -116,6 +118,7 @@ impl TryFrom<ConversationRow> for Conversation {
                 }),
                 _ => None,
             },
+            labels: row.labels.split_whitespace().map(str::to_string).collect(),
         })
     }
 }

@@ -75,6 +75,10 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
             reader: reader.clone(),
             writer: writer.clone(),
         }),
+        labels: Arc::new(super::labels::sqlite::SqliteLabels {
+            reader: reader.clone(),
+            writer: writer.clone(),
+        }),
         ratings: Arc::new(super::ratings::sqlite::SqliteRatings { writer }),
         feed: Arc::new(SqliteFeed {
             reader,

@@ -119,7 +119,7 @@ async fn update_visitor(
         .ok_or(AppError::ConversationNotFound)?;
     // The agent's visitor panel shows it at once.
     state.hub.publish_conversation(&updated);
-    Ok(updated)
+    Ok(updated.for_visitor())
 }
 
 /// The conversation the visitor's token opened: `visitor` is the token the widget sends
@@ -177,7 +177,7 @@ pub async fn session(state: &AppState, conversation: Conversation) -> AppResult<
         .await
         .map_err(store_error)?;
     Ok(WidgetSession {
-        conversation,
+        conversation: conversation.for_visitor(),
         messages,
         visitor_token: None,
     })

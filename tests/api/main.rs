@@ -16,6 +16,7 @@ mod group_commit;
 mod idor;
 mod inbox_access;
 mod inboxes;
+mod labels;
 mod multinode;
 mod notes;
 mod operations;

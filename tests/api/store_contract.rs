@@ -119,7 +119,7 @@ async fn story(backend: Backend) {
     assert!(conversations.get(as_tia, &leo.id).await.unwrap().is_none());
     assert!(conversations.get(agent, &leo.id).await.unwrap().is_some());
     assert!(conversations
-        .inbox(as_tia, None, InboxFilter::All, 10)
+        .inbox(as_tia, None, None, InboxFilter::All, 10)
         .await
         .unwrap()
         .is_empty());
@@ -136,12 +136,12 @@ async fn story(backend: Backend) {
         .await
         .is_err());
     assert!(conversations
-        .inbox(outsider, None, InboxFilter::All, 10)
+        .inbox(outsider, None, None, InboxFilter::All, 10)
         .await
         .unwrap()
         .is_empty());
     assert!(conversations
-        .inbox(outsider, Some(DEFAULT_INBOX), InboxFilter::All, 10)
+        .inbox(outsider, Some(DEFAULT_INBOX), None, InboxFilter::All, 10)
         .await
         .unwrap()
         .is_empty());
@@ -230,7 +230,7 @@ async fn story(backend: Backend) {
 
     // The inbox lists by status, newest activity first.
     let open = conversations
-        .inbox(agent, Some(DEFAULT_INBOX), InboxFilter::Open, 10)
+        .inbox(agent, Some(DEFAULT_INBOX), None, InboxFilter::Open, 10)
         .await
         .unwrap();
     assert_eq!(

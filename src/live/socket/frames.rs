@@ -302,6 +302,10 @@ impl Session {
             .insert(conversation_id.clone(), cursor.unwrap_or(0));
         // A tab that holds everything (most reconnects) needs no read of the messages.
         let up_to_date = cursor == Some(conversation.last_seq);
+        let conversation = match self.identity.side() {
+            SenderKind::Visitor => conversation.for_visitor(),
+            _ => conversation,
+        };
         let mut frames = vec![ServerFrame::Conversation { conversation }];
         if !up_to_date {
             frames.extend(self.catch_up(&conversation_id, cursor).await);
@@ -373,7 +377,7 @@ impl Session {
             (Ok(event), _) => {
                 telemetry::delivered_to_socket(event.published_at.elapsed());
                 let Some(seq) = event.seq else {
-                    return vec![event.json.clone()];
+                    return vec![event.json_for(self.identity.side()).to_string()];
                 };
                 let sent = self.sent.get(&event.conversation_id).copied().unwrap_or(0);
                 if seq <= sent {

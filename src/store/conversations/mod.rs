@@ -178,6 +178,7 @@ pub trait ConversationBackend: Send + Sync + 'static {
         &self,
         agent_id: &str,
         inboxes: Option<&[String]>,
+        label: Option<&str>,
         filter: InboxFilter,
         limit: u32,
     ) -> StoreResult<Vec<InboxItem>>;
@@ -197,6 +198,14 @@ pub trait ConversationBackend: Send + Sync + 'static {
         &self,
         conversation_id: &str,
         change: &VisitorChange,
+    ) -> StoreResult<Option<Conversation>>;
+    /// Puts a label on the conversation (`on`, if the label exists) or takes it off, in one
+    /// statement, so that two agents labelling at once both count.
+    async fn change_label(
+        &self,
+        conversation_id: &str,
+        label_id: &str,
+        on: bool,
     ) -> StoreResult<Option<Conversation>>;
 }
 
@@ -261,10 +270,13 @@ impl ConversationStore {
 
     /// An agent's conversations with unread counts: from one inbox (`only`) or all they
     /// work; nothing for anyone else.
+    /// The conversations this agent may see, newest activity first: of one inbox (`only`) or
+    /// all of theirs, with one label (`label`, an id) or any.
     pub async fn inbox(
         &self,
         viewer: Viewer<'_>,
         only: Option<&str>,
+        label: Option<&str>,
         filter: InboxFilter,
         limit: u32,
     ) -> StoreResult<Vec<InboxItem>> {
@@ -281,8 +293,25 @@ impl ConversationStore {
             return Ok(Vec::new());
         }
         self.0
-            .inbox_for_agent(&agent.id, inboxes.as_deref(), filter, limit)
+            .inbox_for_agent(&agent.id, inboxes.as_deref(), label, filter, limit)
             .await
+    }
+
+    /// Puts a label on, or takes it off, a conversation this agent may see; `None` when they
+    /// may not.
+    pub async fn change_label(
+        &self,
+        viewer: Viewer<'_>,
+        conversation_id: &str,
+        label_id: &str,
+        on: bool,
+    ) -> StoreResult<Option<Conversation>> {
+        if !matches!(viewer, Viewer::Agent(..))
+            || self.get(viewer, conversation_id).await?.is_none()
+        {
+            return Ok(None);
+        }
+        self.0.change_label(conversation_id, label_id, on).await
     }
 
     pub async fn assign(&self, change: Assign) -> StoreResult<Appended> {

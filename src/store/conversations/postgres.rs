@@ -371,6 +371,7 @@ impl ConversationBackend for PgConversations {
         &self,
         agent_id: &str,
         inboxes: Option<&[String]>,
+        label: Option<&str>,
         filter: InboxFilter,
         limit: u32,
     ) -> StoreResult<Vec<InboxItem>> {
@@ -378,6 +379,7 @@ impl ConversationBackend for PgConversations {
         let rows: Vec<InboxRow> = sqlx::query_as(&format!(
             "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} \
              WHERE ($2::text[] IS NULL OR c.inbox_id = ANY($2)) \
+             AND ($5::text IS NULL OR ' ' || c.labels || ' ' LIKE $5) \
              AND c.status = ANY($3) ORDER BY c.last_activity_at DESC LIMIT $4) x \
              ORDER BY x.last_activity_at DESC",
             UNREAD = unread_count("$1")
@@ -386,6 +388,7 @@ impl ConversationBackend for PgConversations {
         .bind(inboxes)
         .bind(&statuses)
         .bind(i64::from(limit))
+        .bind(label.map(|id| format!("% {id} %")))
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(InboxItem::try_from).collect()
@@ -448,6 +451,41 @@ impl ConversationBackend for PgConversations {
         .execute(&mut *tx)
         .await?;
         let conversation = load_conversation(&mut tx, conversation_id).await?;
+        self.notifier
+            .notify(&mut *tx, conversation_id, None, None)
+            .await?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+    async fn change_label(
+        &self,
+        conversation_id: &str,
+        label_id: &str,
+        on: bool,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = self.pool.begin().await?;
+        // Added only if the label still exists; either way the padded list decides.
+        let (query, value) = if on {
+            (
+                "UPDATE conversations SET labels = TRIM(labels || ' ' || $1) WHERE id = $2 \
+                 AND ' ' || labels || ' ' NOT LIKE $3 AND EXISTS (SELECT 1 FROM labels WHERE id = $1)",
+                label_id.to_string(),
+            )
+        } else {
+            (
+                "UPDATE conversations SET labels = TRIM(REPLACE(' ' || labels || ' ', $1, ' ')) \
+                 WHERE id = $2 AND ' ' || labels || ' ' LIKE $3",
+                format!(" {label_id} "),
+            )
+        };
+        sqlx::query(query)
+            .bind(value)
+            .bind(conversation_id)
+            .bind(format!("% {label_id} %"))
+            .execute(&mut *tx)
+            .await?;
+        let conversation = load_conversation(&mut tx, conversation_id).await?;
+        // The other nodes' agents see it too.
         self.notifier
             .notify(&mut *tx, conversation_id, None, None)
             .await?;

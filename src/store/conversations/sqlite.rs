@@ -293,6 +293,7 @@ impl ConversationBackend for SqliteConversations {
         &self,
         agent_id: &str,
         inboxes: Option<&[String]>,
+        label: Option<&str>,
         filter: InboxFilter,
         limit: u32,
     ) -> StoreResult<Vec<InboxItem>> {
@@ -303,15 +304,22 @@ impl ConversationBackend for SqliteConversations {
             Some(_) => "c.inbox_id IN (SELECT value FROM json_each(?)) AND",
             None => "",
         };
+        let with_label = match label {
+            Some(_) => "' ' || c.labels || ' ' LIKE ? AND",
+            None => "",
+        };
         let query = format!(
             "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} WHERE {in_inboxes} \
-             c.status IN (?, ?, ?) ORDER BY c.last_activity_at DESC LIMIT ?) x \
+             {with_label} c.status IN (?, ?, ?) ORDER BY c.last_activity_at DESC LIMIT ?) x \
              ORDER BY x.last_activity_at DESC",
             UNREAD = unread_count("?")
         );
         let mut rows = sqlx::query_as::<_, InboxRow>(&query).bind(agent_id);
         if let Some(ids) = inboxes {
             rows = rows.bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+        }
+        if let Some(label) = label {
+            rows = rows.bind(format!("% {label} %"));
         }
         let rows: Vec<InboxRow> = rows
             .bind(pick(0))
@@ -378,6 +386,37 @@ impl ConversationBackend for SqliteConversations {
         .bind(conversation_id)
         .execute(&mut *tx)
         .await?;
+        let conversation = load_conversation(&mut tx, conversation_id).await?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+    async fn change_label(
+        &self,
+        conversation_id: &str,
+        label_id: &str,
+        on: bool,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = self.writer.begin().await?;
+        // Added only if the label still exists; either way the padded list decides.
+        let (query, value) = if on {
+            (
+                "UPDATE conversations SET labels = TRIM(labels || ' ' || ?1) WHERE id = ?2 \
+                 AND ' ' || labels || ' ' NOT LIKE ?3 AND EXISTS (SELECT 1 FROM labels WHERE id = ?1)",
+                label_id.to_string(),
+            )
+        } else {
+            (
+                "UPDATE conversations SET labels = TRIM(REPLACE(' ' || labels || ' ', ?1, ' ')) \
+                 WHERE id = ?2 AND ' ' || labels || ' ' LIKE ?3",
+                format!(" {label_id} "),
+            )
+        };
+        sqlx::query(query)
+            .bind(value)
+            .bind(conversation_id)
+            .bind(format!("% {label_id} %"))
+            .execute(&mut *tx)
+            .await?;
         let conversation = load_conversation(&mut tx, conversation_id).await?;
         tx.commit().await?;
         Ok(conversation)
