@@ -26,6 +26,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("transcripts", 6),
     ("csat", 6),
     ("labels", 6),
+    ("snooze", 6),
+    ("search", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

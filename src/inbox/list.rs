@@ -6,6 +6,8 @@ use crate::csat::RatingBadge;
 use crate::labels::{LabelBook, LabelChips, LabelFilter};
 use crate::live::client::{merge_fetched, use_live};
 use crate::model::{Conversation, InboxFilter, InboxView};
+use crate::search::SearchBox;
+use crate::snooze::SnoozedTag;
 use crate::time_fmt;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -30,6 +32,8 @@ fn InboxList() -> impl IntoView {
     let only_inbox = RwSignal::new(String::new());
     // One label's conversations, or all (empty).
     let only_label = RwSignal::new(String::new());
+    // A search in the box shows its hits in place of the list.
+    let searching = RwSignal::new(false);
     let items = RwSignal::new(Vec::<Conversation>::new());
     let fetched = Resource::new(
         move || {
@@ -49,7 +53,7 @@ fn InboxList() -> impl IntoView {
     live.watch_inbox(items);
     // One rule for what a view shows: the list, its counts and the shortcuts' order use it.
     let shows = move |c: &Conversation, v: InboxView| {
-        filter.get().matches(c.status)
+        filter.get().matches(c)
             && only_inbox.with(|only| only.is_empty() || *only == c.inbox_id)
             && only_label.with(|only| only.is_empty() || c.labels.contains(only))
             && me.with_value(|me| v.matches(c, me))
@@ -83,6 +87,8 @@ fn InboxList() -> impl IntoView {
                 <h1>"Inbox"</h1>
                 <ConnectionBadge/>
             </header>
+            <SearchBox searching inbox=only_inbox.into() my_id=me.get_value()/>
+            <Show when=move || !searching.get()>
             <div class="views" role="tablist" aria-label="Whose conversations">
                 {InboxView::ALL.into_iter().map(|v| {
                     view! {
@@ -126,7 +132,7 @@ fn InboxList() -> impl IntoView {
                         merge_fetched(items, initial.into_iter().map(|item| item.conversation).collect());
                         view! {
                             <ul class="conversation-list" data-testid="conversation-list">
-                                <For each=move || visible.get() key=|c| (c.id.clone(), c.last_seq, c.status, c.assignee_id.clone(), c.labels.clone()) let:conversation>
+                                <For each=move || visible.get() key=|c| (c.id.clone(), c.last_seq, c.status, c.assignee_id.clone(), c.labels.clone(), c.snoozed_until) let:conversation>
                                     <ConversationItem conversation/>
                                 </For>
                             </ul>
@@ -140,6 +146,7 @@ fn InboxList() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            </Show>
         </section>
     }
 }
@@ -176,6 +183,7 @@ fn ConversationItem(conversation: Conversation) -> impl IntoView {
                         {assignee}
                         {conversation.started_offline.then(|| view! { " · " <span class="offline-tag" title="Started while nobody was online">"Offline"</span> })}
                         {conversation.rating.clone().map(|rating| view! { " · " <RatingBadge rating/> })}
+                        <SnoozedTag until=conversation.snoozed_until/>
                     </div>
                     <LabelChips ids=conversation.labels.clone()/>
                 </div>

@@ -13,6 +13,7 @@ use crate::model::ReplyFacts;
 use crate::model::{Conversation, SenderKind, Status};
 use crate::notes::{add_note, ComposeMode};
 use crate::outbox::{resend_when_online, Outbox};
+use crate::snooze::SnoozeMenu;
 use crate::team::PresenceDot;
 use crate::time_fmt;
 use crate::transcripts::TranscriptMenu;
@@ -139,6 +140,8 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
                     </span>
                 </div>
                 <AssignMenu/>
+                <SnoozeMenu conversation_id=conversation_id.clone() conversation=Signal::derive(move || feed.conversation.get())
+                    on_changed=Callback::new(move |conversation| feed.update_conversation(conversation))/>
                 <TranscriptMenu conversation_id=conversation_id.clone()/>
                 {move || c().rating.map(|rating| view! { <RatingBadge rating/> })}
                 <StatusPill status/>

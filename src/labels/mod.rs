@@ -36,26 +36,35 @@ pub async fn label_conversation(
     ssr::label_conversation(conversation_id, label, on).await
 }
 
-/// The team's labels, for the list and the thread of the inbox; read once per inbox view.
+/// The team's labels, for the list and the thread of the inbox: read in the browser once the
+/// inbox view has hydrated (and again after a resync). A plain signal, not a resource, so no
+/// `Suspense` waits for it: the server renders no chips, hydration meets the same empty book,
+/// and the chips follow at once.
 #[derive(Clone, Copy)]
-pub struct LabelBook(Resource<Result<Vec<Label>, AppError>>);
+pub struct LabelBook(RwSignal<Vec<Label>>);
 
 impl LabelBook {
     pub fn provide() {
         let live = crate::live::client::use_live();
-        provide_context(LabelBook(Resource::new(
-            move || live.inbox_resync.get(),
-            |_| labels(),
-        )));
+        let book = RwSignal::new(Vec::new());
+        Effect::new(move |_| {
+            live.inbox_resync.track();
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = labels().await {
+                    book.set(list);
+                }
+            });
+        });
+        provide_context(LabelBook(book));
     }
 
     pub fn expect() -> LabelBook {
         expect_context::<LabelBook>()
     }
 
-    /// Every label (none while loading or when the read failed).
+    /// Every label (none until read).
     pub fn all(&self) -> Vec<Label> {
-        self.0.get().and_then(Result::ok).unwrap_or_default()
+        self.0.get()
     }
 
     /// The labels of these ids that still exist, in the order given.
@@ -162,8 +171,7 @@ pub fn ConversationLabels(
 pub fn LabelFilter(selected: RwSignal<String>) -> impl IntoView {
     let book = LabelBook::expect();
     view! {
-        <Suspense fallback=|| ()>
-            {move || (!book.all().is_empty()).then(|| view! {
+        {move || (!book.all().is_empty()).then(|| view! {
                 <label class="inbox-filter">
                     <span class="sr-only">"Label"</span>
                     <select data-testid="label-filter" on:change=move |ev| selected.set(event_target_value(&ev))>
@@ -175,7 +183,6 @@ pub fn LabelFilter(selected: RwSignal<String>) -> impl IntoView {
                     </select>
                 </label>
             })}
-        </Suspense>
     }
 }
 

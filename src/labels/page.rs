@@ -120,7 +120,7 @@ fn LabelForm(save: ServerAction<SaveLabel>, editing: RwSignal<Option<Label>>) ->
                     <button type="button" class="secondary" on:click=move |_| { editing.set(None); name.set(String::new()); }>"Cancel"</button>
                 </Show>
             </div>
-            {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+            {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert" data-testid="label-error">{e.to_string()}</p> })}
         </form>
     }
 }

@@ -22,6 +22,18 @@ pub async fn post(
     body: &str,
     client_id: &str,
 ) -> AppResult<Message> {
+    let appended = append(state, conversation_id, author, body, client_id).await?;
+    appended.events.last().cloned().ok_or(AppError::Internal)
+}
+
+/// `post`, answering with everything the write produced.
+async fn append(
+    state: &AppState,
+    conversation_id: &str,
+    author: Author,
+    body: &str,
+    client_id: &str,
+) -> AppResult<Appended> {
     let body = validate_body_within(body, state.settings.limits.message_chars())?;
     validate_client_id(client_id)?;
     let received = std::time::Instant::now();
@@ -41,7 +53,7 @@ pub async fn post(
         crate::telemetry::message_stored(received.elapsed());
         publish(state, &appended);
     }
-    appended.events.last().cloned().ok_or(AppError::Internal)
+    Ok(appended)
 }
 
 /// A visitor's message: counted against its conversation's and its address's rates before
@@ -55,7 +67,25 @@ pub async fn post_from_visitor(
     from: Option<std::net::IpAddr>,
 ) -> AppResult<Message> {
     state.rate_limits.visitor_message(conversation_id, from)?;
-    post(state, conversation_id, author, body, client_id).await
+    let appended = append(state, conversation_id, author, body, client_id).await?;
+    // A snoozed conversation wakes when its visitor writes (a separate write: only snoozed
+    // conversations pay for it).
+    if appended.conversation.snoozed() && !appended.duplicate {
+        let viewer = crate::store::Viewer::Visitor { conversation_id };
+        match state
+            .stores
+            .conversations
+            .snooze(viewer, conversation_id, None)
+            .await
+        {
+            Ok(Some(woken)) => state.hub.publish_conversation(&woken),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, conversation = %conversation_id, "could not wake a snoozed conversation")
+            }
+        }
+    }
+    appended.events.last().cloned().ok_or(AppError::Internal)
 }
 
 /// Hands what a write produced to the hub, events first, then the conversation's new state.

@@ -16,6 +16,8 @@ mod labels;
 #[cfg(test)]
 mod properties;
 pub mod protocol;
+mod search;
+mod snooze;
 mod team;
 mod visitor;
 
@@ -24,6 +26,8 @@ pub use csat::*;
 pub use hours::*;
 pub use inbox::*;
 pub use labels::*;
+pub use search::*;
+pub use snooze::*;
 pub use team::*;
 pub use visitor::*;
 
@@ -186,6 +190,10 @@ pub struct Conversation {
     /// The ids of its labels (agents only: `for_visitor` clears them).
     #[serde(default)]
     pub labels: Vec<String>,
+    /// Snoozed until then (ms since the epoch; `SNOOZED_UNTIL_REPLY`: until the visitor
+    /// writes). Agents only.
+    #[serde(default)]
+    pub snoozed_until: Option<i64>,
     pub last_activity_at: i64,
     pub created_at: i64,
     /// What each side's clients hold and have seen, as the highest sequence number.
@@ -193,10 +201,21 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    /// The conversation as its visitor may see it: without what only agents keep (labels).
+    /// The conversation as its visitor may see it: without what only agents keep (labels,
+    /// snooze).
     pub fn for_visitor(mut self) -> Conversation {
         self.labels = Vec::new();
+        self.snoozed_until = None;
         self
+    }
+
+    /// Whether it holds anything `for_visitor` takes out (keep the two in step).
+    pub fn has_agents_only(&self) -> bool {
+        !self.labels.is_empty() || self.snoozed_until.is_some()
+    }
+
+    pub fn snoozed(&self) -> bool {
+        self.snoozed_until.is_some()
     }
 }
 
@@ -290,15 +309,18 @@ pub enum InboxFilter {
     Open,
     Waiting,
     Active,
+    /// Open, and snoozed: out of the open views until they wake.
+    Snoozed,
     Resolved,
     All,
 }
 
 impl InboxFilter {
-    pub const ALL: [InboxFilter; 5] = [
+    pub const ALL: [InboxFilter; 6] = [
         InboxFilter::Open,
         InboxFilter::Waiting,
         InboxFilter::Active,
+        InboxFilter::Snoozed,
         InboxFilter::Resolved,
         InboxFilter::All,
     ];
@@ -308,29 +330,37 @@ impl InboxFilter {
             InboxFilter::Open => "Open",
             InboxFilter::Waiting => "Waiting",
             InboxFilter::Active => "Active",
+            InboxFilter::Snoozed => "Snoozed",
             InboxFilter::Resolved => "Resolved",
             InboxFilter::All => "All",
         }
     }
 
-    pub fn matches(self, status: Status) -> bool {
-        match self {
-            InboxFilter::Open => status != Status::Resolved,
-            InboxFilter::Waiting => status == Status::Waiting,
-            InboxFilter::Active => status == Status::Active,
-            InboxFilter::Resolved => status == Status::Resolved,
-            InboxFilter::All => true,
-        }
+    pub fn matches(self, conversation: &Conversation) -> bool {
+        let status = conversation.status;
+        self.snoozed()
+            .is_none_or(|snoozed| snoozed == conversation.snoozed())
+            && self.statuses().contains(&status)
     }
 
     /// The statuses a store query must select.
     pub fn statuses(self) -> &'static [Status] {
         match self {
-            InboxFilter::Open => &[Status::Waiting, Status::Active],
+            InboxFilter::Open | InboxFilter::Snoozed => &[Status::Waiting, Status::Active],
             InboxFilter::Waiting => &[Status::Waiting],
             InboxFilter::Active => &[Status::Active],
             InboxFilter::Resolved => &[Status::Resolved],
             InboxFilter::All => &[Status::Waiting, Status::Active, Status::Resolved],
+        }
+    }
+
+    /// Whether the view takes only snoozed conversations (`Some(true)`), only awake ones
+    /// (`Some(false)`: the open views), or both.
+    pub fn snoozed(self) -> Option<bool> {
+        match self {
+            InboxFilter::Open | InboxFilter::Waiting | InboxFilter::Active => Some(false),
+            InboxFilter::Snoozed => Some(true),
+            InboxFilter::Resolved | InboxFilter::All => None,
         }
     }
 }

@@ -46,6 +46,7 @@ pub async fn run(
     crate::live::fanout::spawn(state.clone());
     crate::live::presence::spawn_heartbeat(state.clone());
     crate::routing::ssr::spawn(state.clone());
+    crate::snooze::ssr::spawn(state.clone());
     spawn_limit_sweeper(state.clone());
 
     let bound = listener.local_addr()?;

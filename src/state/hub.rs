@@ -144,7 +144,7 @@ impl Hub {
             conversation: conversation.clone(),
         };
         let mut event = LiveEvent::new(&conversation.id, None, &frame);
-        if !conversation.labels.is_empty() {
+        if conversation.has_agents_only() {
             let for_visitor = ServerFrame::Conversation {
                 conversation: conversation.clone().for_visitor(),
             };

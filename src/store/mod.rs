@@ -1,6 +1,6 @@
 //! Persistence, one store per aggregate: `conversations` (conversations, their events and
 //! receipts), `accounts` (agents and sessions), `inboxes`, `canned` (saved replies),
-//! `labels`, `ratings` (CSAT) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
+//! `labels`, `ratings` (CSAT), `search` (full text) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
 //! them for `AppState`. Nothing outside knows which database it talks to.
 //!
 //! A new aggregate is a new folder here (a trait in `mod.rs`, `sqlite.rs`, `postgres.rs`), one
@@ -15,6 +15,7 @@ mod pg_changes;
 mod postgres;
 pub mod ratings;
 mod rows;
+pub mod search;
 mod sqlite;
 
 use std::sync::Arc;
@@ -76,6 +77,7 @@ pub struct Stores {
     pub canned: Arc<dyn CannedStore>,
     pub labels: Arc<dyn LabelStore>,
     pub ratings: Arc<dyn ratings::RatingStore>,
+    pub search: Arc<dyn search::SearchStore>,
     pub feed: Arc<dyn Feed>,
 }
 

@@ -59,6 +59,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         canned: Arc::new(PgCanned { pool: pool.clone() }),
         labels: Arc::new(super::labels::postgres::PgLabels { pool: pool.clone() }),
         ratings: Arc::new(super::ratings::postgres::PgRatings { pool: pool.clone() }),
+        search: Arc::new(super::search::postgres::PgSearch { pool: pool.clone() }),
         feed: Arc::new(PgFeed {
             pool,
             notifier,

@@ -14,7 +14,7 @@ pub const CONVERSATION_SELECT: &str = "SELECT c.id, c.inbox_id, c.status, c.assi
      c.last_activity_at, c.created_at, c.visitor_delivered_seq, c.visitor_read_seq, \
      c.agent_delivered_seq, c.agent_read_seq, \
      CAST(r.score AS BIGINT) AS rating_score, r.comment AS rating_comment, \
-     CAST(r.resolution_seq AS BIGINT) AS rating_seq, c.labels \
+     CAST(r.resolution_seq AS BIGINT) AS rating_seq, c.labels, c.snoozed_until \
      FROM conversations c JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assignee_id \
      LEFT JOIN ratings r ON r.conversation_id = c.id AND r.resolution_seq = \
      (SELECT MAX(m.resolution_seq) FROM ratings m WHERE m.conversation_id = c.id)";
@@ -26,6 +26,16 @@ pub fn unread_count(agent_param: &str) -> String {
          AND m.seq > COALESCE((SELECT r.read_seq FROM agent_reads r WHERE r.agent_id = {agent_param} \
          AND r.conversation_id = x.id), 0))"
     )
+}
+
+/// The inbox view's condition on snooze, ending in `AND` (or nothing): the open views leave
+/// snoozed conversations out, the snoozed view takes only them.
+pub fn snoozed_clause(filter: crate::model::InboxFilter) -> &'static str {
+    match filter.snoozed() {
+        Some(false) => "c.snoozed_until IS NULL AND",
+        Some(true) => "c.snoozed_until IS NOT NULL AND",
+        None => "",
+    }
 }
 
 pub const MESSAGE_COLUMNS: &str =
@@ -66,6 +76,7 @@ pub struct ConversationRow {
     pub rating_seq: Option<i64>,
     /// Label ids, space-separated.
     pub labels: String,
+    pub snoozed_until: Option<i64>,
 }
 
 impl TryFrom<ConversationRow> for Conversation {
@@ -119,6 +130,7 @@ impl TryFrom<ConversationRow> for Conversation {
                 _ => None,
             },
             labels: row.labels.split_whitespace().map(str::to_string).collect(),
+            snoozed_until: row.snoozed_until,
         })
     }
 }

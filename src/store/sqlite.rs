@@ -79,6 +79,9 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
             reader: reader.clone(),
             writer: writer.clone(),
         }),
+        search: Arc::new(super::search::sqlite::SqliteSearch {
+            reader: reader.clone(),
+        }),
         ratings: Arc::new(super::ratings::sqlite::SqliteRatings { writer }),
         feed: Arc::new(SqliteFeed {
             reader,

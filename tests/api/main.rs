@@ -20,6 +20,8 @@ mod labels;
 mod multinode;
 mod notes;
 mod operations;
+mod search;
+mod snooze;
 mod socket_send;
 mod store_contract;
 mod team;

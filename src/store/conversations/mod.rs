@@ -4,6 +4,7 @@
 mod batch;
 mod pg_bulk;
 mod pg_commit;
+mod pg_marks;
 pub(super) mod postgres;
 pub(super) mod sqlite;
 mod sqlite_bulk;
@@ -199,6 +200,15 @@ pub trait ConversationBackend: Send + Sync + 'static {
         conversation_id: &str,
         change: &VisitorChange,
     ) -> StoreResult<Option<Conversation>>;
+    /// Snoozes the conversation until then, or wakes it (`None`).
+    async fn snooze(
+        &self,
+        conversation_id: &str,
+        until: Option<i64>,
+    ) -> StoreResult<Option<Conversation>>;
+    /// Wakes the conversations whose snooze has passed (at most `limit`) and returns them.
+    /// Several nodes may call it at once: each conversation is woken, and returned, once.
+    async fn wake_snoozed(&self, now: i64, limit: u32) -> StoreResult<Vec<Conversation>>;
     /// Puts a label on the conversation (`on`, if the label exists) or takes it off, in one
     /// statement, so that two agents labelling at once both count.
     async fn change_label(
@@ -295,6 +305,29 @@ impl ConversationStore {
         self.0
             .inbox_for_agent(&agent.id, inboxes.as_deref(), label, filter, limit)
             .await
+    }
+
+    /// Snoozes (or wakes, `None`) a conversation this agent may see; `None` when they may not.
+    pub async fn snooze(
+        &self,
+        viewer: Viewer<'_>,
+        conversation_id: &str,
+        until: Option<i64>,
+    ) -> StoreResult<Option<Conversation>> {
+        match viewer {
+            Viewer::Agent(..) if self.get(viewer, conversation_id).await?.is_some() => {}
+            // The visitor's writing wakes their own conversation.
+            Viewer::Visitor {
+                conversation_id: own,
+            } if own == conversation_id && until.is_none() => {}
+            Viewer::Node => {}
+            _ => return Ok(None),
+        }
+        self.0.snooze(conversation_id, until).await
+    }
+
+    pub async fn wake_snoozed(&self, now: i64, limit: u32) -> StoreResult<Vec<Conversation>> {
+        self.0.wake_snoozed(now, limit).await
     }
 
     /// Puts a label on, or takes it off, a conversation this agent may see; `None` when they

@@ -29,7 +29,10 @@ impl PgConversations {
     }
 }
 
-async fn load_conversation(conn: &mut PgConnection, id: &str) -> StoreResult<Option<Conversation>> {
+pub(super) async fn load_conversation(
+    conn: &mut PgConnection,
+    id: &str,
+) -> StoreResult<Option<Conversation>> {
     let row: Option<ConversationRow> =
         sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE c.id = $1"))
             .bind(id)
@@ -380,9 +383,10 @@ impl ConversationBackend for PgConversations {
             "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} \
              WHERE ($2::text[] IS NULL OR c.inbox_id = ANY($2)) \
              AND ($5::text IS NULL OR ' ' || c.labels || ' ' LIKE $5) \
-             AND c.status = ANY($3) ORDER BY c.last_activity_at DESC LIMIT $4) x \
+             AND {snoozed} c.status = ANY($3) ORDER BY c.last_activity_at DESC LIMIT $4) x \
              ORDER BY x.last_activity_at DESC",
-            UNREAD = unread_count("$1")
+            UNREAD = unread_count("$1"),
+            snoozed = snoozed_clause(filter),
         ))
         .bind(agent_id)
         .bind(inboxes)
@@ -457,40 +461,24 @@ impl ConversationBackend for PgConversations {
         tx.commit().await?;
         Ok(conversation)
     }
+    async fn snooze(
+        &self,
+        conversation_id: &str,
+        until: Option<i64>,
+    ) -> StoreResult<Option<Conversation>> {
+        super::pg_marks::snooze(&self.pool, &self.notifier, conversation_id, until).await
+    }
+    async fn wake_snoozed(&self, now: i64, limit: u32) -> StoreResult<Vec<Conversation>> {
+        super::pg_marks::wake_snoozed(&self.pool, &self.notifier, now, limit).await
+    }
     async fn change_label(
         &self,
         conversation_id: &str,
         label_id: &str,
         on: bool,
     ) -> StoreResult<Option<Conversation>> {
-        let mut tx = self.pool.begin().await?;
-        // Added only if the label still exists; either way the padded list decides.
-        let (query, value) = if on {
-            (
-                "UPDATE conversations SET labels = TRIM(labels || ' ' || $1) WHERE id = $2 \
-                 AND ' ' || labels || ' ' NOT LIKE $3 AND EXISTS (SELECT 1 FROM labels WHERE id = $1)",
-                label_id.to_string(),
-            )
-        } else {
-            (
-                "UPDATE conversations SET labels = TRIM(REPLACE(' ' || labels || ' ', $1, ' ')) \
-                 WHERE id = $2 AND ' ' || labels || ' ' LIKE $3",
-                format!(" {label_id} "),
-            )
-        };
-        sqlx::query(query)
-            .bind(value)
-            .bind(conversation_id)
-            .bind(format!("% {label_id} %"))
-            .execute(&mut *tx)
-            .await?;
-        let conversation = load_conversation(&mut tx, conversation_id).await?;
-        // The other nodes' agents see it too.
-        self.notifier
-            .notify(&mut *tx, conversation_id, None, None)
-            .await?;
-        tx.commit().await?;
-        Ok(conversation)
+        super::pg_marks::change_label(&self.pool, &self.notifier, conversation_id, label_id, on)
+            .await
     }
     async fn unassigned_open(&self, limit: u32) -> StoreResult<Vec<(String, String)>> {
         let rows: Vec<(String, String)> = sqlx::query_as(

@@ -310,9 +310,10 @@ impl ConversationBackend for SqliteConversations {
         };
         let query = format!(
             "SELECT x.*, {UNREAD} AS unread FROM ({CONVERSATION_SELECT} WHERE {in_inboxes} \
-             {with_label} c.status IN (?, ?, ?) ORDER BY c.last_activity_at DESC LIMIT ?) x \
+             {with_label} {snoozed} c.status IN (?, ?, ?) ORDER BY c.last_activity_at DESC LIMIT ?) x \
              ORDER BY x.last_activity_at DESC",
-            UNREAD = unread_count("?")
+            UNREAD = unread_count("?"),
+            snoozed = snoozed_clause(filter),
         );
         let mut rows = sqlx::query_as::<_, InboxRow>(&query).bind(agent_id);
         if let Some(ids) = inboxes {
@@ -389,6 +390,50 @@ impl ConversationBackend for SqliteConversations {
         let conversation = load_conversation(&mut tx, conversation_id).await?;
         tx.commit().await?;
         Ok(conversation)
+    }
+    async fn snooze(
+        &self,
+        conversation_id: &str,
+        until: Option<i64>,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("UPDATE conversations SET snoozed_until = ?1 WHERE id = ?2")
+            .bind(until)
+            .bind(conversation_id)
+            .execute(&mut *tx)
+            .await?;
+        let conversation = load_conversation(&mut tx, conversation_id).await?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+    async fn wake_snoozed(&self, now: i64, limit: u32) -> StoreResult<Vec<Conversation>> {
+        // Most passes find nothing: a read on the partial index, so that they never queue
+        // behind (or ahead of) the message writer.
+        let due: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM conversations WHERE snoozed_until IS NOT NULL AND snoozed_until <= ? LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(&self.reader)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.writer.begin().await?;
+        let woken: Vec<(String,)> = sqlx::query_as(
+            "UPDATE conversations SET snoozed_until = NULL WHERE id IN \
+             (SELECT id FROM conversations WHERE snoozed_until <= ?1 LIMIT ?2) \
+             AND snoozed_until <= ?1 RETURNING id",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut conversations = Vec::with_capacity(woken.len());
+        for (id,) in woken {
+            conversations.extend(load_conversation(&mut tx, &id).await?);
+        }
+        tx.commit().await?;
+        Ok(conversations)
     }
     async fn change_label(
         &self,

@@ -1,0 +1,127 @@
+//! Search on SQLite: FTS5 tables beside messages and visitors (migrations/sqlite/0012).
+use super::{scope_sql, MessageMatch, SearchScope, SearchStore};
+use crate::model::{Conversation, SearchTerms};
+use crate::store::rows::{ConversationRow, CONVERSATION_SELECT};
+use crate::store::StoreResult;
+use async_trait::async_trait;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::SqlitePool;
+
+pub struct SqliteSearch {
+    pub reader: SqlitePool,
+}
+
+type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Sqlite, O, SqliteArguments<'q>>;
+
+fn bind_scope<'q, O>(
+    mut query: Query<'q, O>,
+    scope: &SearchScope<'q>,
+    messages: bool,
+) -> Query<'q, O> {
+    if let Some(ids) = scope.inboxes {
+        query = query.bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+    }
+    if let Some(status) = scope.status {
+        query = query.bind(status);
+    }
+    if let Some(assignee) = scope.assignee {
+        query = query.bind(assignee);
+    }
+    if messages {
+        if let Some(from) = scope.from_ms {
+            query = query.bind(from);
+        }
+        if let Some(to) = scope.to_ms {
+            query = query.bind(to);
+        }
+    }
+    query
+}
+
+/// FTS5's query for words as prefixes (names are typed in part): `"mar"* "ruiz"*`.
+fn prefixes(terms: &SearchTerms) -> String {
+    terms
+        .words
+        .iter()
+        .map(|word| format!("\"{word}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[async_trait]
+impl SearchStore for SqliteSearch {
+    async fn messages(
+        &self,
+        terms: &SearchTerms,
+        scope: SearchScope<'_>,
+        limit: u32,
+    ) -> StoreResult<Vec<MessageMatch>> {
+        let conditions = scope_sql(&scope, false, &mut 0, true);
+        // Newest first by the FTS rowid (it grows with time): the walk stops at the limit.
+        let sql = format!(
+            "SELECT messages_fts.conversation_id AS conversation_id, CAST(messages_fts.seq AS INTEGER) AS seq, \
+             m.sender_kind, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet, m.created_at \
+             FROM messages_fts \
+             JOIN messages m ON m.conversation_id = messages_fts.conversation_id AND m.seq = messages_fts.seq \
+             JOIN conversations c ON c.id = messages_fts.conversation_id \
+             WHERE messages_fts MATCH ? AND {conditions} 1 = 1 \
+             ORDER BY messages_fts.rowid DESC LIMIT ?"
+        );
+        let query = sqlx::query_as::<_, MessageMatch>(&sql).bind(&terms.fts5);
+        let rows = bind_scope(query, &scope, true)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows)
+    }
+
+    async fn conversations(
+        &self,
+        terms: &SearchTerms,
+        scope: SearchScope<'_>,
+        limit: u32,
+    ) -> StoreResult<Vec<String>> {
+        let conditions = scope_sql(&scope, false, &mut 0, false);
+        let by_visitor = format!(
+            "SELECT c.id, c.last_activity_at FROM visitors_fts \
+             JOIN visitors v ON v.rowid = visitors_fts.rowid \
+             JOIN conversations c ON c.visitor_id = v.id \
+             WHERE visitors_fts MATCH ? AND {conditions} 1 = 1"
+        );
+        let labels: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM labels WHERE lower(name) LIKE ?")
+                .bind(format!("%{}%", terms.words.join("%")))
+                .fetch_all(&self.reader)
+                .await?;
+        let sql = if labels.is_empty() {
+            format!("SELECT id FROM ({by_visitor}) ORDER BY last_activity_at DESC LIMIT ?")
+        } else {
+            // A label's name matched: its conversations too (a scan of the label lists).
+            format!(
+                "SELECT id FROM ({by_visitor} UNION SELECT c.id, c.last_activity_at FROM conversations c \
+                 WHERE {conditions} EXISTS (SELECT 1 FROM json_each(?) j \
+                 WHERE ' ' || c.labels || ' ' LIKE '% ' || j.value || ' %')) \
+                 ORDER BY last_activity_at DESC LIMIT ?"
+            )
+        };
+        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(prefixes(terms));
+        query = bind_scope(query, &scope, false);
+        if !labels.is_empty() {
+            query = bind_scope(query, &scope, false);
+            let ids: Vec<&str> = labels.iter().map(|(id,)| id.as_str()).collect();
+            query = query.bind(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()));
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.reader).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    async fn load(&self, ids: &[String]) -> StoreResult<Vec<Conversation>> {
+        let rows: Vec<ConversationRow> = sqlx::query_as(&format!(
+            "{CONVERSATION_SELECT} WHERE c.id IN (SELECT value FROM json_each(?))"
+        ))
+        .bind(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(Conversation::try_from).collect()
+    }
+}
