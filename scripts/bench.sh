@@ -4,6 +4,8 @@
 #   scripts/bench.sh postgres    one node on the local PostgreSQL
 #   scripts/bench.sh two-nodes   two nodes sharing PostgreSQL: senders on A, agents on B
 #   scripts/bench.sh inbox       the agent inbox page rendered over 100,000 seeded conversations
+#   scripts/bench.sh search      full-text search over 1,000,000 seeded messages, SQLite then
+#                                PostgreSQL (SEARCH_CONVERSATIONS x 10 messages)
 #   scripts/bench.sh compare [REFERENCES]
 #                                the same load, from the same client, on the bare SQLite relay,
 #                                the socket.io + PostgreSQL peer and Switchboard (SQLite, then
@@ -19,7 +21,8 @@ mode="${1:-sqlite}"
 export PATH="$HOME/.cargo/bin:$PATH"
 # Another server build given: only the load generator is built here.
 [ -n "${SWITCHBOARD_BIN:-}" ] || bash scripts/build-release.sh
-cargo build --release --features ssr --example switchboard-load --example switchboard-seed
+cargo build --release --features ssr --example switchboard-load --example switchboard-seed \
+  --example switchboard-search
 ulimit -n "$(ulimit -Hn)" || true
 dir="$(mktemp -d)"
 pids=()
@@ -77,8 +80,16 @@ case "$mode" in
     echo; echo "== inbox page (/agent) over ${SEED:-100000} conversations"
     "${load[@]}" --url http://127.0.0.1:3400 --inbox 200
     ;;
+  search)
+    conversations="${SEARCH_CONVERSATIONS:-100000}"
+    for url in "sqlite://$dir/search.db" "$(fresh_postgres search)"; do
+      echo; echo "== search over $conversations conversations x 10 messages: ${url%%:*}"
+      target/release/examples/switchboard-seed --database-url "$url" --conversations "$conversations" --messages 10
+      target/release/examples/switchboard-search --database-url "$url"
+    done
+    ;;
   compare)
     source scripts/bench-compare.sh "${2:-${REFERENCE_BENCH:-../shared/reference-bench}}"
     ;;
-  *) echo "usage: scripts/bench.sh [sqlite|postgres|two-nodes|inbox|compare [REFERENCES]]"; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [sqlite|postgres|two-nodes|inbox|search|compare [REFERENCES]]"; exit 2 ;;
 esac

@@ -56,16 +56,17 @@ impl SearchStore for SqliteSearch {
         scope: SearchScope<'_>,
         limit: u32,
     ) -> StoreResult<Vec<MessageMatch>> {
-        let conditions = scope_sql(&scope, false, &mut 0, true);
+        let conditions =
+            scope_sql(&scope, false, &mut 0, true).replace("m.created_at", "f.created_at");
         // Newest first by the FTS rowid (it grows with time): the walk stops at the limit.
+        // CROSS JOIN keeps that walk outermost; each candidate costs one conversation lookup.
         let sql = format!(
-            "SELECT messages_fts.conversation_id AS conversation_id, CAST(messages_fts.seq AS INTEGER) AS seq, \
-             m.sender_kind, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet, m.created_at \
-             FROM messages_fts \
-             JOIN messages m ON m.conversation_id = messages_fts.conversation_id AND m.seq = messages_fts.seq \
-             JOIN conversations c ON c.id = messages_fts.conversation_id \
+            "SELECT f.conversation_id AS conversation_id, CAST(f.seq AS INTEGER) AS seq, \
+             f.sender_kind AS sender_kind, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet, \
+             CAST(f.created_at AS INTEGER) AS created_at \
+             FROM messages_fts f CROSS JOIN conversations c ON c.id = f.conversation_id \
              WHERE messages_fts MATCH ? AND {conditions} 1 = 1 \
-             ORDER BY messages_fts.rowid DESC LIMIT ?"
+             ORDER BY f.rowid DESC LIMIT ?"
         );
         let query = sqlx::query_as::<_, MessageMatch>(&sql).bind(&terms.fts5);
         let rows = bind_scope(query, &scope, true)
