@@ -85,6 +85,9 @@ case "$mode" in
     for url in "sqlite://$dir/search.db" "$(fresh_postgres search)"; do
       echo; echo "== search over $conversations conversations x 10 messages: ${url%%:*}"
       target/release/examples/switchboard-seed --database-url "$url" --conversations "$conversations" --messages 10
+      # Fresh statistics after a bulk load, as autovacuum would gather them in time: without
+      # them PostgreSQL plans phrases badly (docs/benchmarks.md).
+      if [[ "$url" == postgres* ]]; then psql -h 127.0.0.1 -d "${url##*/}" -qc ANALYZE; fi
       target/release/examples/switchboard-search --database-url "$url"
     done
     ;;
