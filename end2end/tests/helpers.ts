@@ -33,3 +33,13 @@ export async function accessible(page: Page, what: string) {
   }
   expect(found, `axe violations on ${what}`).toEqual([]);
 }
+
+/** A visitor opens the widget page and starts a chat under `name` with `text`. */
+export async function startChat(page: Page, name: string, text: string) {
+  await page.goto("/widget");
+  await hydrated(page);
+  await page.getByTestId("start-name").fill(name);
+  await page.getByTestId("composer-input").fill(text);
+  await page.getByTestId("composer-input").press("Enter");
+  await expect(page.getByTestId("message").first()).toContainText(text);
+}

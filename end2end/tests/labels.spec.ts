@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { accessible, hydrated, shots, signIn } from "./helpers";
+import { accessible, hydrated, shots, signIn, startChat } from "./helpers";
 
 // Labels: an admin defines them on /agent/labels (a duplicate name is refused with a message);
 // an agent puts one on a conversation from its side panel, another tab sees the chip live, the
@@ -10,12 +10,7 @@ test("labels are defined, put on a conversation live, filtered by, and hidden fr
   const visitor = await visitorContext.newPage();
   const agent = await agentContext.newPage();
 
-  await visitor.goto("/widget");
-  await hydrated(visitor);
-  await visitor.getByTestId("start-name").fill("Marta Ruiz");
-  await visitor.getByTestId("composer-input").fill("My invoice shows the wrong amount");
-  await visitor.getByTestId("composer-input").press("Enter");
-  await expect(visitor.getByTestId("message")).toHaveText(/wrong amount/);
+  await startChat(visitor, "Marta Ruiz", "My invoice shows the wrong amount");
 
   await signIn(agent);
   await agent.getByTestId("nav-labels").click();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { accessible, hydrated, shots, signIn } from "./helpers";
+import { accessible, shots, signIn, startChat } from "./helpers";
 
 // Search: the agent finds a conversation by a word of the visitor's first message (another
 // form of it: stemming), sees the word marked, and opens it; Escape brings the list back.
@@ -9,12 +9,7 @@ test("an agent finds a conversation by a word of its first message", async ({ br
   const visitor = await visitorContext.newPage();
   const agent = await agentContext.newPage();
 
-  await visitor.goto("/widget");
-  await hydrated(visitor);
-  await visitor.getByTestId("start-name").fill("Ines Costa");
-  await visitor.getByTestId("composer-input").fill("My espresso machine leaks water everywhere");
-  await visitor.getByTestId("composer-input").press("Enter");
-  await expect(visitor.getByTestId("message")).toHaveText(/leaks water/);
+  await startChat(visitor, "Ines Costa", "My espresso machine leaks water everywhere");
 
   await signIn(agent);
   const box = agent.getByTestId("search-input");

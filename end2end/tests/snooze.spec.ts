@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { accessible, hydrated, shots, signIn } from "./helpers";
+import { accessible, shots, signIn, startChat } from "./helpers";
 
 // Snooze: an agent snoozes a conversation until the visitor writes again; it leaves the open
 // view for the Snoozed one, and comes back by itself, live, when the visitor writes.
@@ -9,12 +9,7 @@ test("a snoozed conversation leaves the open view and comes back when the visito
   const visitor = await visitorContext.newPage();
   const agent = await agentContext.newPage();
 
-  await visitor.goto("/widget");
-  await hydrated(visitor);
-  await visitor.getByTestId("start-name").fill("Olga Berg");
-  await visitor.getByTestId("composer-input").fill("Could you check back after my meeting?");
-  await visitor.getByTestId("composer-input").press("Enter");
-  await expect(visitor.getByTestId("message")).toHaveText(/after my meeting/);
+  await startChat(visitor, "Olga Berg", "Could you check back after my meeting?");
 
   await signIn(agent);
   const olga = agent.getByTestId("conversation-item").filter({ hasText: "Olga Berg" });
