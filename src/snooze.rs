@@ -171,13 +171,9 @@ pub mod ssr {
         let until = validate_snooze(until, crate::clock::now_ms())?;
         let access = crate::state::access::inbox_access(&state, &agent).await?;
         let viewer = Viewer::Agent(&agent, &access);
-        let current = state
-            .stores
-            .conversations
-            .get(viewer, &conversation_id)
-            .await
-            .map_err(store_error)?
-            .ok_or(AppError::ConversationNotFound)?;
+        let current =
+            crate::state::access::agent_conversation(&state, &agent, &access, &conversation_id)
+                .await?;
         if until.is_some() && current.status == Status::Resolved {
             return Err(AppError::Invalid(
                 "A resolved conversation cannot be snoozed.".into(),

@@ -299,18 +299,12 @@ pub mod ssr {
     use crate::error::{AppError, AppResult};
     use crate::model::{Agent, Conversation, Status};
     use crate::state::AppState;
-    use crate::store::{Assign, ChangeStatus, StoreError, Viewer};
+    use crate::store::{Assign, ChangeStatus, StoreError};
 
     /// The conversation as this agent may see it.
     pub async fn find(state: &AppState, agent: &Agent, id: &str) -> AppResult<Conversation> {
         let access = crate::state::access::inbox_access(state, agent).await?;
-        state
-            .stores
-            .conversations
-            .get(Viewer::Agent(agent, &access), id)
-            .await
-            .map_err(store_error)?
-            .ok_or(AppError::ConversationNotFound)
+        crate::state::access::agent_conversation(state, agent, &access, id).await
     }
 
     pub async fn assign(conversation_id: String, assignee: String) -> AppResult<Conversation> {

@@ -77,13 +77,9 @@ pub async fn label_conversation(
     }
     if on {
         let known = state.stores.labels.list().await.map_err(store_error)?;
-        let current = state
-            .stores
-            .conversations
-            .get(viewer, &conversation_id)
-            .await
-            .map_err(store_error)?
-            .ok_or(AppError::ConversationNotFound)?;
+        let current =
+            crate::state::access::agent_conversation(&state, &agent, &access, &conversation_id)
+                .await?;
         let mut wanted = current.labels;
         wanted.push(label.clone());
         crate::model::validate_conversation_labels(&wanted, &known)?;

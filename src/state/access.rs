@@ -173,6 +173,23 @@ pub async fn inbox_access(state: &AppState, agent: &Agent) -> AppResult<InboxAcc
         .map_err(internal)
 }
 
+/// The conversation as this agent (with `access`) may see it; one they may not, or that does
+/// not exist, is `ConversationNotFound` alike, so ids cannot be probed.
+pub async fn agent_conversation(
+    state: &AppState,
+    agent: &Agent,
+    access: &InboxAccess,
+    id: &str,
+) -> AppResult<Conversation> {
+    state
+        .stores
+        .conversations
+        .get(crate::store::Viewer::Agent(agent, access), id)
+        .await
+        .map_err(internal)?
+        .ok_or(crate::error::AppError::ConversationNotFound)
+}
+
 /// Whether the widget of this inbox may work on the page of `host` (an origin; empty when the
 /// widget is its own page). Our own address always may; an empty list allows any site.
 pub fn host_allowed(state: &AppState, inbox: &InboxSettings, host: &str) -> bool {

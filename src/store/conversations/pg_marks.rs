@@ -7,24 +7,34 @@ use crate::store::pg_changes::Notifier;
 use crate::store::StoreResult;
 use sqlx::PgPool;
 
-pub async fn snooze(
+/// Runs one UPDATE of a conversation, reads it back and hints the other nodes, in one
+/// transaction: what every mark here does.
+async fn mark(
     pool: &PgPool,
     notifier: &Notifier,
     conversation_id: &str,
-    until: Option<i64>,
+    update: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
 ) -> StoreResult<Option<Conversation>> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE conversations SET snoozed_until = $1 WHERE id = $2")
-        .bind(until)
-        .bind(conversation_id)
-        .execute(&mut *tx)
-        .await?;
+    update.execute(&mut *tx).await?;
     let conversation = load_conversation(&mut tx, conversation_id).await?;
     notifier
         .notify(&mut *tx, conversation_id, None, None)
         .await?;
     tx.commit().await?;
     Ok(conversation)
+}
+
+pub async fn snooze(
+    pool: &PgPool,
+    notifier: &Notifier,
+    conversation_id: &str,
+    until: Option<i64>,
+) -> StoreResult<Option<Conversation>> {
+    let update = sqlx::query("UPDATE conversations SET snoozed_until = $1 WHERE id = $2")
+        .bind(until)
+        .bind(conversation_id);
+    mark(pool, notifier, conversation_id, update).await
 }
 
 pub async fn wake_snoozed(
@@ -59,32 +69,23 @@ pub async fn change_label(
     label_id: &str,
     on: bool,
 ) -> StoreResult<Option<Conversation>> {
-    let mut tx = pool.begin().await?;
     // Added only if the label still exists; either way the padded list decides.
     let (query, value) = if on {
         (
-                "UPDATE conversations SET labels = TRIM(labels || ' ' || $1) WHERE id = $2 \
-                 AND ' ' || labels || ' ' NOT LIKE $3 AND EXISTS (SELECT 1 FROM labels WHERE id = $1)",
-                label_id.to_string(),
-            )
+            "UPDATE conversations SET labels = TRIM(labels || ' ' || $1) WHERE id = $2 \
+             AND ' ' || labels || ' ' NOT LIKE $3 AND EXISTS (SELECT 1 FROM labels WHERE id = $1)",
+            label_id.to_string(),
+        )
     } else {
         (
             "UPDATE conversations SET labels = TRIM(REPLACE(' ' || labels || ' ', $1, ' ')) \
-                 WHERE id = $2 AND ' ' || labels || ' ' LIKE $3",
+             WHERE id = $2 AND ' ' || labels || ' ' LIKE $3",
             format!(" {label_id} "),
         )
     };
-    sqlx::query(query)
+    let update = sqlx::query(query)
         .bind(value)
         .bind(conversation_id)
-        .bind(format!("% {label_id} %"))
-        .execute(&mut *tx)
-        .await?;
-    let conversation = load_conversation(&mut tx, conversation_id).await?;
-    // The other nodes' agents see it too.
-    notifier
-        .notify(&mut *tx, conversation_id, None, None)
-        .await?;
-    tx.commit().await?;
-    Ok(conversation)
+        .bind(format!("% {label_id} %"));
+    mark(pool, notifier, conversation_id, update).await
 }

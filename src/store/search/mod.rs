@@ -50,13 +50,14 @@ pub trait SearchStore: Send + Sync {
     async fn load(&self, ids: &[String]) -> StoreResult<Vec<Conversation>>;
 }
 
-/// The scope's conditions on `c` (conversations) and `m` (messages, when `with_messages`),
-/// each ending in `AND`; `next` numbers PostgreSQL's parameters (SQLite's are `?`).
+/// The scope's conditions on `c` (conversations) and, for the date range, on the `created_at`
+/// of the table aliased `dated` (none: no date range), each ending in `AND`; `next` numbers
+/// PostgreSQL's parameters (SQLite's are `?`).
 pub(super) fn scope_sql(
     scope: &SearchScope<'_>,
     pg: bool,
     next: &mut usize,
-    with_messages: bool,
+    dated: Option<&str>,
 ) -> String {
     let mut param = || {
         *next += 1;
@@ -83,12 +84,12 @@ pub(super) fn scope_sql(
     if scope.assignee.is_some() {
         sql += &format!("c.assignee_id = {} AND ", param());
     }
-    if with_messages {
+    if let Some(table) = dated {
         if scope.from_ms.is_some() {
-            sql += &format!("m.created_at >= {} AND ", param());
+            sql += &format!("{table}.created_at >= {} AND ", param());
         }
         if scope.to_ms.is_some() {
-            sql += &format!("m.created_at < {} AND ", param());
+            sql += &format!("{table}.created_at < {} AND ", param());
         }
     }
     sql

@@ -73,7 +73,7 @@ impl SearchStore for PgSearch {
         .fetch_one(&self.pool)
         .await?;
         let mut next = 2;
-        let conditions = scope_sql(&scope, true, &mut next, true);
+        let conditions = scope_sql(&scope, true, &mut next, Some("m"));
         let matches = if few {
             "(SELECT * FROM messages WHERE search @@ websearch_to_tsquery('english', $1) OFFSET 0)"
         } else {
@@ -110,7 +110,7 @@ impl SearchStore for PgSearch {
                 .fetch_all(&self.pool)
                 .await?;
         let mut next = 3;
-        let conditions = scope_sql(&scope, true, &mut next, false);
+        let conditions = scope_sql(&scope, true, &mut next, None);
         // A label's name matched: its conversations too (a scan of the label lists).
         let by_label = if labels.is_empty() {
             String::new()

@@ -56,8 +56,7 @@ impl SearchStore for SqliteSearch {
         scope: SearchScope<'_>,
         limit: u32,
     ) -> StoreResult<Vec<MessageMatch>> {
-        let conditions =
-            scope_sql(&scope, false, &mut 0, true).replace("m.created_at", "f.created_at");
+        let conditions = scope_sql(&scope, false, &mut 0, Some("f"));
         // Newest first by the FTS rowid (it grows with time): the walk stops at the limit.
         // CROSS JOIN keeps that walk outermost; each candidate costs one conversation lookup.
         let sql = format!(
@@ -82,7 +81,7 @@ impl SearchStore for SqliteSearch {
         scope: SearchScope<'_>,
         limit: u32,
     ) -> StoreResult<Vec<String>> {
-        let conditions = scope_sql(&scope, false, &mut 0, false);
+        let conditions = scope_sql(&scope, false, &mut 0, None);
         let by_visitor = format!(
             "SELECT c.id, c.last_activity_at FROM visitors_fts \
              JOIN visitors v ON v.rowid = visitors_fts.rowid \
