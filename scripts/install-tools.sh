@@ -53,6 +53,13 @@ if [ ! -d "$ADVISORY_DB/.git" ]; then
   fi
 fi
 
+# A real SMTP server on loopback for the e-mail tests (tests/api/mail.rs, end2end mail spec).
+AIOSMTPD_VERSION=1.4.6
+if ! python3 -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  log "installing aiosmtpd $AIOSMTPD_VERSION (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
+
 # Debian's binaryen (v108) produces WASM that breaks hydration; npm's binaryen@132 does not.
 if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   log "installing wasm-opt from npm binaryen@$BINARYEN_VERSION"

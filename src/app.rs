@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings") view=SettingsPage/>
                     <Route path=path!("replies") view=crate::canned::CannedPage/>
                     <Route path=path!("labels") view=crate::labels::LabelsPage/>
+                    <Route path=path!("mail") view=crate::mail::MailPage/>
                     <ParentRoute path=path!("") view=InboxLayout>
                         <Route path=path!("") view=NoConversation/>
                         <Route path=path!("c/:id") view=ConversationPage/>

@@ -51,6 +51,8 @@ pub enum AppError {
     TooLarge { max_bytes: usize },
     #[error("The request could not be read: {0}")]
     BadRequest(String),
+    #[error("E-mail is not set up on this server.")]
+    MailOff,
     #[error("Something went wrong on our side; nothing was lost. Please try again.")]
     Internal,
     #[error("Could not reach the server: {0}")]
@@ -73,6 +75,7 @@ impl AppError {
             EmptyMessage | MessageTooLong { .. } | Invalid(_) => 422,
             TooManyAttempts { .. } | RateLimited { .. } => 429,
             Internal => 500,
+            MailOff => 503,
             Transport(_) => 502,
         }
     }

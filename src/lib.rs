@@ -3,7 +3,7 @@
 //! A one-way house (docs/architecture.md): `model`, `error` and `clock` at the bottom; then
 //! `store` and `telemetry`; then `state` (what every handler sees); then `live` (the socket,
 //! fan-out, the browser's connection); then the feature modules (`auth`, `chat`, `team`,
-//! `outbox`, `notes`, `canned`, `labels`, `snooze`, `search`, `transcripts`, `csat`, `inbox`, `widget`), each with its model, server functions and components, server-only
+//! `outbox`, `notes`, `canned`, `labels`, `snooze`, `search`, `transcripts`, `csat`, `mail`, `inbox`, `widget`), each with its model, server functions and components, server-only
 //! code in an `ssr` submodule; then the `app` shell; and `server` on top, which only
 //! assembles. A module imports only from the layers below it.
 // Leptos views are deeply nested types; the dashboard's outgrow the default limit in release.
@@ -24,6 +24,7 @@ pub mod inbox;
 pub mod inboxes;
 pub mod labels;
 pub mod live;
+pub mod mail;
 pub mod model;
 pub mod notes;
 pub mod outbox;

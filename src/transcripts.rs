@@ -1,6 +1,7 @@
 //! Transcripts: an agent downloads a conversation as plain text or HTML, internal notes left
 //! out unless asked for. Served at `GET /agent/transcript/{id}?format=txt|html&notes=true` to
-//! agents who may read the conversation, times in the agent's own time zone.
+//! agents who may read the conversation, times in the agent's own time zone. A visitor can ask
+//! for theirs by e-mail (`email_transcript`; the `mail` sender sends it).
 use leptos::prelude::*;
 
 /// The thread's "Transcript" menu: two downloads, and whether notes go in.
@@ -30,11 +31,21 @@ pub fn TranscriptMenu(conversation_id: String) -> impl IntoView {
     }
 }
 
+/// The visitor asks for the conversation's transcript by e-mail; answers the address it goes
+/// to. `MailOff` when the server has no SMTP server.
+#[server(endpoint = "email_transcript")]
+pub async fn email_transcript(
+    email: String,
+    #[server(default)] visitor: String,
+) -> Result<String, crate::error::AppError> {
+    ssr::email(email, visitor).await
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use crate::error::{AppError, AppResult};
     use crate::live::post::store_error;
-    use crate::model::{Conversation, Message, SenderKind};
+    use crate::model::{Conversation, MailKind, MailStatus, Message, OutgoingMail, SenderKind};
     use crate::state::{access, AppState};
     use crate::store::Viewer;
     use axum::extract::{Path, Query, State};
@@ -89,19 +100,7 @@ pub mod ssr {
             .await
             .map_err(store_error)?
             .ok_or(AppError::ConversationNotFound)?;
-        let mut messages = Vec::new();
-        loop {
-            let after = messages.last().map_or(0, |m: &Message| m.seq);
-            let page = conversations
-                .messages_after(viewer, id, after, PAGE)
-                .await
-                .map_err(store_error)?;
-            let done = page.len() < PAGE as usize;
-            messages.extend(page);
-            if done {
-                break;
-            }
-        }
+        let mut messages = all_messages(state, viewer, id).await?;
         messages.retain(|m| wanted.notes || m.sender != SenderKind::Note);
         let zone = state
             .stores
@@ -111,15 +110,7 @@ pub mod ssr {
             .map_err(store_error)?
             .and_then(|settings| TimeZone::get(&settings.time_zone).ok())
             .unwrap_or(TimeZone::UTC);
-        let when = |ms: i64| {
-            jiff::Timestamp::from_millisecond(ms)
-                .map(|at| {
-                    at.to_zoned(zone.clone())
-                        .strftime("%Y-%m-%d %H:%M")
-                        .to_string()
-                })
-                .unwrap_or_default()
-        };
+        let when = clock_in(zone);
         let body = if extension == "html" {
             html(&conversation, &messages, &when)
         } else {
@@ -143,6 +134,99 @@ pub mod ssr {
             body,
         )
             .into_response())
+    }
+
+    /// Every event of a conversation this viewer may see, oldest first, read page by page.
+    async fn all_messages(
+        state: &AppState,
+        viewer: Viewer<'_>,
+        id: &str,
+    ) -> AppResult<Vec<Message>> {
+        let mut messages = Vec::new();
+        loop {
+            let after = messages.last().map_or(0, |m: &Message| m.seq);
+            let page = state
+                .stores
+                .conversations
+                .messages_after(viewer, id, after, PAGE)
+                .await
+                .map_err(store_error)?;
+            let done = page.len() < PAGE as usize;
+            messages.extend(page);
+            if done {
+                return Ok(messages);
+            }
+        }
+    }
+
+    /// "2026-12-02 14:05" in a time zone.
+    fn clock_in(zone: TimeZone) -> impl Fn(i64) -> String {
+        move |ms: i64| {
+            jiff::Timestamp::from_millisecond(ms)
+                .map(|at| {
+                    at.to_zoned(zone.clone())
+                        .strftime("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default()
+        }
+    }
+
+    /// The visitor asks for their transcript by e-mail: queued for the sender (`mail`), in
+    /// their own time zone, never with a note. Counted against the visitor's message rate, so
+    /// the widget cannot be used to send mail in bulk.
+    pub async fn email(email: String, visitor: String) -> AppResult<String> {
+        let state = AppState::from_context();
+        if state.settings.mail.smtp_url.is_none() {
+            return Err(AppError::MailOff);
+        }
+        let email = crate::model::validate_email(&email)?;
+        if email.parse::<lettre::Address>().is_err() {
+            return Err(AppError::Invalid(
+                "That does not look like an e-mail address.".into(),
+            ));
+        }
+        let conversation =
+            access::visitor_conversation(&state, &access::request_headers(), &visitor)
+                .await?
+                .ok_or(AppError::ConversationNotFound)?;
+        state
+            .rate_limits
+            .visitor_message(&conversation.id, access::client_address())?;
+        let viewer = Viewer::Visitor {
+            conversation_id: &conversation.id,
+        };
+        let messages = all_messages(&state, viewer, &conversation.id).await?;
+        let zone = conversation
+            .visitor_facts
+            .time_zone
+            .as_deref()
+            .and_then(|zone| TimeZone::get(zone).ok())
+            .unwrap_or(TimeZone::UTC);
+        let body = text(&conversation, &messages, &clock_in(zone));
+        let now = crate::clock::now_ms();
+        let mail = OutgoingMail {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: MailKind::Transcript,
+            conversation_id: conversation.id.clone(),
+            to: email.clone(),
+            after_seq: 0,
+            subject: "Your conversation transcript".into(),
+            body,
+            status: MailStatus::Waiting,
+            attempts: 0,
+            last_error: None,
+            due_at: now,
+            created_at: now,
+            sent_at: None,
+        };
+        state
+            .stores
+            .mail
+            .queue(&mail)
+            .await
+            .map_err(crate::error::internal)?;
+        Ok(email)
     }
 
     fn author(message: &Message) -> String {

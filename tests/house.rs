@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("labels", 6),
     ("snooze", 6),
     ("search", 6),
+    ("mail", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),

@@ -266,6 +266,9 @@ fn Rail(agent: Agent, sign_out: ServerAction<SignOut>, mine: OwnSettings) -> imp
                     <A href="/agent/inbox" attr:class="rail-link" attr:title="Website widget" attr:aria-label="Website widget" attr:data-testid="nav-inbox">
                         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 4h18a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 4v10h16V8zm11 3h4v5h-4z"/></svg>
                     </A>
+                    <A href="/agent/mail" attr:class="rail-link" attr:title="E-mail" attr:aria-label="E-mail" attr:data-testid="nav-mail">
+                        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 5h18a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2.4V17h16V7.4l-8 5.3z M5.2 7 12 11.5 18.8 7z"/></svg>
+                    </A>
                 </Show>
                 <A href="/agent/replies" attr:class="rail-link" attr:title="Saved replies" attr:aria-label="Saved replies" attr:data-testid="nav-replies">
                     <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M4 3h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H8l-5 4V4a1 1 0 0 1 1-1zm3 4v2h10V7zm0 4v2h7v-2z"/></svg>

@@ -64,6 +64,7 @@ pub async fn widget(inbox: &str, host: &str) -> AppResult<WidgetInbox> {
         away_message: settings.away_message,
         ask_email: settings.ask_email,
         language: widget_language(&settings.language, &accept_language).into(),
+        mail: state.settings.mail.smtp_url.is_some(),
     })
 }
 

@@ -3,7 +3,10 @@
 //! and a visitor's socket (`ClientFrame::Send`).
 use crate::clock::now_ms;
 use crate::error::{internal, AppError, AppResult};
-use crate::model::{validate_body_within, validate_client_id, Message};
+use crate::model::{
+    validate_body_within, validate_client_id, MailKind, MailStatus, Message, OutgoingMail,
+    SenderKind,
+};
 use crate::state::AppState;
 use crate::store::{Appended, Author, PostMessage, StoreError};
 
@@ -52,8 +55,47 @@ async fn append(
     if !appended.duplicate {
         crate::telemetry::message_stored(received.elapsed());
         publish(state, &appended);
+        gather_reply_mail(state, &appended).await;
     }
     Ok(appended)
+}
+
+/// An agent's reply to a visitor who left an e-mail starts a batch (or joins the one
+/// gathering) that goes out by e-mail when due, unless the visitor has read it by then
+/// (`mail::ssr` sends it). The reply is stored either way: a failure here is only logged.
+async fn gather_reply_mail(state: &AppState, appended: &Appended) {
+    let conversation = &appended.conversation;
+    let (Some(to), Some(_)) = (&conversation.visitor_email, &state.settings.mail.smtp_url) else {
+        return;
+    };
+    let Some(reply) = appended
+        .events
+        .iter()
+        .find(|m| m.sender == SenderKind::Agent)
+    else {
+        return;
+    };
+    let now = now_ms();
+    let batch_ms =
+        i64::try_from(state.settings.mail.batch_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let mail = OutgoingMail {
+        id: uuid::Uuid::new_v4().to_string(),
+        kind: MailKind::Replies,
+        conversation_id: conversation.id.clone(),
+        to: to.clone(),
+        after_seq: reply.seq - 1,
+        subject: String::new(),
+        body: String::new(),
+        status: MailStatus::Waiting,
+        attempts: 0,
+        last_error: None,
+        due_at: now.saturating_add(batch_ms),
+        created_at: now,
+        sent_at: None,
+    };
+    if let Err(error) = state.stores.mail.queue_replies(&mail).await {
+        tracing::warn!(%error, conversation = %conversation.id, "could not queue a reply e-mail");
+    }
 }
 
 /// A visitor's message: counted against its conversation's and its address's rates before

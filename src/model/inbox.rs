@@ -96,6 +96,9 @@ pub struct WidgetInbox {
     /// The language it speaks to this visitor (`en`, `es`): the inbox's, else theirs.
     pub language: String,
     pub availability: Availability,
+    /// The server can send e-mail: the widget offers the transcript by e-mail.
+    #[serde(default)]
+    pub mail: bool,
 }
 
 /// An inbox as the settings list shows it.

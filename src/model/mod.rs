@@ -13,6 +13,7 @@ mod csat;
 mod hours;
 mod inbox;
 mod labels;
+mod mail;
 #[cfg(test)]
 mod properties;
 pub mod protocol;
@@ -26,6 +27,7 @@ pub use csat::*;
 pub use hours::*;
 pub use inbox::*;
 pub use labels::*;
+pub use mail::*;
 pub use search::*;
 pub use snooze::*;
 pub use team::*;

@@ -47,6 +47,7 @@ pub async fn run(
     crate::live::presence::spawn_heartbeat(state.clone());
     crate::routing::ssr::spawn(state.clone());
     crate::snooze::ssr::spawn(state.clone());
+    crate::mail::ssr::spawn(state.clone());
     spawn_limit_sweeper(state.clone());
 
     let bound = listener.local_addr()?;

@@ -158,12 +158,31 @@ pub async fn visitor_conversation(
     if !crate::model::plausible_token(&token) {
         return Ok(None);
     }
-    state
-        .stores
+    let hash = token_hash(&token);
+    let stores = &state.stores;
+    if let Some(found) = stores
         .conversations
-        .for_visitor(&token_hash(&token))
+        .for_visitor(&hash)
         .await
-        .map_err(internal)
+        .map_err(internal)?
+    {
+        return Ok(Some(found));
+    }
+    // A link from an e-mail (`mail`) opens its conversation as the visitor's token would.
+    let linked = stores.mail.link_conversation(&hash, crate::clock::now_ms());
+    match linked.await.map_err(internal)? {
+        Some(id) => {
+            let viewer = crate::store::Viewer::Visitor {
+                conversation_id: &id,
+            };
+            stores
+                .conversations
+                .get(viewer, &id)
+                .await
+                .map_err(internal)
+        }
+        None => Ok(None),
+    }
 }
 
 /// Which inboxes' conversations this agent sees.

@@ -31,6 +31,8 @@ pub struct Settings {
     pub max_open_chats: i64,
     /// Rate and size limits (`[switchboard.limits]`).
     pub limits: Limits,
+    /// Outgoing e-mail (`[switchboard.mail]`); off without an SMTP server.
+    pub mail: MailSettings,
     /// Only from the environment: the first admin, created on first start.
     #[serde(skip)]
     pub admin_email: Option<String>,
@@ -54,8 +56,38 @@ impl Default for Settings {
             auto_assign: false,
             max_open_chats: 5,
             limits: Limits::default(),
+            mail: MailSettings::default(),
             admin_email: None,
             admin_password: None,
+        }
+    }
+}
+
+/// Outgoing e-mail: replies to visitors who have gone, transcripts they ask for.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// `smtp://host:25` (plain), `smtp://host:587?tls=required` (STARTTLS) or
+    /// `smtps://user:password@host` (TLS); `None`: e-mail is off. Holds a password: never logged.
+    pub smtp_url: Option<SecretString>,
+    /// The sender, e.g. `Support <support@example.com>`.
+    pub from: String,
+    /// Seconds an agent's replies gather before they go out as one e-mail.
+    pub batch_secs: u64,
+    /// Seconds before the first retry of a failed e-mail (then 4× longer each time).
+    pub retry_secs: u64,
+    /// Attempts before an e-mail is marked failed.
+    pub attempts: i64,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_url: None,
+            from: "Switchboard <support@localhost>".into(),
+            batch_secs: 120,
+            retry_secs: 30,
+            attempts: 5,
         }
     }
 }
@@ -153,6 +185,27 @@ pub struct Cli {
     /// `sockets_per_ip=500,conversations_per_hour=100` [default: the file's, else safe ones].
     #[arg(long, env = "SWITCHBOARD_LIMITS", value_name = "NAME=VALUE,…")]
     pub limits: Option<String>,
+    /// SMTP server for outgoing e-mail: smtp://host:25, smtp://host:587?tls=required or
+    /// smtps://user:password@host [default: none, e-mail is off].
+    #[arg(
+        long,
+        env = "SWITCHBOARD_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// The sender of outgoing e-mail [default: Switchboard <support@localhost>].
+    #[arg(long, env = "SWITCHBOARD_MAIL_FROM", value_name = "MAILBOX")]
+    pub mail_from: Option<String>,
+    /// Seconds an agent's replies gather before they are e-mailed as one [default: 120].
+    #[arg(long, env = "SWITCHBOARD_MAIL_BATCH_SECS", value_name = "SECS")]
+    pub mail_batch_secs: Option<u64>,
+    /// Seconds before a failed e-mail's first retry, then 4× longer each time [default: 30].
+    #[arg(long, env = "SWITCHBOARD_MAIL_RETRY_SECS", value_name = "SECS")]
+    pub mail_retry_secs: Option<u64>,
+    /// Attempts before an e-mail is marked failed [default: 5].
+    #[arg(long, env = "SWITCHBOARD_MAIL_ATTEMPTS", value_name = "COUNT")]
+    pub mail_attempts: Option<i64>,
     /// E-mail of the first admin, created on first start with SWITCHBOARD_ADMIN_PASSWORD
     /// (read from the environment only, so it never shows in `ps`).
     #[arg(long, env = "SWITCHBOARD_ADMIN_EMAIL", value_name = "EMAIL")]
@@ -221,6 +274,11 @@ impl Settings {
             limits,
             admin_email,
             admin_password,
+            smtp_url,
+            mail_from,
+            mail_batch_secs,
+            mail_retry_secs,
+            mail_attempts,
             ..
         } = cli;
         if let Some(changes) = limits {
@@ -257,6 +315,15 @@ impl Settings {
         self.away_after_secs = away_after_secs.unwrap_or(self.away_after_secs).max(1);
         self.auto_assign = auto_assign.unwrap_or(self.auto_assign);
         self.max_open_chats = max_open_chats.unwrap_or(self.max_open_chats).max(1);
+        if keep(&smtp_url) {
+            self.mail.smtp_url = smtp_url.map(SecretString::from);
+        }
+        if keep(&mail_from) {
+            self.mail.from = mail_from.unwrap_or_default();
+        }
+        self.mail.batch_secs = mail_batch_secs.unwrap_or(self.mail.batch_secs);
+        self.mail.retry_secs = mail_retry_secs.unwrap_or(self.mail.retry_secs);
+        self.mail.attempts = mail_attempts.unwrap_or(self.mail.attempts).max(1);
         self.admin_email = admin_email.filter(|v| !v.trim().is_empty());
         self.admin_password = admin_password
             .filter(|v| !v.trim().is_empty())
@@ -300,14 +367,16 @@ mod tests {
     #[test]
     fn debug_never_prints_secrets_and_limits_come_from_the_file() {
         let settings: File = toml::from_str(
-            "[switchboard]\ndatabase_url = \"postgres://sb:hunter2@db/sb\"\n[switchboard.limits]\nsockets_per_ip = 7\n",
+            "[switchboard]\ndatabase_url = \"postgres://sb:hunter2@db/sb\"\n[switchboard.limits]\nsockets_per_ip = 7\n[switchboard.mail]\nsmtp_url = \"smtps://sb:s3cret@mail.example\"\n",
         )
         .unwrap();
         let mut settings = settings.switchboard.unwrap();
         settings.admin_password = Some("correct horse".into());
         let printed = format!("{settings:?}");
         assert!(
-            !printed.contains("hunter2") && !printed.contains("correct horse"),
+            !printed.contains("hunter2")
+                && !printed.contains("correct horse")
+                && !printed.contains("s3cret"),
             "{printed}"
         );
         assert_eq!(settings.limits.sockets_per_ip, 7);

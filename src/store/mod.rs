@@ -1,6 +1,6 @@
 //! Persistence, one store per aggregate: `conversations` (conversations, their events and
 //! receipts), `accounts` (agents and sessions), `inboxes`, `canned` (saved replies),
-//! `labels`, `ratings` (CSAT), `search` (full text) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
+//! `labels`, `ratings` (CSAT), `search` (full text), `mail` (outgoing e-mail) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
 //! them for `AppState`. Nothing outside knows which database it talks to.
 //!
 //! A new aggregate is a new folder here (a trait in `mod.rs`, `sqlite.rs`, `postgres.rs`), one
@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod feed;
 pub mod inboxes;
 pub mod labels;
+pub mod mail;
 mod pg_changes;
 mod postgres;
 pub mod ratings;
@@ -29,6 +30,7 @@ pub use conversations::{
 pub use feed::{Change, Feed, Signal};
 pub use inboxes::InboxStore;
 pub use labels::LabelStore;
+pub use mail::MailStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -78,6 +80,7 @@ pub struct Stores {
     pub labels: Arc<dyn LabelStore>,
     pub ratings: Arc<dyn ratings::RatingStore>,
     pub search: Arc<dyn search::SearchStore>,
+    pub mail: Arc<dyn MailStore>,
     pub feed: Arc<dyn Feed>,
 }
 

@@ -60,6 +60,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         labels: Arc::new(super::labels::postgres::PgLabels { pool: pool.clone() }),
         ratings: Arc::new(super::ratings::postgres::PgRatings { pool: pool.clone() }),
         search: Arc::new(super::search::postgres::PgSearch { pool: pool.clone() }),
+        mail: Arc::new(super::mail::postgres::PgMail { pool: pool.clone() }),
         feed: Arc::new(PgFeed {
             pool,
             notifier,

@@ -82,6 +82,10 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         search: Arc::new(super::search::sqlite::SqliteSearch {
             reader: reader.clone(),
         }),
+        mail: Arc::new(super::mail::sqlite::SqliteMail {
+            reader: reader.clone(),
+            writer: writer.clone(),
+        }),
         ratings: Arc::new(super::ratings::sqlite::SqliteRatings { writer }),
         feed: Arc::new(SqliteFeed {
             reader,

@@ -8,6 +8,7 @@ mod identity;
 mod launcher;
 mod shell;
 mod start;
+mod transcript;
 
 pub use shell::{widget_shell, WidgetApp, LEAN_BUNDLE, RUNNING_BUNDLE};
 
@@ -455,6 +456,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         {move || thanked().then(|| view! {
             <p class="widget-note" data-testid="rating-thanks">{t!("csat.thanks", locale = lang)}</p>
         })}
+        {inbox().mail.then(|| view! { <transcript::EmailTranscriptForm feed/> })}
         <Composer draft error={None::<String>} placeholder=t!("widget.reply", locale = lang).to_string()
             on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body, false); })
             on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>

@@ -17,6 +17,7 @@ mod idor;
 mod inbox_access;
 mod inboxes;
 mod labels;
+mod mail;
 mod multinode;
 mod notes;
 mod operations;

@@ -127,6 +127,12 @@ impl Server {
                 "SWITCHBOARD_MAX_OPEN_CHATS" => settings.max_open_chats = value.parse().unwrap(),
                 "SWITCHBOARD_ADMIN_EMAIL" => settings.admin_email = Some(value),
                 "SWITCHBOARD_ADMIN_PASSWORD" => settings.admin_password = Some(value.into()),
+                "SWITCHBOARD_SMTP_URL" => settings.mail.smtp_url = Some(value.into()),
+                "SWITCHBOARD_MAIL_FROM" => settings.mail.from = value,
+                "SWITCHBOARD_MAIL_BATCH_SECS" => settings.mail.batch_secs = value.parse().unwrap(),
+                "SWITCHBOARD_MAIL_RETRY_SECS" => settings.mail.retry_secs = value.parse().unwrap(),
+                "SWITCHBOARD_MAIL_ATTEMPTS" => settings.mail.attempts = value.parse().unwrap(),
+                "SWITCHBOARD_PUBLIC_URL" => settings.public_url = value,
                 "SWITCHBOARD_LIMITS" => {
                     settings.limits = settings.limits.with_changes(&value).unwrap()
                 }
