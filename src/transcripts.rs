@@ -196,6 +196,18 @@ pub mod ssr {
         let viewer = Viewer::Visitor {
             conversation_id: &conversation.id,
         };
+        // A visitor without an e-mail on file gave one now: replies can reach them too.
+        if conversation.visitor_email.is_none() {
+            let change = crate::store::VisitorChange {
+                email: Some(email.clone()),
+                ..Default::default()
+            };
+            let conversations = &state.stores.conversations;
+            let updated = conversations.update_visitor(viewer, &conversation.id, &change);
+            if let Some(updated) = updated.await.map_err(store_error)? {
+                state.hub.publish_conversation(&updated);
+            }
+        }
         let messages = all_messages(&state, viewer, &conversation.id).await?;
         let zone = conversation
             .visitor_facts

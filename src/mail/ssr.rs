@@ -32,8 +32,9 @@ const LINK_DAYS: i64 = 30;
 const RECENT: u32 = 50;
 
 pub async fn overview() -> AppResult<MailOverview> {
-    require_admin().await?;
+    // Read before the first await: while the page renders, the context is gone after it.
     let state = AppState::from_context();
+    require_admin().await?;
     let recent = state.stores.mail.recent(RECENT).await.map_err(internal)?;
     let settings = &state.settings.mail;
     Ok(MailOverview {

@@ -115,6 +115,19 @@ async fn overview(admin: &mut Client) -> Result<MailOverview, AppError> {
     admin.call("mail_overview", &[]).await
 }
 
+/// The admins' page as the server renders it, whole (a render that never ends fails here).
+async fn mail_page(server: &Server, admin: &Client) -> String {
+    let response = reqwest::Client::new()
+        .get(format!("{}/agent/mail", server.base))
+        .header("Cookie", admin.cookie_header())
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.text().await.expect("the page is sent whole")
+}
+
 async fn leave_email(visitor: &mut Client, email: &str) {
     let _: switchboard::model::Conversation = visitor
         .call("leave_email", &[("email", email)])
@@ -250,6 +263,11 @@ async fn replies_reach_a_visitor_who_has_gone(backend: Backend) {
     assert_eq!(seen.recent.len(), 1);
     assert_eq!(seen.recent[0].status, MailStatus::Sent);
     assert!(seen.recent[0].body.contains("shipping tomorrow"));
+    let page = mail_page(&server, &agent).await;
+    assert!(
+        page.contains("E-mail is on") && page.contains("mina@example.com"),
+        "{page}"
+    );
     server.stop().await;
 }
 
@@ -342,6 +360,15 @@ async fn a_visitor_gets_the_transcript_by_email(backend: Backend) {
             .unwrap(),
         "tariq@example.com"
     );
+    // Her address is on file now: the agent sees it, and replies can reach her.
+    let seen: switchboard::inbox::ConversationDetail = agent
+        .call("open_conversation", &[("id", &id)])
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.conversation.visitor_email.as_deref(),
+        Some("tariq@example.com")
+    );
     let received = sink.wait_for(1).await;
     assert_eq!(received.len(), 1, "{received:?}");
     let mail = &received[0];
@@ -416,6 +443,7 @@ async fn without_smtp_email_is_off(backend: Backend) {
     admin.sign_in().await;
     let seen = overview(&mut admin).await.unwrap();
     assert!(!seen.configured, "the page says e-mail is off");
+    assert!(mail_page(&server, &admin).await.contains("E-mail is off."));
     let (mut visitor, session) = start_chat(&server, "Lu", "hi").await;
     leave_email(&mut visitor, "lu@example.com").await;
     assert_eq!(
