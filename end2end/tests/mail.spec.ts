@@ -24,11 +24,27 @@ async function until(check: () => Promise<boolean>, what: string) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Every received e-mail's raw text, quoted-printable soft breaks undone. */
+/** Quoted-printable undone (lettre sends text that way): soft breaks and `=XX` bytes. */
+function unquote(text: string): string {
+  const joined = text.replace(/=\r?\n/g, "");
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === "=" && /^[0-9A-F]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i]));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+/** Every received e-mail's text, decoded. */
 function received(): string[] {
   const dir = join(maildir, "new");
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).map((file) => readFileSync(join(dir, file), "utf8").replace(/=\r?\n/g, ""));
+  return readdirSync(dir).map((file) => unquote(readFileSync(join(dir, file), "utf8")));
 }
 
 test.beforeAll(async () => {
@@ -116,7 +132,7 @@ test("the transcript and a reply reach the visitor by e-mail, and the link reope
   const reply = received().find((mail) => mail.includes("replied to your message"))!;
   expect(reply).toContain("tracking AB-991");
   const link = reply.match(/Continue the conversation: (\S+)/)![1];
-  expect(link).toContain(`${base}/widget?inbox=`);
+  expect(link).toMatch(new RegExp(`^${base}/widget\\?inbox=[\\w-]+#sb=[\\w-]{40,}$`));
 
   mark("reply e-mail arrived");
   // The admins' page shows both as sent.
