@@ -128,6 +128,20 @@ async fn mail_page(server: &Server, admin: &Client) -> String {
     response.text().await.expect("the page is sent whole")
 }
 
+async fn add_note(agent: &mut Client, id: &str, body: &str) {
+    let _: Message = agent
+        .call(
+            "add_note",
+            &[
+                ("conversation_id", id),
+                ("body", body),
+                ("client_id", &client_id()),
+            ],
+        )
+        .await
+        .expect("the note is kept");
+}
+
 async fn leave_email(visitor: &mut Client, email: &str) {
     let _: switchboard::model::Conversation = visitor
         .call("leave_email", &[("email", email)])
@@ -162,17 +176,7 @@ async fn replies_reach_a_visitor_who_has_gone(backend: Backend) {
     send_agent(&mut agent, &id, "Let me check the warehouse.")
         .await
         .unwrap();
-    let _: Message = agent
-        .call(
-            "add_note",
-            &[
-                ("conversation_id", &id),
-                ("body", "NOTE-SECRET stock is fake"),
-                ("client_id", &client_id()),
-            ],
-        )
-        .await
-        .unwrap();
+    add_note(&mut agent, &id, "NOTE-SECRET stock is fake").await;
     send_agent(&mut agent, &id, "Yes: 4 left, shipping tomorrow.")
         .await
         .unwrap();
@@ -327,17 +331,7 @@ async fn a_visitor_gets_the_transcript_by_email(backend: Backend) {
     send_agent(&mut agent, &id, "I have sent a new one today.")
         .await
         .unwrap();
-    let _: Message = agent
-        .call(
-            "add_note",
-            &[
-                ("conversation_id", &id),
-                ("body", "NOTE-SECRET refund risk"),
-                ("client_id", &client_id()),
-            ],
-        )
-        .await
-        .unwrap();
+    add_note(&mut agent, &id, "NOTE-SECRET refund risk").await;
 
     // Bad addresses are refused before anything is queued.
     for bad in ["", "not-an-address", "a@b", "x@@example.com"] {
