@@ -45,7 +45,7 @@ pub async fn email_transcript(
 pub mod ssr {
     use crate::error::{AppError, AppResult};
     use crate::live::post::store_error;
-    use crate::model::{Conversation, MailKind, MailStatus, Message, OutgoingMail, SenderKind};
+    use crate::model::{Conversation, MailKind, Message, OutgoingMail, SenderKind};
     use crate::state::{access, AppState};
     use crate::store::Viewer;
     use axum::extract::{Path, Query, State};
@@ -217,20 +217,11 @@ pub mod ssr {
             .unwrap_or(TimeZone::UTC);
         let body = text(&conversation, &messages, &clock_in(zone));
         let now = crate::clock::now_ms();
+        let id = uuid::Uuid::new_v4().to_string();
         let mail = OutgoingMail {
-            id: uuid::Uuid::new_v4().to_string(),
-            kind: MailKind::Transcript,
-            conversation_id: conversation.id.clone(),
-            to: email.clone(),
-            after_seq: 0,
             subject: "Your conversation transcript".into(),
             body,
-            status: MailStatus::Waiting,
-            attempts: 0,
-            last_error: None,
-            due_at: now,
-            created_at: now,
-            sent_at: None,
+            ..OutgoingMail::waiting(id, MailKind::Transcript, &conversation.id, &email, now, now)
         };
         state
             .stores

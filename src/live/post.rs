@@ -4,8 +4,7 @@
 use crate::clock::now_ms;
 use crate::error::{internal, AppError, AppResult};
 use crate::model::{
-    validate_body_within, validate_client_id, MailKind, MailStatus, Message, OutgoingMail,
-    SenderKind,
+    validate_body_within, validate_client_id, MailKind, Message, OutgoingMail, SenderKind,
 };
 use crate::state::AppState;
 use crate::store::{Appended, Author, PostMessage, StoreError};
@@ -78,20 +77,11 @@ async fn gather_reply_mail(state: &AppState, appended: &Appended) {
     let now = now_ms();
     let batch_ms =
         i64::try_from(state.settings.mail.batch_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let due = now.saturating_add(batch_ms);
+    let id = uuid::Uuid::new_v4().to_string();
     let mail = OutgoingMail {
-        id: uuid::Uuid::new_v4().to_string(),
-        kind: MailKind::Replies,
-        conversation_id: conversation.id.clone(),
-        to: to.clone(),
         after_seq: reply.seq - 1,
-        subject: String::new(),
-        body: String::new(),
-        status: MailStatus::Waiting,
-        attempts: 0,
-        last_error: None,
-        due_at: now.saturating_add(batch_ms),
-        created_at: now,
-        sent_at: None,
+        ..OutgoingMail::waiting(id, MailKind::Replies, &conversation.id, to, due, now)
     };
     if let Err(error) = state.stores.mail.queue_replies(&mail).await {
         tracing::warn!(%error, conversation = %conversation.id, "could not queue a reply e-mail");

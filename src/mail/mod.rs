@@ -40,7 +40,7 @@ fn Overview(overview: MailOverview) -> impl IntoView {
         view! {
             <p class="card mail-on" data-testid="mail-on">
                 "E-mail is on. It is sent as "<strong>{overview.from.clone()}</strong>
-                "; replies gather for "{overview.batch_minutes.max(1)}" min before they go out."
+                "; replies gather for "{batch_text(overview.batch_secs)}" before they go out."
             </p>
         }
         .into_any()
@@ -55,6 +55,9 @@ fn Overview(overview: MailOverview) -> impl IntoView {
         .into_any()
     };
     let now = crate::clock::now_ms();
+    if overview.recent.is_empty() {
+        return view! { {setup}<p class="card empty-note" data-testid="mail-empty">"No e-mail yet."</p> }.into_any();
+    }
     let rows = overview
         .recent
         .into_iter()
@@ -67,6 +70,16 @@ fn Overview(overview: MailOverview) -> impl IntoView {
             <thead><tr><th scope="col">"To"</th><th scope="col">"What"</th><th scope="col">"Status"</th><th scope="col">"When"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
+    }
+    .into_any()
+}
+
+/// "2 min", or "45 s" under a minute.
+fn batch_text(secs: u64) -> String {
+    if secs < 60 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", secs.div_ceil(60))
     }
 }
 

@@ -40,7 +40,7 @@ pub async fn overview() -> AppResult<MailOverview> {
     Ok(MailOverview {
         configured: settings.smtp_url.is_some(),
         from: settings.from.clone(),
-        batch_minutes: settings.batch_secs.div_ceil(60),
+        batch_secs: settings.batch_secs,
         recent,
     })
 }
@@ -108,7 +108,9 @@ async fn send_due(state: &AppState, transport: &Transport, from: &Mailbox) {
     }
 }
 
-/// One attempt at one e-mail: composed, sent, and what came of it.
+/// One attempt at one e-mail: composed, sent, and what came of it. A failure to compose or to
+/// send is retried with back-off until the attempts run out; an address that can never work
+/// fails at once.
 async fn attempt(
     state: &AppState,
     transport: &Transport,
@@ -116,59 +118,73 @@ async fn attempt(
     mail: OutgoingMail,
 ) -> Outcome {
     let now = crate::clock::now_ms();
+    let composed = match mail.kind {
+        MailKind::Transcript => Ok(Some((mail.subject.clone(), mail.body.clone()))),
+        MailKind::Replies => compose_replies(state, &mail).await,
+    };
+    let (subject, body, result) = match composed {
+        Ok(None) => {
+            return outcome(
+                &mail,
+                MailStatus::Skipped,
+                String::new(),
+                String::new(),
+                None,
+                now,
+            )
+        }
+        Err(error) => (String::new(), String::new(), Err(error)),
+        Ok(Some((subject, body))) => match build(from, &mail.to, &subject, &body) {
+            Ok(email) => {
+                let sent = transport.send(email).await;
+                (subject, body, sent.map(|_| ()).map_err(|e| e.to_string()))
+            }
+            Err(error) => {
+                return outcome(&mail, MailStatus::Failed, subject, body, Some(error), now);
+            }
+        },
+    };
     let attempts = mail.attempts + 1;
-    let outcome = |status, subject: String, body: String, error: Option<String>, at| Outcome {
+    match result {
+        Ok(()) => {
+            tracing::info!(mail = %mail.id, kind = mail.kind.as_str(), "e-mail sent");
+            outcome(&mail, MailStatus::Sent, subject, body, None, now)
+        }
+        Err(error) if attempts >= state.settings.mail.attempts => {
+            tracing::warn!(mail = %mail.id, %error, attempts, "e-mail failed for good");
+            outcome(&mail, MailStatus::Failed, subject, body, Some(error), now)
+        }
+        Err(error) => {
+            let base = (state.settings.mail.retry_secs as i64).saturating_mul(1000);
+            let again = now + retry_delay_ms(attempts, base);
+            tracing::warn!(mail = %mail.id, %error, attempts, "e-mail not sent; will retry");
+            outcome(
+                &mail,
+                MailStatus::Waiting,
+                subject,
+                body,
+                Some(error),
+                again,
+            )
+        }
+    }
+}
+
+fn outcome(
+    mail: &OutgoingMail,
+    status: MailStatus,
+    subject: String,
+    body: String,
+    error: Option<String>,
+    at: i64,
+) -> Outcome {
+    Outcome {
         id: mail.id.clone(),
         status,
         subject,
         body,
         error,
         at,
-    };
-    let composed = match mail.kind {
-        MailKind::Transcript => Ok(Some((mail.subject.clone(), mail.body.clone()))),
-        MailKind::Replies => compose_replies(state, &mail).await,
-    };
-    let (subject, body) = match composed {
-        Ok(Some(composed)) => composed,
-        Ok(None) => return outcome(MailStatus::Skipped, String::new(), String::new(), None, now),
-        Err(error) => {
-            let again = now + retry_delay_ms(attempts, 30_000);
-            return outcome(
-                MailStatus::Waiting,
-                String::new(),
-                String::new(),
-                Some(error),
-                again,
-            );
-        }
-    };
-    let result = match build(from, &mail.to, &subject, &body) {
-        Ok(email) => transport
-            .send(email)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        Err(error) => {
-            // The address can never work: no retry.
-            return outcome(MailStatus::Failed, subject, body, Some(error), now);
-        }
-    };
-    match result {
-        Ok(()) => {
-            tracing::info!(mail = %mail.id, kind = mail.kind.as_str(), "e-mail sent");
-            outcome(MailStatus::Sent, subject, body, None, now)
-        }
-        Err(error) if attempts >= state.settings.mail.attempts => {
-            tracing::warn!(mail = %mail.id, %error, attempts, "e-mail failed for good");
-            outcome(MailStatus::Failed, subject, body, Some(error), now)
-        }
-        Err(error) => {
-            let base = (state.settings.mail.retry_secs as i64).saturating_mul(1000);
-            let again = now + retry_delay_ms(attempts, base);
-            tracing::warn!(mail = %mail.id, %error, attempts, "e-mail not sent; will retry");
-            outcome(MailStatus::Waiting, subject, body, Some(error), again)
-        }
     }
 }
 

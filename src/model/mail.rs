@@ -80,14 +80,42 @@ pub struct OutgoingMail {
     pub sent_at: Option<i64>,
 }
 
+impl OutgoingMail {
+    /// A new e-mail, waiting until `due_at`; `id` is fresh (a UUID).
+    pub fn waiting(
+        id: String,
+        kind: MailKind,
+        conversation_id: &str,
+        to: &str,
+        due_at: i64,
+        now: i64,
+    ) -> OutgoingMail {
+        OutgoingMail {
+            id,
+            kind,
+            conversation_id: conversation_id.to_string(),
+            to: to.to_string(),
+            after_seq: 0,
+            subject: String::new(),
+            body: String::new(),
+            status: MailStatus::Waiting,
+            attempts: 0,
+            last_error: None,
+            due_at,
+            created_at: now,
+            sent_at: None,
+        }
+    }
+}
+
 /// What the admins' mail page shows: whether e-mail is set up, from whom, and what went out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailOverview {
     /// An SMTP server is configured (its address and password are never shown).
     pub configured: bool,
     pub from: String,
-    /// Minutes a batch of replies gathers before it goes out.
-    pub batch_minutes: u64,
+    /// Seconds a batch of replies gathers before it goes out.
+    pub batch_secs: u64,
     pub recent: Vec<OutgoingMail>,
 }
 
