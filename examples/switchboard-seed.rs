@@ -128,6 +128,7 @@ async fn main() {
                         };
                         store
                             .post(PostMessage {
+                                attachment: None,
                                 conversation_id: conversation.id.clone(),
                                 client_id: uuid::Uuid::new_v4().to_string(),
                                 author: Author {

@@ -60,6 +60,13 @@ if ! python3 -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMT
   python3 -m pip install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
 fi
 
+# A real S3 API on loopback for the object-storage test (tests/api/attachments_s3.rs).
+MOTO_VERSION=5.1.4
+if ! python3 -c "import moto, flask, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+  log "installing moto[server] $MOTO_VERSION (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
 # Debian's binaryen (v108) produces WASM that breaks hydration; npm's binaryen@132 does not.
 if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   log "installing wasm-opt from npm binaryen@$BINARYEN_VERSION"

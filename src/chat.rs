@@ -1,8 +1,9 @@
 //! What the widget and the dashboard share: posting a message, and showing a conversation.
+pub use crate::attachments::Picked;
 pub use crate::avatar::{Avatar, AvatarColors};
 use crate::live::client::ConversationFeed;
 use crate::model::Pending;
-use crate::model::{validate_body_within, Message, SenderKind, Status, Tick};
+use crate::model::{validate_body_within, Attachment, Message, SenderKind, Status, Tick};
 use crate::outbox::Outbox;
 use crate::time_fmt;
 use leptos::prelude::*;
@@ -42,7 +43,7 @@ pub fn ConnectionBadge(#[prop(optional)] quiet_when_online: bool) -> impl IntoVi
 #[derive(Clone, PartialEq)]
 enum Row {
     Day(String),
-    Event(Message),
+    Event(Box<Message>),
 }
 
 impl Row {
@@ -76,7 +77,7 @@ pub fn MessageList(
                     last_day = Some(day);
                     rows.push(Row::Day(time_fmt::day_label(message.created_at, now)));
                 }
-                rows.push(Row::Event(message.clone()));
+                rows.push(Row::Event(Box::new(message.clone())));
             }
         });
         rows
@@ -141,7 +142,7 @@ pub fn MessageList(
             <For each=move || rows.get() key=Row::key let:row>
                 {match row {
                     Row::Day(label) => view! { <div class="day-separator"><time>{label}</time></div> }.into_any(),
-                    Row::Event(message) => view! { <Bubble message viewer feed/> }.into_any(),
+                    Row::Event(message) => view! { <Bubble message=*message viewer feed/> }.into_any(),
                 }}
             </For>
             <For each=move || feed.pending.get() key=|p| (p.client_id.clone(), p.failed.clone()) let:pending>
@@ -252,7 +253,7 @@ fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl 
             <div class="bubble-row note" data-seq=message.seq data-testid="note">
                 <div class="bubble" role="note" aria-label=format!("Internal note by {}", message.sender_name)>
                     <div class="bubble-author">"Note · "{message.sender_name.clone()}</div>
-                    <div class="bubble-body">{message.body}</div>
+                    {body(&message, viewer)}
                     <div class="bubble-time"><time datetime=time_fmt::iso(at)>{time}</time></div>
                 </div>
             </div>
@@ -271,7 +272,7 @@ fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl 
             {(!mine).then(|| view! { <Avatar name=message.sender_name.clone() kind=message.sender color=AvatarColors::of(message.sender_id.clone())/> })}
             <div class="bubble">
                 {(!mine).then(|| view! { <div class="bubble-author">{message.sender_name.clone()}</div> })}
-                <div class="bubble-body">{message.body}</div>
+                {body(&message, viewer)}
                 <div class="bubble-time">
                     <time datetime=time_fmt::iso(at)>{time}</time>
                     {mine.then(|| {
@@ -282,6 +283,54 @@ fn Bubble(message: Message, viewer: SenderKind, feed: ConversationFeed) -> impl 
                 </div>
             </div>
         </div>
+    }
+    .into_any()
+}
+
+/// A message's text, or the file it carries.
+fn body(message: &Message, viewer: SenderKind) -> AnyView {
+    match &message.attachment {
+        Some(file) => view! {
+            <FileView file=file.clone() conversation_id=message.conversation_id.clone() seq=message.seq
+                keyed=viewer == SenderKind::Visitor/>
+        }
+        .into_any(),
+        None => view! { <div class="bubble-body">{message.body.clone()}</div> }.into_any(),
+    }
+}
+
+/// A sent file: an image inline (its thumbnail when it has one; opens whole in a new tab), any
+/// other file as a download. `keyed`: the visitor's widget, which fetches with the file's key.
+#[component]
+pub fn FileView(file: Attachment, conversation_id: String, seq: i64, keyed: bool) -> impl IntoView {
+    let full = file.url(&conversation_id, seq, false, keyed);
+    if file.is_image() {
+        let shown = file.url(&conversation_id, seq, true, keyed);
+        // The thread's width for it, keeping its shape, so nothing jumps while it loads.
+        let (w, h) = match (file.width, file.height) {
+            (Some(w), Some(h)) if w > 0 => {
+                let width = w.min(240);
+                (
+                    Some(width),
+                    Some((u64::from(h) * u64::from(width) / u64::from(w)) as u32),
+                )
+            }
+            _ => (None, None),
+        };
+        return view! {
+            <a class="bubble-image" href=full target="_blank" rel="noopener" data-testid="attachment-image">
+                <img src=shown alt=file.name.clone() width=w height=h loading="lazy"/>
+            </a>
+        }
+        .into_any();
+    }
+    let download = format!("{full}{}download=1", if keyed { '&' } else { '?' });
+    view! {
+        <a class="file-card" href=download download=file.name.clone() data-testid="attachment-file">
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8zm-1 7V3.5L18.5 9z"/></svg>
+            <span class="file-name">{file.name.clone()}</span>
+            <span class="file-size">{file.size_label()}</span>
+        </a>
     }
     .into_any()
 }
@@ -300,6 +349,9 @@ pub fn Composer(
     /// Sees each key first (a picker open above the composer); `true` means it took the key.
     #[prop(optional)]
     on_key: Option<Callback<leptos::ev::KeyboardEvent, bool>>,
+    /// Takes files (the paperclip, a drop, a pasted image); without it the composer has none.
+    #[prop(optional)]
+    on_files: Option<Callback<Picked>>,
 ) -> impl IntoView {
     let local_error = RwSignal::new(None::<String>);
     // The server's `message_chars` limit, once its socket said.
@@ -323,8 +375,57 @@ pub fn Composer(
         }
     };
     let lang = ui_language();
+    let dragging = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    let take = move |picked: Option<Picked>| match (on_files, picked) {
+        (Some(on_files), Some(picked)) => {
+            on_files.run(picked);
+            true
+        }
+        _ => false,
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        if take(Picked::of(ev.data_transfer().and_then(|d| d.files()))) {
+            ev.prevent_default();
+        }
+        let _ = ev;
+    };
+    let on_paste = move |ev: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        if take(Picked::of(ev.clipboard_data().and_then(|d| d.files()))) {
+            ev.prevent_default();
+        }
+        let _ = ev;
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                take(Picked::of(input.files()));
+                // The same file can be picked again.
+                input.set_value("");
+            }
+        }
+        let _ = ev;
+    };
     view! {
-        <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+        <form class="composer" class:drag-over=move || dragging.get() on:submit=move |ev| { ev.prevent_default(); submit(); }
+            on:dragover=move |ev| { if on_files.is_some() { ev.prevent_default(); dragging.set(true); } }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop>
+            {on_files.map(|_| view! {
+                <label class="attach" title=t!("files.attach", locale = lang)>
+                    <input type="file" multiple class="sr-only" aria-label=t!("files.attach", locale = lang)
+                        data-testid="attach-input" on:change=on_pick/>
+                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z"/></svg>
+                </label>
+            })}
             <textarea
                 name="body"
                 rows="1"
@@ -332,6 +433,7 @@ pub fn Composer(
                 placeholder=move || placeholder.get()
                 prop:value=move || draft.get()
                 on:input=move |ev| { draft.set(event_target_value(&ev)); local_error.set(None); typed(); }
+                on:paste=on_paste
                 on:keydown=move |ev| {
                     if on_key.is_some_and(|keys| keys.run(ev.clone())) {
                         ev.prevent_default();

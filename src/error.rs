@@ -17,6 +17,8 @@ pub enum AppError {
     SavedReplyNotFound,
     #[error("That label does not exist (any more).")]
     LabelNotFound,
+    #[error("That file does not exist or is not yours.")]
+    FileNotFound,
     #[error("You already rated this conversation. Thank you!")]
     AlreadyRated,
     #[error("Please sign in.")]
@@ -67,8 +69,8 @@ impl AppError {
             BadRequest(_) => 400,
             SignInRequired | WrongCredentials | WrongPassword => 401,
             SiteNotAllowed | AdminOnly | Forbidden(_) | InboxSwitchedOff => 403,
-            ConversationNotFound | SavedReplyNotFound | LabelNotFound | InboxNotFound
-            | AgentUnavailable => 404,
+            ConversationNotFound | SavedReplyNotFound | LabelNotFound | FileNotFound
+            | InboxNotFound | AgentUnavailable => 404,
             SetupLinkInvalid | InviteInvalid => 410,
             LastAdmin | AlreadyRated => 409,
             TooLarge { .. } => 413,

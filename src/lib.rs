@@ -13,6 +13,7 @@
 rust_i18n::i18n!("src/locales", fallback = "en");
 
 pub mod app;
+pub mod attachments;
 pub mod auth;
 pub mod avatar;
 pub mod canned;

@@ -22,6 +22,7 @@ pub const BATCH_SIZE: &str = "switchboard_group_commit_batch_size";
 pub const BATCH_COMMIT: &str = "switchboard_group_commit_seconds";
 pub const BATCH_FALLBACKS: &str = "switchboard_group_commit_fallbacks_total";
 pub const HTTP_DURATION: &str = "switchboard_http_request_duration_seconds";
+pub const FILE_BYTES: &str = "switchboard_file_received_bytes";
 
 /// Latency buckets from 0.1 ms to 10 s: a post commits in about a millisecond, a slow one
 /// in hundreds.
@@ -31,6 +32,7 @@ const SECONDS: &[f64] = &[
 ];
 const BATCH: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
 const BYTES: &[f64] = &[64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0];
+const FILE_SIZES: &[f64] = &[1e4, 1e5, 5e5, 1e6, 2.5e6, 5e6, 1e7, 2.5e7, 1e8];
 
 /// The process-wide recorder, installed on first use (a process serves one Switchboard).
 pub fn handle() -> &'static PrometheusHandle {
@@ -39,6 +41,7 @@ pub fn handle() -> &'static PrometheusHandle {
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS)
             .and_then(|b| b.set_buckets_for_metric(Matcher::Full(BATCH_SIZE.into()), BATCH))
+            .and_then(|b| b.set_buckets_for_metric(Matcher::Full(FILE_BYTES.into()), FILE_SIZES))
             .and_then(|b| b.set_buckets_for_metric(Matcher::Suffix("_bytes".into()), BYTES))
             .expect("bucket lists are not empty");
         let recorder = builder.build_recorder();
@@ -109,6 +112,11 @@ fn describe() {
         BATCH_COMMIT,
         Unit::Seconds,
         "Time to write and commit one group-commit batch."
+    );
+    describe_histogram!(
+        FILE_BYTES,
+        Unit::Bytes,
+        "Sizes of the files visitors and agents sent (each one stored and posted)."
     );
     describe_histogram!(
         HTTP_DURATION,
@@ -229,4 +237,9 @@ pub fn batch_fell_back(posts: usize, error: &dyn std::fmt::Display) {
 pub fn http_request(method: String, route: String, status: u16, took: Duration) {
     histogram!(HTTP_DURATION, "method" => method, "route" => route, "status" => status.to_string())
         .record(took);
+}
+
+/// A file was stored and posted.
+pub fn file_received(bytes: u64) {
+    histogram!(FILE_BYTES).record(bytes as f64);
 }

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("auth", 5),
     ("avatar", 5),
     ("outbox", 5),
+    ("attachments", 5),
     ("chat", 6),
     ("team", 6),
     ("inboxes", 6),

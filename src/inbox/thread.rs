@@ -4,6 +4,7 @@ use super::{
     open_conversation, send_agent_message, AssignConversation, ConversationDetail, Me,
     OlderMessages, SetStatus,
 };
+use crate::attachments::{UploadTray, Uploads};
 use crate::canned::ReplyPicker;
 use crate::chat::{Avatar, Composer, MessageList, StatusPill};
 use crate::csat::RatingBadge;
@@ -95,6 +96,7 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
     shortcuts.set(Some(actions));
     on_cleanup(move || shortcuts.set(None));
     let draft = RwSignal::new(String::new());
+    let uploads = Uploads::new(feed, note.into());
     // Saved replies: `/` in the composer; their placeholders are this conversation's.
     let picker_keys = StoredValue::new(None);
     let me = expect_context::<super::Me>().0.name;
@@ -157,7 +159,9 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
             <div class="compose" class:as-note=move || note.get()>
                 <ReplyPicker draft facts=reply_facts keys=picker_keys/>
                 <ComposeMode note/>
+                <UploadTray uploads lang="en"/>
                 <Composer draft error
+                    on_files=Callback::new(move |picked| uploads.send(picked))
                     on_key=Callback::new(move |ev| picker_keys.with_value(|keys| keys.is_some_and(|keys| keys.run(ev))))
                     placeholder=Signal::derive(move || if note.get() {
                         "Write a note for your team… (the visitor never sees it)"

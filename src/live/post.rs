@@ -4,7 +4,8 @@
 use crate::clock::now_ms;
 use crate::error::{internal, AppError, AppResult};
 use crate::model::{
-    validate_body_within, validate_client_id, MailKind, Message, OutgoingMail, SenderKind,
+    validate_body_within, validate_client_id, Attachment, MailKind, Message, OutgoingMail,
+    SenderKind,
 };
 use crate::state::AppState;
 use crate::store::{Appended, Author, PostMessage, StoreError};
@@ -24,8 +25,30 @@ pub async fn post(
     body: &str,
     client_id: &str,
 ) -> AppResult<Message> {
-    let appended = append(state, conversation_id, author, body, client_id).await?;
+    let appended = append(state, conversation_id, author, body, client_id, None).await?;
     appended.events.last().cloned().ok_or(AppError::Internal)
+}
+
+/// Posts a file already in the file store as a message of its own (its body is the file's
+/// name, so previews, search, transcripts and e-mail name it). Answers the stored message and
+/// whether it was stored before (a retried upload: the caller drops its new copy).
+pub async fn post_file(
+    state: &AppState,
+    conversation_id: &str,
+    author: Author,
+    file: Attachment,
+    client_id: &str,
+    from: Option<std::net::IpAddr>,
+) -> AppResult<(Message, bool)> {
+    let name = file.name.clone();
+    let appended = if author.kind == SenderKind::Visitor {
+        let draft = (name.as_str(), client_id, Some(file));
+        visitor_append(state, conversation_id, author, draft, from).await?
+    } else {
+        append(state, conversation_id, author, &name, client_id, Some(file)).await?
+    };
+    let message = appended.events.last().cloned().ok_or(AppError::Internal)?;
+    Ok((message, appended.duplicate))
 }
 
 /// `post`, answering with everything the write produced.
@@ -35,6 +58,7 @@ async fn append(
     author: Author,
     body: &str,
     client_id: &str,
+    attachment: Option<Attachment>,
 ) -> AppResult<Appended> {
     let body = validate_body_within(body, state.settings.limits.message_chars())?;
     validate_client_id(client_id)?;
@@ -48,6 +72,7 @@ async fn append(
             author,
             body,
             now: now_ms(),
+            attachment,
         })
         .await
         .map_err(store_error)?;
@@ -98,8 +123,21 @@ pub async fn post_from_visitor(
     client_id: &str,
     from: Option<std::net::IpAddr>,
 ) -> AppResult<Message> {
+    let draft = (body, client_id, None);
+    let appended = visitor_append(state, conversation_id, author, draft, from).await?;
+    appended.events.last().cloned().ok_or(AppError::Internal)
+}
+
+/// `post_from_visitor` for a body, its client id and any file.
+async fn visitor_append(
+    state: &AppState,
+    conversation_id: &str,
+    author: Author,
+    (body, client_id, file): (&str, &str, Option<Attachment>),
+    from: Option<std::net::IpAddr>,
+) -> AppResult<Appended> {
     state.rate_limits.visitor_message(conversation_id, from)?;
-    let appended = append(state, conversation_id, author, body, client_id).await?;
+    let appended = append(state, conversation_id, author, body, client_id, file).await?;
     // A snoozed conversation wakes when its visitor writes (a separate write: only snoozed
     // conversations pay for it).
     if appended.conversation.snoozed() && !appended.duplicate {
@@ -117,7 +155,7 @@ pub async fn post_from_visitor(
             }
         }
     }
-    appended.events.last().cloned().ok_or(AppError::Internal)
+    Ok(appended)
 }
 
 /// Hands what a write produced to the hub, events first, then the conversation's new state.

@@ -8,9 +8,11 @@ pub const PAGE_SIZE: u32 = 50;
 /// The one inbox until inboxes become configurable.
 pub const DEFAULT_INBOX: &str = "default";
 
+mod attachment;
 mod canned;
 mod csat;
 mod hours;
+mod ids;
 mod inbox;
 mod labels;
 mod mail;
@@ -22,9 +24,11 @@ mod snooze;
 mod team;
 mod visitor;
 
+pub use attachment::*;
 pub use canned::*;
 pub use csat::*;
 pub use hours::*;
+pub use ids::*;
 pub use inbox::*;
 pub use labels::*;
 pub use mail::*;
@@ -294,6 +298,9 @@ pub struct Message {
     /// Set on system messages that record a status change.
     pub status_change: Option<Status>,
     pub created_at: i64,
+    /// A file sent as this message (its body is then the file's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
 }
 
 impl Message {

@@ -72,6 +72,9 @@ pub enum ServerFrame {
         /// The longest message this server takes (its `message_chars` limit).
         #[serde(default = "longest_message")]
         max_message_chars: usize,
+        /// The largest file this server takes (its `file_bytes` limit).
+        #[serde(default = "largest_file")]
+        max_file_bytes: u64,
     },
     /// One new event of a followed conversation.
     Message {
@@ -136,6 +139,10 @@ pub enum ServerFrame {
 
 fn longest_message() -> usize {
     super::MAX_MESSAGE_CHARS
+}
+
+fn largest_file() -> u64 {
+    super::DEFAULT_MAX_FILE_BYTES
 }
 
 impl ServerFrame {

@@ -41,10 +41,30 @@ pub fn harden(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         ));
     }
     // A client that trickles its request in (or a handler stuck on it) is cut off.
-    router.layer(tower_http::timeout::TimeoutLayer::with_status_code(
-        axum::http::StatusCode::REQUEST_TIMEOUT,
-        std::time::Duration::from_secs(limits.request_secs.max(1)),
+    router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        limit_time,
     ))
+}
+
+/// An upload (a file's body) gets `file_bytes` and `upload_secs`; every other request
+/// `body_bytes` and `request_secs`.
+fn is_upload(request: &Request) -> bool {
+    request.method() == Method::POST && request.uri().path() == crate::attachments::ssr::UPLOAD_PATH
+}
+
+async fn limit_time(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limits = &state.settings.limits;
+    let secs = if is_upload(&request) {
+        limits.upload_secs
+    } else {
+        limits.request_secs
+    };
+    let limit = std::time::Duration::from_secs(secs.max(1));
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => axum::http::StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 /// Refuses state-changing requests and socket upgrades whose origin is foreign or unknown.
@@ -88,7 +108,11 @@ pub async fn origin_guard(State(state): State<AppState>, request: Request, next:
 /// Refuses a body announced over the limit at once, with the typed 413; one that grows past
 /// it unannounced is cut off by `DefaultBodyLimit` and ends as the same error.
 async fn limit_body(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let max_bytes = state.settings.limits.body_bytes;
+    let max_bytes = if is_upload(&request) {
+        state.settings.limits.file_bytes
+    } else {
+        state.settings.limits.body_bytes
+    };
     let announced = request
         .headers()
         .get(header::CONTENT_LENGTH)

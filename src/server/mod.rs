@@ -40,8 +40,11 @@ pub async fn run(
     let database_url = secrecy::ExposeSecret::expose_secret(&settings.database_url).to_string();
     let stores = crate::store::open(&database_url).await?;
     tracing::info!(database = %redact(&database_url), "store ready");
+    let files =
+        crate::store::files::FileStore::open(settings.files.store.as_deref(), &database_url)?;
+    tracing::info!(place = %files.place, "file store ready");
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let state = AppState::new(leptos_options, settings, stores, stopping);
+    let state = AppState::new(leptos_options, settings, stores, files, stopping);
     crate::auth::ssr::bootstrap_admin(&state).await?;
     crate::live::fanout::spawn(state.clone());
     crate::live::presence::spawn_heartbeat(state.clone());

@@ -27,6 +27,14 @@ pub fn router(state: AppState) -> Router {
             "/agent/transcript/{id}",
             get(crate::transcripts::ssr::download),
         )
+        .route(
+            crate::attachments::ssr::UPLOAD_PATH,
+            axum::routing::post(crate::attachments::ssr::upload),
+        )
+        .route(
+            "/files/{conversation}/{seq}",
+            get(crate::attachments::ssr::serve),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -37,6 +37,10 @@ pub struct Limits {
     pub request_secs: u64,
     /// Longest message, in characters (at most `model::MAX_MESSAGE_CHARS`).
     pub message_chars: usize,
+    /// Largest file a visitor or agent may send, in bytes.
+    pub file_bytes: usize,
+    /// Seconds an upload may take (instead of `request_secs`).
+    pub upload_secs: u64,
     /// Failed sign-ins (per account, and per address) that cost nothing; each one after waits
     /// half a second more, up to 4 s.
     pub sign_in_free_failures: u32,
@@ -59,6 +63,8 @@ impl Default for Limits {
             header_secs: 10,
             request_secs: 30,
             message_chars: crate::model::MAX_MESSAGE_CHARS,
+            file_bytes: 10 * 1024 * 1024,
+            upload_secs: 300,
             sign_in_free_failures: 3,
             sign_in_lock_after: 8,
             sign_in_lock_minutes: 15,

@@ -49,6 +49,8 @@ pub struct Shared {
     pub sign_in_failures: Arc<attempts::FailedAttempts>,
     /// Message, conversation and socket rates per visitor and address.
     pub rate_limits: Arc<limits::RateLimits>,
+    /// The bytes of files sent in conversations (a folder or S3-compatible storage).
+    pub files: Arc<crate::store::files::FileStore>,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
         leptos_options: LeptosOptions,
         settings: Settings,
         stores: Stores,
+        files: crate::store::files::FileStore,
         stopping: watch::Receiver<bool>,
     ) -> AppState {
         let sign_in_failures = attempts::FailedAttempts::new(settings.limits.sign_in_policy());
@@ -70,6 +73,7 @@ impl AppState {
             stopping,
             open_sockets: Arc::default(),
             sign_in_failures: Arc::new(sign_in_failures),
+            files: Arc::new(files),
         }))
     }
 

@@ -33,6 +33,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Outgoing e-mail (`[switchboard.mail]`); off without an SMTP server.
     pub mail: MailSettings,
+    /// Files sent in conversations (`[switchboard.files]`; their size: `limits.file_bytes`).
+    pub files: FilesSettings,
     /// Only from the environment: the first admin, created on first start.
     #[serde(skip)]
     pub admin_email: Option<String>,
@@ -57,6 +59,7 @@ impl Default for Settings {
             max_open_chats: 5,
             limits: Limits::default(),
             mail: MailSettings::default(),
+            files: FilesSettings::default(),
             admin_email: None,
             admin_password: None,
         }
@@ -88,6 +91,38 @@ impl Default for MailSettings {
             batch_secs: 120,
             retry_secs: 30,
             attempts: 5,
+        }
+    }
+}
+
+/// Files sent in conversations.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilesSettings {
+    /// Where files are kept: a folder, or `s3://bucket[/prefix]` for S3-compatible storage
+    /// (credentials, region and endpoint from the usual `AWS_*` variables). `None`: `files`
+    /// beside the SQLite database (`data/files` with PostgreSQL).
+    pub store: Option<String>,
+    /// Content types accepted, as sniffed from the bytes (a name's extension must agree).
+    pub types: Vec<String>,
+}
+
+impl Default for FilesSettings {
+    fn default() -> Self {
+        let types = [
+            "image/png",
+            "image/jpeg",
+            "image/gif",
+            "image/webp",
+            "application/pdf",
+            "text/plain",
+            "application/zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ];
+        FilesSettings {
+            store: None,
+            types: types.map(String::from).to_vec(),
         }
     }
 }
@@ -206,6 +241,19 @@ pub struct Cli {
     /// Attempts before an e-mail is marked failed [default: 5].
     #[arg(long, env = "SWITCHBOARD_MAIL_ATTEMPTS", value_name = "COUNT")]
     pub mail_attempts: Option<i64>,
+    /// Where sent files are kept: a folder, or s3://bucket[/prefix] (AWS_* variables)
+    /// [default: files beside the SQLite database, else data/files].
+    #[arg(long, env = "SWITCHBOARD_FILES_STORE", value_name = "FOLDER|URL")]
+    pub files_store: Option<String>,
+    /// Content types a sent file may have, sniffed from its bytes, comma-separated
+    /// [default: PNG, JPEG, GIF, WebP, PDF, text, ZIP, Word and Excel documents].
+    #[arg(
+        long,
+        env = "SWITCHBOARD_FILE_TYPES",
+        value_name = "TYPES",
+        value_delimiter = ','
+    )]
+    pub file_types: Option<Vec<String>>,
     /// E-mail of the first admin, created on first start with SWITCHBOARD_ADMIN_PASSWORD
     /// (read from the environment only, so it never shows in `ps`).
     #[arg(long, env = "SWITCHBOARD_ADMIN_EMAIL", value_name = "EMAIL")]
@@ -279,6 +327,8 @@ impl Settings {
             mail_batch_secs,
             mail_retry_secs,
             mail_attempts,
+            files_store,
+            file_types,
             ..
         } = cli;
         if let Some(changes) = limits {
@@ -324,6 +374,12 @@ impl Settings {
         self.mail.batch_secs = mail_batch_secs.unwrap_or(self.mail.batch_secs);
         self.mail.retry_secs = mail_retry_secs.unwrap_or(self.mail.retry_secs);
         self.mail.attempts = mail_attempts.unwrap_or(self.mail.attempts).max(1);
+        if keep(&files_store) {
+            self.files.store = files_store;
+        }
+        if let Some(types) = file_types {
+            self.files.types = types.into_iter().map(|t| t.trim().to_string()).collect();
+        }
         self.admin_email = admin_email.filter(|v| !v.trim().is_empty());
         self.admin_password = admin_password
             .filter(|v| !v.trim().is_empty())

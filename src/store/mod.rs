@@ -1,6 +1,6 @@
 //! Persistence, one store per aggregate: `conversations` (conversations, their events and
 //! receipts), `accounts` (agents and sessions), `inboxes`, `canned` (saved replies),
-//! `labels`, `ratings` (CSAT), `search` (full text), `mail` (outgoing e-mail) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
+//! `labels`, `ratings` (CSAT), `search` (full text), `mail` (outgoing e-mail), `files` (the bytes of sent files: a folder or S3) and `feed` (health and the cross-node change feed). Each has its SQLite and PostgreSQL implementation side by side, and `Stores` holds
 //! them for `AppState`. Nothing outside knows which database it talks to.
 //!
 //! A new aggregate is a new folder here (a trait in `mod.rs`, `sqlite.rs`, `postgres.rs`), one
@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod canned;
 pub mod conversations;
 pub mod feed;
+pub mod files;
 pub mod inboxes;
 pub mod labels;
 pub mod mail;
@@ -52,6 +53,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot create the database folder: {0}")]
     Io(#[from] std::io::Error),
+    #[error("file store: {0}")]
+    Files(String),
     #[error("corrupt row: {0}")]
     Corrupt(String),
     /// Holds the scheme only: the rest of a URL can hold a password.

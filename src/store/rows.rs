@@ -39,7 +39,7 @@ pub fn snoozed_clause(filter: crate::model::InboxFilter) -> &'static str {
 }
 
 pub const MESSAGE_COLUMNS: &str =
-    "conversation_id, seq, client_id, sender_kind, sender_id, sender_name, body, status_change, created_at";
+    "conversation_id, seq, client_id, sender_kind, sender_id, sender_name, body, status_change, created_at, attachment";
 
 #[derive(FromRow)]
 pub struct ConversationRow {
@@ -146,6 +146,8 @@ pub struct MessageRow {
     pub body: String,
     pub status_change: Option<String>,
     pub created_at: i64,
+    /// `Attachment` as JSON (`attachment_json`).
+    pub attachment: Option<String>,
 }
 
 impl TryFrom<MessageRow> for Message {
@@ -168,6 +170,12 @@ impl TryFrom<MessageRow> for Message {
             body: row.body,
             status_change,
             created_at: row.created_at,
+            attachment: row
+                .attachment
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("attachment: {e}")))?,
         })
     }
 }
@@ -296,6 +304,7 @@ pub fn notice(
         body: crate::model::status_notice(status, &actor.name, reopened),
         status_change: Some(status),
         created_at: now,
+        attachment: None,
     }
 }
 
@@ -320,6 +329,7 @@ pub fn assignment_event(conversation: &Conversation, change: &super::Assign) -> 
         ),
         status_change: None,
         created_at: change.now,
+        attachment: None,
     })
 }
 
@@ -397,7 +407,10 @@ impl PostPlan {
         // The preview and activity are what the visitor's side shows too: a note leaves them.
         // Only what the two sides write counts (not notes, not notices such as a rating).
         if matches!(post.author.kind, SenderKind::Visitor | SenderKind::Agent) {
-            conversation.last_preview = crate::model::preview(&post.body);
+            conversation.last_preview = match &post.attachment {
+                Some(file) => crate::model::preview(&format!("📎 {}", file.name)),
+                None => crate::model::preview(&post.body),
+            };
             conversation.last_sender = Some(post.author.kind);
             conversation.last_activity_at = post.now;
         }
@@ -422,5 +435,14 @@ fn posted_message(conversation: &Conversation, post: &super::PostMessage, seq: i
         body: post.body.clone(),
         status_change: None,
         created_at: post.now,
+        attachment: post.attachment.clone(),
     }
+}
+
+/// The `attachment` column's text.
+pub fn attachment_json(message: &Message) -> Option<String> {
+    message
+        .attachment
+        .as_ref()
+        .and_then(|file| serde_json::to_string(file).ok())
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_arguments)]
 mod identity;
 mod launcher;
+mod offline;
 mod shell;
 mod start;
 mod transcript;
@@ -14,6 +15,7 @@ pub use shell::{widget_shell, WidgetApp, LEAN_BUNDLE, RUNNING_BUNDLE};
 
 use start::{StartForm, WidgetHeader};
 
+use crate::attachments::{UploadTray, Uploads};
 use crate::chat::{ui_language, Avatar, Composer, MessageList, UiLanguage};
 use crate::csat::RatingCard;
 use crate::error::AppError;
@@ -424,6 +426,7 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
         });
     });
     let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
+    let uploads = Uploads::new(feed, Signal::stored(false));
     // Resolved and not rated yet (this resolution): the widget asks how it went.
     let rated = RwSignal::new(None::<crate::model::Rating>);
     let to_rate = move || {
@@ -457,34 +460,11 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             <p class="widget-note" data-testid="rating-thanks">{t!("csat.thanks", locale = lang)}</p>
         })}
         {inbox().mail.then(|| view! { <transcript::EmailTranscriptForm feed/> })}
+        <UploadTray uploads lang/>
         <Composer draft error={None::<String>} placeholder=t!("widget.reply", locale = lang).to_string()
+            on_files=Callback::new(move |picked| uploads.send(picked))
             on_send=Callback::new(move |body| { draft.set(String::new()); outbox.send(body, false); })
             on_typing=Callback::new(move |_| live.typing(feed.conversation.with_untracked(|c| c.id.clone())))/>
-    }
-}
-
-/// The widget keeps working without a network (see public/sw.js).
-mod offline {
-    pub fn register_service_worker() {
-        #[cfg(feature = "hydrate")]
-        if let Some(window) = web_sys::window() {
-            // Refused in a frame on another site when the browser blocks third-party
-            // storage: the widget then simply has no offline copy (no uncaught error).
-            let script = format!("/sw.js?bundle={}", super::shell::RUNNING_BUNDLE);
-            let registered = window.navigator().service_worker().register(&script);
-            let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(
-                |_: wasm_bindgen::JsValue| {},
-            );
-            let _ = registered.catch(&ignore);
-            ignore.forget();
-        }
-    }
-
-    pub fn refresh_cached_page() {
-        #[cfg(feature = "hydrate")]
-        if let Some(window) = web_sys::window() {
-            let _ = window.fetch_with_str("/widget");
-        }
     }
 }
 

@@ -5,6 +5,8 @@
 #[macro_use]
 mod common;
 
+mod attachments;
+mod attachments_s3;
 mod attacks;
 mod canned;
 mod conversation_loop;

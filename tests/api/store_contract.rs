@@ -26,6 +26,7 @@ fn new_conversation(token_hash: &str, name: &str) -> NewConversation {
 
 fn post(conversation_id: &str, author: &Author, client_id: &str, body: &str) -> PostMessage {
     PostMessage {
+        attachment: None,
         conversation_id: conversation_id.into(),
         client_id: client_id.into(),
         author: author.clone(),

@@ -123,6 +123,8 @@ pub struct Live {
     pub idle_secs: RwSignal<u64>,
     /// The longest message the server takes, from its `ready` frame.
     pub max_message_chars: RwSignal<usize>,
+    /// The largest file the server takes, from its `ready` frame.
+    pub max_file_bytes: RwSignal<u64>,
     /// Whether the tab is visible (what is open in a hidden tab is not read yet).
     pub visible: RwSignal<bool>,
     /// Visitors framed on another site: the token the socket names, since no cookie is sent.
@@ -157,6 +159,7 @@ impl Live {
             signed_out: RwSignal::new(false),
             idle_secs: RwSignal::new(600),
             max_message_chars: RwSignal::new(crate::model::MAX_MESSAGE_CHARS),
+            max_file_bytes: RwSignal::new(crate::model::DEFAULT_MAX_FILE_BYTES),
             visible: RwSignal::new(true),
             visitor_token: StoredValue::new(None),
             #[cfg(feature = "hydrate")]
@@ -172,6 +175,11 @@ impl Live {
 
     /// The visitor's token, for a socket opened where our cookie is not sent; set it before
     /// the first `follow`.
+    /// The visitor's token when the widget keeps it itself (framed on another site).
+    pub fn visitor_token(&self) -> Option<String> {
+        self.visitor_token.get_value()
+    }
+
     pub fn set_visitor_token(&self, token: Option<String>) {
         self.visitor_token.set_value(token);
     }
@@ -286,10 +294,12 @@ impl Live {
                 role,
                 idle_secs,
                 max_message_chars,
+                max_file_bytes,
                 ..
             } => {
                 self.role.set(crate::model::SenderKind::parse(&role));
                 self.max_message_chars.set(max_message_chars);
+                self.max_file_bytes.set(max_file_bytes);
                 if idle_secs > 0 {
                     self.idle_secs.set(idle_secs);
                 }

@@ -215,6 +215,7 @@ impl Session {
                 name: self.identity.name().into(),
                 idle_secs: self.state.settings.away_after_secs,
                 max_message_chars: self.state.settings.limits.message_chars(),
+                max_file_bytes: self.state.settings.limits.file_bytes as u64,
             },
         )
         .await?;

@@ -97,6 +97,8 @@ pub struct PostMessage {
     pub author: Author,
     pub body: String,
     pub now: i64,
+    /// A file sent as this message (already in the file store).
+    pub attachment: Option<crate::model::Attachment>,
 }
 
 /// A status change asked for by an agent.

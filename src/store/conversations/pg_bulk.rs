@@ -71,7 +71,7 @@ async fn insert_messages(conn: &mut PgConnection, messages: &[Message]) -> Store
     let created: Vec<i64> = messages.iter().map(|m| m.created_at).collect();
     sqlx::query(&format!(
         "INSERT INTO messages ({MESSAGE_COLUMNS}) SELECT * FROM UNNEST($1::text[], $2::int8[], \
-         $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[])"
+         $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::text[])"
     ))
     .bind(column(|m| Some(m.conversation_id.clone())))
     .bind(seqs)
@@ -82,6 +82,7 @@ async fn insert_messages(conn: &mut PgConnection, messages: &[Message]) -> Store
     .bind(column(|m| Some(m.body.clone())))
     .bind(column(|m| m.status_change.map(|s| s.as_str().to_string())))
     .bind(created)
+    .bind(column(crate::store::rows::attachment_json))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -57,7 +57,7 @@ async fn lock_conversation(conn: &mut PgConnection, id: &str) -> StoreResult<Con
 
 async fn insert_message(conn: &mut PgConnection, message: &Message) -> StoreResult<()> {
     sqlx::query(&format!(
-        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     ))
     .bind(&message.conversation_id)
     .bind(message.seq)
@@ -68,6 +68,7 @@ async fn insert_message(conn: &mut PgConnection, message: &Message) -> StoreResu
     .bind(&message.body)
     .bind(message.status_change.map(Status::as_str))
     .bind(message.created_at)
+    .bind(crate::store::rows::attachment_json(message))
     .execute(conn)
     .await?;
     Ok(())

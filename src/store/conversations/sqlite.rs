@@ -47,7 +47,7 @@ pub(super) async fn insert_message(
     message: &Message,
 ) -> StoreResult<()> {
     sqlx::query(&format!(
-        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(&message.conversation_id)
     .bind(message.seq)
@@ -58,6 +58,7 @@ pub(super) async fn insert_message(
     .bind(&message.body)
     .bind(message.status_change.map(Status::as_str))
     .bind(message.created_at)
+    .bind(crate::store::rows::attachment_json(message))
     .execute(conn)
     .await?;
     Ok(())

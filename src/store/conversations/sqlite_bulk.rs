@@ -87,7 +87,8 @@ async fn insert_messages(conn: &mut SqliteConnection, messages: &[Message]) -> S
                 m.sender_name,
                 m.body,
                 m.status_change.map(Status::as_str),
-                m.created_at
+                m.created_at,
+                crate::store::rows::attachment_json(m)
             ])
         })
         .collect();

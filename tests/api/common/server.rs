@@ -133,6 +133,7 @@ impl Server {
                 "SWITCHBOARD_MAIL_RETRY_SECS" => settings.mail.retry_secs = value.parse().unwrap(),
                 "SWITCHBOARD_MAIL_ATTEMPTS" => settings.mail.attempts = value.parse().unwrap(),
                 "SWITCHBOARD_PUBLIC_URL" => settings.public_url = value,
+                "SWITCHBOARD_FILES_STORE" => settings.files.store = Some(value),
                 "SWITCHBOARD_LIMITS" => {
                     settings.limits = settings.limits.with_changes(&value).unwrap()
                 }

@@ -1,0 +1,142 @@
+//! Files in S3-compatible object storage: a real S3 API on loopback (moto's server, installed
+//! by scripts/install-tools.sh) and the real binary configured with the usual `AWS_*`
+//! variables. A file and its thumbnail land in the bucket under the configured prefix and are
+//! served back whole; a refused upload puts nothing there.
+use crate::common::*;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+const BUCKET: &str = "switchboard-files";
+
+/// moto's S3 server on a free port, with one bucket.
+struct S3 {
+    _child: Child,
+    url: String,
+}
+
+impl S3 {
+    async fn start() -> S3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 -m moto.server runs (scripts/install-tools.sh installs it)");
+        let url = format!("http://127.0.0.1:{port}");
+        let s3 = S3 { _child: child, url };
+        let http = reqwest::Client::new();
+        for _ in 0..400 {
+            let created = http.put(format!("{}/{BUCKET}", s3.url)).send().await;
+            if created.is_ok_and(|r| r.status().is_success()) {
+                return s3;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("moto's S3 server did not start on port {port}");
+    }
+
+    /// The keys in the bucket (ListObjectsV2's XML, read for its `<Key>`s).
+    async fn keys(&self) -> Vec<String> {
+        let listing = reqwest::get(format!("{}/{BUCKET}?list-type=2", self.url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        listing
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|part| part.split("</Key>").next())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 253) as u8, (y % 247) as u8, ((x + y) % 241) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn put(client: &Client, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!(
+            "{}/files?client_id={}&name={name}",
+            client.base,
+            client_id()
+        ))
+        .header("Cookie", client.cookie_header())
+        .header("Origin", &client.base)
+        .body(bytes)
+        .send()
+        .await
+        .expect("server answers")
+}
+
+async fn files_live_in_s3_when_configured(backend: Backend) {
+    let s3 = S3::start().await;
+    let db = Db::new(backend).await;
+    let settings = [
+        ("SWITCHBOARD_FILES_STORE", format!("s3://{BUCKET}/chat")),
+        ("AWS_ENDPOINT", s3.url.clone()),
+        ("AWS_ALLOW_HTTP", "true".into()),
+        ("AWS_ACCESS_KEY_ID", "test".into()),
+        ("AWS_SECRET_ACCESS_KEY", "test".into()),
+        ("AWS_REGION", "us-east-1".into()),
+    ];
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let server = Server::process_with(&db, &settings).await;
+    let (visitor, session) = start_chat(&server, "Sam", "Photo of the damage").await;
+    let id = session.conversation.id;
+
+    let photo = png(1600, 1200);
+    let sent = put(&visitor, "damage.png", photo.clone()).await;
+    assert_eq!(sent.status(), 200);
+    let message: switchboard::model::Message = sent.json().await.unwrap();
+    let file = message.attachment.expect("a file");
+    assert!(file.thumb);
+    let mut keys = s3.keys().await;
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec![
+            format!("chat/{id}/{}", file.id),
+            format!("chat/{id}/{}.thumb", file.id)
+        ]
+    );
+
+    let mut agent = server.client();
+    agent.sign_in().await;
+    let got = reqwest::Client::new()
+        .get(format!("{}/files/{id}/{}", server.base, message.seq))
+        .header("Cookie", agent.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), photo.as_slice());
+
+    // A refused upload leaves the bucket as it was.
+    let lying = put(&visitor, "invoice.pdf", png(10, 10)).await;
+    assert_eq!(lying.status(), 422);
+    assert_eq!(s3.keys().await.len(), 2);
+}
+
+on_both_stores!(files_live_in_s3_when_configured);
