@@ -315,7 +315,11 @@ async fn readable_message(
         return Err(AppError::FileNotFound);
     };
     let message = page
-        .map_err(store_error)?
+        .map_err(|error| match error {
+            // A conversation this requester may not read answers as a file that is not there.
+            crate::store::StoreError::NotFound => AppError::FileNotFound,
+            other => store_error(other),
+        })?
         .into_iter()
         .find(|m| m.seq == seq)
         .ok_or(AppError::FileNotFound)?;

@@ -359,7 +359,40 @@ async fn bad_uploads_are_refused_and_leave_nothing(backend: Backend) {
     assert_eq!(files_in(folder.path()).len(), 1);
 }
 
+/// An agent reads and sends files only in the inboxes they work, like every other read.
+async fn agents_reach_files_only_in_their_inboxes(backend: Backend) {
+    let db = Db::new(backend).await;
+    let folder = tempfile::tempdir().unwrap();
+    let store = folder.path().to_str().unwrap();
+    let server = Server::start_with(&db, &[("SWITCHBOARD_FILES_STORE", store)]).await;
+    let mut admin = server.client();
+    admin.sign_in().await;
+    let shop = crate::inbox_access::shop_inbox(&mut admin).await;
+    let (ben, _) = invite_and_join(&server, &mut admin, "ben@example.com", "Ben", "agent").await;
+    let (visitor, started) = crate::inbox_access::start_in(&server, &shop.id, "", "Sam").await;
+    let id = started.unwrap().conversation.id;
+    let sent = upload(
+        &visitor,
+        &query("receipt.png", &client_id()),
+        png(64, 64),
+        &[],
+    )
+    .await;
+    let path = format!("/files/{id}/{}", sent.message().seq);
+
+    assert_eq!(fetch(&admin, &path).await.status(), 200);
+    let refused = fetch(&ben, &path).await;
+    assert_eq!(refused.status(), 404);
+    let body: AppError = refused.json().await.unwrap();
+    assert_eq!(body, AppError::FileNotFound);
+    let into = format!("conversation={id}&{}", query("x.png", &client_id()));
+    let sent = upload(&ben, &into, png(10, 10), &[]).await;
+    assert_eq!(sent.error(), AppError::ConversationNotFound);
+    assert_eq!(files_in(folder.path()).len(), 1);
+}
+
 on_both_stores!(
     files_reach_both_sides_and_only_them,
     bad_uploads_are_refused_and_leave_nothing,
+    agents_reach_files_only_in_their_inboxes,
 );
