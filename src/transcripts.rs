@@ -269,7 +269,7 @@ pub mod ssr {
         out.push('\n');
         for message in messages {
             // Later lines of a message are indented under its first.
-            let body = message.body.replace('\n', "\n    ");
+            let body = message.plain_text().replace('\n', "\n    ");
             match message.sender {
                 SenderKind::System => {
                     out.push_str(&format!("[{}] — {body}\n", when(message.created_at)))
@@ -302,7 +302,7 @@ pub mod ssr {
                 view! {
                     <div class=class>
                         <p class="meta"><strong>{author(message)}</strong>" · "<time>{when(message.created_at)}</time></p>
-                        <p class="body">{message.body.clone()}</p>
+                        <p class="body">{message.plain_text()}</p>
                     </div>
                 }
             })

@@ -261,7 +261,7 @@ pub fn replies_email(visitor_name: &str, replies: &[&Message], link: &str) -> (S
     };
     let mut body = format!("Hi {visitor_name},\n\nYou have new replies in your chat with us:\n\n");
     for reply in replies {
-        let text = reply.body.replace('\n', "\n    ");
+        let text = reply.plain_text().replace('\n', "\n    ");
         body.push_str(&format!("{}: {text}\n\n", reply.sender_name));
     }
     body.push_str(&format!(

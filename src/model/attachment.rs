@@ -57,6 +57,17 @@ impl Attachment {
     }
 }
 
+impl super::Message {
+    /// The message as text outside the thread (transcripts, e-mail): a file shows as its name
+    /// and size in brackets.
+    pub fn plain_text(&self) -> String {
+        match &self.attachment {
+            Some(file) => format!("[file: {}, {}]", file.name, file.size_label()),
+            None => self.body.clone(),
+        }
+    }
+}
+
 pub fn size_label(bytes: u64) -> String {
     const KB: f64 = 1024.0;
     let b = bytes as f64;

@@ -171,6 +171,14 @@ async fn files_reach_both_sides_and_only_them(backend: Backend) {
         thumb.len()
     );
 
+    // The transcript names the file (and its size) where it was sent.
+    let transcript = fetch(&agent, &format!("/agent/transcript/{id}?format=txt")).await;
+    let transcript = transcript.text().await.unwrap();
+    assert!(
+        transcript.contains("[file: screen shot.png, "),
+        "{transcript}"
+    );
+
     // The visitor reads it with its key (a widget framed elsewhere has no cookie).
     let keyed = format!("{path}?key={}", file.id);
     let stranger = server.client();
