@@ -68,13 +68,15 @@ impl super::Message {
     }
 }
 
+/// In whole numbers only: float formatting would weigh several KB in the widget's WASM.
 pub fn size_label(bytes: u64) -> String {
-    const KB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b >= KB * KB {
-        format!("{:.1} MB", b / (KB * KB))
-    } else if b >= KB {
-        format!("{:.0} KB", b / KB)
+    const KB: u64 = 1024;
+    const MB: u64 = KB * KB;
+    if bytes >= MB {
+        let tenths = (bytes * 10 + MB / 2) / MB;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    } else if bytes >= KB {
+        format!("{} KB", (bytes + KB / 2) / KB)
     } else {
         format!("{bytes} B")
     }
@@ -163,6 +165,9 @@ mod tests {
         assert_eq!(file.url("c", 4, true, true), "/files/c/4?thumb=1&key=k1");
         assert_eq!(file.url("c", 4, false, true), "/files/c/4?key=k1");
         assert_eq!(file.size_label(), "2.4 MB");
+        assert_eq!(size_label(1_023), "1023 B");
+        assert_eq!(size_label(1_536), "2 KB");
+        assert_eq!(size_label(10 * 1024 * 1024), "10.0 MB");
         assert!(file.is_image());
     }
 }
