@@ -126,8 +126,11 @@ fn UploadRow(upload: Upload, uploads: Uploads, lang: &'static str) -> impl IntoV
             {move || match failed.get() {
                 Some(reason) => view! { <span class="form-error" role="alert" data-testid="upload-error">{reason}</span> }.into_any(),
                 None => view! {
-                    <progress max="100" value=percent aria-label=t!("files.progress", name = name.clone(), locale = lang)
-                        data-testid="upload-progress"></progress>
+                    <span class="upload-bar">
+                        <progress max="100" value=percent aria-label=t!("files.progress", name = name.clone(), locale = lang)
+                            data-testid="upload-progress"></progress>
+                        <span class="upload-percent" aria-hidden="true">{move || format!("{}%", percent())}</span>
+                    </span>
                 }.into_any(),
             }}
             <button type="button" class="upload-cancel" aria-label=cancel_label data-testid="upload-cancel"

@@ -14,16 +14,29 @@ pub async fn load_mail_overview() -> Result<MailOverview, AppError> {
     ssr::overview().await
 }
 
+/// Sends a failed e-mail again (admins): it goes back in the queue, due now.
+#[server(endpoint = "retry_mail")]
+pub async fn retry_mail(id: String) -> Result<(), AppError> {
+    ssr::retry(id).await
+}
+
 /// /agent/mail: is e-mail set up, and what went out, waits or failed.
 #[component]
 pub fn MailPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| load_mail_overview());
+    let retry = ServerAction::<RetryMail>::new();
+    // Read again after each retry, so the row shows it waiting.
+    let overview = Resource::new(move || retry.version().get(), |_| load_mail_overview());
+    provide_context(retry);
     view! {
         <section class="page" aria-labelledby="mail-page-title">
             <header class="page-header">
                 <h1 id="mail-page-title">"E-mail"</h1>
                 <p class="page-sub">"Replies reach visitors who left an e-mail and were not there to read them, gathered into one e-mail, with a link back to the chat. Visitors can also ask for a transcript."</p>
             </header>
+            {move || match retry.value().get() {
+                Some(Err(error)) => Some(view! { <p class="form-error" role="alert" data-testid="mail-retry-error">{error.to_string()}</p> }),
+                _ => None,
+            }}
             <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
                 {move || overview.get().map(|result| match result {
                     Ok(overview) => view! { <Overview overview/> }.into_any(),
@@ -106,6 +119,10 @@ fn MailRow(mail: OutgoingMail, now: i64) -> impl IntoView {
         ),
     };
     let at = mail.sent_at.unwrap_or(mail.created_at);
+    let failed = mail.status == MailStatus::Failed;
+    let id = mail.id.clone();
+    let retry = use_context::<ServerAction<RetryMail>>();
+    let label = format!("Send the e-mail to {} again", mail.to);
     view! {
         <tr data-testid="mail-row">
             <td>{mail.to}</td>
@@ -113,6 +130,13 @@ fn MailRow(mail: OutgoingMail, now: i64) -> impl IntoView {
             <td>
                 <span class=class>{status}</span>
                 {mail.last_error.map(|error| view! { <span class="mail-error">{error}</span> })}
+                {(failed && retry.is_some()).then(|| view! {
+                    <button type="button" class="secondary mail-retry" data-testid="mail-retry"
+                        aria-label=label
+                        on:click=move |_| { if let Some(retry) = retry { retry.dispatch(RetryMail { id: id.clone() }); } }>
+                        "Send again"
+                    </button>
+                })}
             </td>
             <td><time datetime=time_fmt::iso(at)>{time_fmt::short(at, now)}</time></td>
         </tr>

@@ -2,7 +2,7 @@
 //! in the store, so two nodes never send one e-mail twice), composes replies when they go out
 //! (so a batch holds every reply written meanwhile) and hands them to the SMTP server.
 use crate::auth::ssr::require_admin;
-use crate::error::{internal, AppResult};
+use crate::error::{internal, AppError, AppResult};
 use crate::model::{
     retry_delay_ms, MailKind, MailOverview, MailStatus, Message, OutgoingMail, SenderKind,
 };
@@ -43,6 +43,25 @@ pub async fn overview() -> AppResult<MailOverview> {
         batch_secs: settings.batch_secs,
         recent,
     })
+}
+
+/// Sends a failed e-mail again (admins): back in the queue, due now, attempts afresh.
+pub async fn retry(id: String) -> AppResult<()> {
+    let state = AppState::from_context();
+    require_admin().await?;
+    if state.settings.mail.smtp_url.is_none() {
+        return Err(AppError::MailOff);
+    }
+    match state.stores.mail.retry(&id, crate::clock::now_ms()).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(AppError::Invalid(
+            "Only a failed e-mail can be sent again; this one is not (any more).".into(),
+        )),
+        Err(crate::store::StoreError::Conflict) => Err(AppError::Invalid(
+            "Newer replies to this visitor are already waiting to go out: send this one again once they have.".into(),
+        )),
+        Err(error) => Err(internal(error)),
+    }
 }
 
 /// Starts this node's sender, when an SMTP server is set; says so in the log either way.

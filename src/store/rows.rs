@@ -408,7 +408,7 @@ impl PostPlan {
         // Only what the two sides write counts (not notes, not notices such as a rating).
         if matches!(post.author.kind, SenderKind::Visitor | SenderKind::Agent) {
             conversation.last_preview = match &post.attachment {
-                Some(file) => crate::model::preview(&format!("📎 {}", file.name)),
+                Some(file) => crate::model::preview(&format!("File: {}", file.name)),
                 None => crate::model::preview(&post.body),
             };
             conversation.last_sender = Some(post.author.kind);

@@ -34,6 +34,10 @@ impl SmtpSink {
             .local_addr()
             .unwrap()
             .port();
+        SmtpSink::start_on(port).await
+    }
+
+    async fn start_on(port: u16) -> SmtpSink {
         let dir = tempfile::tempdir().unwrap();
         let child = Command::new("python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
@@ -424,7 +428,24 @@ async fn smtp_down_is_retried_then_shown_as_failed(backend: Backend) {
                     .any(|(s, a)| *s == MailStatus::Waiting && *a == 1),
                 "retried after the first failure: {statuses:?}"
             );
-            return server.stop().await;
+            // The server is back: the admin sends it again, and it arrives.
+            let sink = SmtpSink::start_on(port).await;
+            let retried: Result<(), AppError> =
+                agent.call("retry_mail", &[("id", mail.id.as_str())]).await;
+            retried.unwrap();
+            for _ in 0..150 {
+                let again = overview(&mut agent).await.unwrap().recent[0].clone();
+                if again.status == MailStatus::Sent {
+                    assert_eq!(again.attempts, 1, "counted afresh");
+                    assert_eq!(sink.received().len(), 1);
+                    let twice: Result<(), AppError> =
+                        agent.call("retry_mail", &[("id", mail.id.as_str())]).await;
+                    assert!(matches!(twice, Err(AppError::Invalid(_))), "{twice:?}");
+                    return server.stop().await;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("the retried e-mail was never sent");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -23,6 +23,10 @@ pub trait MailStore: Send + Sync {
     /// Records the outcome of an attempt: sent (with what was sent), skipped, failed for good,
     /// or `Waiting` again at `due_at` after a failure.
     async fn finish(&self, outcome: &Outcome) -> StoreResult<()>;
+    /// Puts a failed e-mail back in the queue, due at `now`, its attempts counted afresh.
+    /// `false` when it is not failed (any more); `Conflict` when a newer batch of replies to
+    /// the same conversation is gathering.
+    async fn retry(&self, id: &str, now: i64) -> StoreResult<bool>;
     /// The newest e-mails, newest first.
     async fn recent(&self, limit: u32) -> StoreResult<Vec<OutgoingMail>>;
     /// A link's secret (hashed) that opens `conversation_id` until `expires_at`.
@@ -163,6 +167,18 @@ macro_rules! mail_store {
                 .execute(&self.$writer)
                 .await?;
                 Ok(())
+            }
+
+            async fn retry(&self, id: &str, now: i64) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE mail SET status = 'waiting', attempts = 0, last_error = NULL, \
+                     due_at = $1 WHERE id = $2 AND status = 'failed'",
+                )
+                .bind(now)
+                .bind(id)
+                .execute(&self.$writer)
+                .await?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn recent(
