@@ -9,7 +9,7 @@ use switchboard::model::{Message, SenderKind};
 use tokio::io::AsyncWriteExt;
 
 /// A PNG of `width`×`height` with enough detail that it does not compress to nothing.
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
     });

@@ -2,6 +2,7 @@
 //! by scripts/install-tools.sh) and the real binary configured with the usual `AWS_*`
 //! variables. A file and its thumbnail land in the bucket under the configured prefix and are
 //! served back whole; a refused upload puts nothing there.
+use crate::attachments::png;
 use crate::common::*;
 use std::process::Stdio;
 use std::time::Duration;
@@ -64,15 +65,6 @@ impl S3 {
             .map(str::to_string)
             .collect()
     }
-}
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 253) as u8, (y % 247) as u8, ((x + y) % 241) as u8])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
 }
 
 async fn put(client: &Client, name: &str, bytes: Vec<u8>) -> reqwest::Response {
