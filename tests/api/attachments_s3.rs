@@ -82,19 +82,28 @@ async fn put(client: &Client, name: &str, bytes: Vec<u8>) -> reqwest::Response {
         .expect("server answers")
 }
 
-async fn files_live_in_s3_when_configured(backend: Backend) {
-    let s3 = S3::start().await;
-    let db = Db::new(backend).await;
-    let settings = [
-        ("SWITCHBOARD_FILES_STORE", format!("s3://{BUCKET}/chat")),
+/// A node's settings for the bucket at `s3`, under `prefix`.
+fn s3_settings(s3: &S3, prefix: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("SWITCHBOARD_FILES_STORE", format!("s3://{BUCKET}/{prefix}")),
         ("AWS_ENDPOINT", s3.url.clone()),
         ("AWS_ALLOW_HTTP", "true".into()),
         ("AWS_ACCESS_KEY_ID", "test".into()),
         ("AWS_SECRET_ACCESS_KEY", "test".into()),
         ("AWS_REGION", "us-east-1".into()),
-    ];
+        ("SWITCHBOARD_LIMITS", LOAD_LIMITS.into()),
+    ]
+}
+
+async fn node(db: &Db, settings: &[(&'static str, String)]) -> Server {
     let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let server = Server::process_with(&db, &settings).await;
+    Server::process_with(db, &settings).await
+}
+
+async fn files_live_in_s3_when_configured(backend: Backend) {
+    let s3 = S3::start().await;
+    let db = Db::new(backend).await;
+    let server = node(&db, &s3_settings(&s3, "chat")).await;
     let (visitor, session) = start_chat(&server, "Sam", "Photo of the damage").await;
     let id = session.conversation.id;
 
@@ -132,3 +141,39 @@ async fn files_live_in_s3_when_configured(backend: Backend) {
 }
 
 on_both_stores!(files_live_in_s3_when_configured);
+
+/// Two nodes on one PostgreSQL database and one bucket: a file sent through one is live on
+/// the other's sockets and served by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_files_through_s3() {
+    let s3 = S3::start().await;
+    let db = Db::new(Backend::Postgres).await;
+    let settings = s3_settings(&s3, "shared");
+    let (first, second) = tokio::join!(node(&db, &settings), node(&db, &settings));
+    let (visitor, session) = start_chat(&first, "Noor", "Two nodes, one photo").await;
+    let id = session.conversation.id;
+    let mut agent = second.client();
+    agent.sign_in().await;
+    let mut socket = agent.socket().await;
+    follow(&mut socket, &id).await;
+
+    let photo = png(400, 300);
+    let sent = put(&visitor, "photo.png", photo.clone()).await;
+    assert_eq!(sent.status(), 200);
+    let message: switchboard::model::Message = sent.json().await.unwrap();
+    let live = socket
+        .expect(|frame| frame_message(frame).filter(|m| m.seq == message.seq))
+        .await;
+    assert_eq!(
+        live.attachment, message.attachment,
+        "the other node's socket has it"
+    );
+    let got = reqwest::Client::new()
+        .get(format!("{}/files/{id}/{}", second.base, message.seq))
+        .header("Cookie", agent.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), photo.as_slice());
+}

@@ -79,17 +79,17 @@ test("visitors and agents send files: images inline, others as downloads, live b
   const visitor = await visitorContext.newPage();
   const agent = await agentContext.newPage();
 
-  await startChat(visitor, "Priya Raman", "The checkout page shows an error, screenshot coming");
+  await startChat(visitor, "Wren Castillo", "The checkout page shows an error, screenshot coming");
   await signIn(agent);
   await agent.getByTestId("view-all").click();
-  await agent.getByTestId("conversation-item").filter({ hasText: "Priya Raman" }).click();
-  await expect(agent.getByTestId("thread-title")).toHaveText("Priya Raman");
+  await agent.getByTestId("conversation-item").filter({ hasText: "Wren Castillo" }).click();
+  await expect(agent.getByTestId("thread-title")).toHaveText("Wren Castillo");
 
   // The visitor's paperclip: a large screenshot goes up and shows inline on both sides.
   await visitor.getByTestId("attach-input").setInputFiles({ name: "checkout-error.png", mimeType: "image/png", buffer: png(1600, 900) });
   await loaded(visitor, "checkout-error.png");
   await loaded(agent, "checkout-error.png");
-  await expect(agent.getByTestId("conversation-item").filter({ hasText: "Priya Raman" })).toContainText("checkout-error.png");
+  await expect(agent.getByTestId("conversation-item").filter({ hasText: "Wren Castillo" })).toContainText("checkout-error.png");
   // The thread shows the thumbnail; the link opens the whole image.
   const shown = agent.getByTestId("attachment-image").getByRole("img");
   await expect(shown).toHaveAttribute("src", /thumb=1/);
