@@ -48,6 +48,56 @@ fn prefixes(terms: &SearchTerms) -> String {
         .join(" ")
 }
 
+/// A filter that leaves at most this many conversations is searched through their `scope`
+/// words (migrations/sqlite/0015); a wider one by the newest-first walk.
+const NARROW: usize = 500;
+/// A name prefix that matches more visitors than this walks conversations newest first
+/// instead of sorting all of theirs.
+const WIDE_NAMES: i64 = 1000;
+
+/// Conditions on `c` that hold for every conversation (so SQLite seeks the inbox/status
+/// index rather than scanning when only a status is asked for).
+const EVERY_INBOX: &str = "c.inbox_id IN (SELECT id FROM inboxes) AND";
+
+impl SqliteSearch {
+    /// The FTS5 query for the words, narrowed to the scope's conversations when they are few;
+    /// `None` when the scope leaves no conversation at all.
+    async fn message_query(
+        &self,
+        terms: &SearchTerms,
+        scope: &SearchScope<'_>,
+    ) -> StoreResult<Option<String>> {
+        let words = format!("body : ({})", terms.fts5);
+        if scope.inboxes.is_none() && scope.status.is_none() && scope.assignee.is_none() {
+            return Ok(Some(words));
+        }
+        let every = if scope.inboxes.is_none() {
+            EVERY_INBOX
+        } else {
+            ""
+        };
+        let conditions = scope_sql(scope, false, &mut 0, None);
+        let sql = format!(
+            "SELECT c.id FROM conversations c WHERE {every} {conditions} 1 = 1 LIMIT {}",
+            NARROW + 1
+        );
+        let ids: Vec<(String,)> = bind_scope(sqlx::query_as(&sql), scope, false)
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(match ids.len() {
+            0 => None,
+            n if n <= NARROW => {
+                let scopes: Vec<String> = ids
+                    .iter()
+                    .map(|(id,)| format!("c{}", id.replace('-', "")))
+                    .collect();
+                Some(format!("{words} AND scope : ({})", scopes.join(" OR ")))
+            }
+            _ => Some(words),
+        })
+    }
+}
+
 #[async_trait]
 impl SearchStore for SqliteSearch {
     async fn messages(
@@ -56,6 +106,9 @@ impl SearchStore for SqliteSearch {
         scope: SearchScope<'_>,
         limit: u32,
     ) -> StoreResult<Vec<MessageMatch>> {
+        let Some(query) = self.message_query(terms, &scope).await? else {
+            return Ok(Vec::new());
+        };
         let conditions = scope_sql(&scope, false, &mut 0, Some("f"));
         // Newest first by the FTS rowid (it grows with time): the walk stops at the limit.
         // CROSS JOIN keeps that walk outermost; each candidate costs one conversation lookup.
@@ -67,7 +120,7 @@ impl SearchStore for SqliteSearch {
              WHERE messages_fts MATCH ? AND {conditions} 1 = 1 \
              ORDER BY f.rowid DESC LIMIT ?"
         );
-        let query = sqlx::query_as::<_, MessageMatch>(&sql).bind(&terms.fts5);
+        let query = sqlx::query_as::<_, MessageMatch>(&sql).bind(&query);
         let rows = bind_scope(query, &scope, true)
             .bind(i64::from(limit))
             .fetch_all(&self.reader)
@@ -82,12 +135,30 @@ impl SearchStore for SqliteSearch {
         limit: u32,
     ) -> StoreResult<Vec<String>> {
         let conditions = scope_sql(&scope, false, &mut 0, None);
-        let by_visitor = format!(
-            "SELECT c.id, c.last_activity_at FROM visitors_fts \
-             JOIN visitors v ON v.rowid = visitors_fts.rowid \
-             JOIN conversations c ON c.visitor_id = v.id \
-             WHERE visitors_fts MATCH ? AND {conditions} 1 = 1"
-        );
+        let names = prefixes(terms);
+        let matched: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM visitors_fts WHERE visitors_fts MATCH ? LIMIT {})",
+            WIDE_NAMES + 1
+        ))
+        .bind(&names)
+        .fetch_one(&self.reader)
+        .await?;
+        // A few visitors: their conversations, sorted. Many (a common first name's first
+        // letters): one pass over the conversations, each checked against the set.
+        let by_visitor = if matched > WIDE_NAMES {
+            format!(
+                "SELECT c.id, c.last_activity_at FROM conversations c WHERE c.visitor_id IN \
+                 (SELECT v.id FROM visitors_fts JOIN visitors v ON v.rowid = visitors_fts.rowid \
+                 WHERE visitors_fts MATCH ?) AND {conditions} 1 = 1"
+            )
+        } else {
+            format!(
+                "SELECT c.id, c.last_activity_at FROM visitors_fts \
+                 JOIN visitors v ON v.rowid = visitors_fts.rowid \
+                 JOIN conversations c ON c.visitor_id = v.id \
+                 WHERE visitors_fts MATCH ? AND {conditions} 1 = 1"
+            )
+        };
         let labels: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM labels WHERE lower(name) LIKE ?")
                 .bind(format!("%{}%", terms.words.join("%")))
@@ -104,7 +175,7 @@ impl SearchStore for SqliteSearch {
                  ORDER BY last_activity_at DESC LIMIT ?"
             )
         };
-        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(prefixes(terms));
+        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(&names);
         query = bind_scope(query, &scope, false);
         if !labels.is_empty() {
             query = bind_scope(query, &scope, false);
