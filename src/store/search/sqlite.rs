@@ -51,9 +51,6 @@ fn prefixes(terms: &SearchTerms) -> String {
 /// A filter that leaves at most this many conversations is searched through their `scope`
 /// words (migrations/sqlite/0015); a wider one by the newest-first walk.
 const NARROW: usize = 500;
-/// A name prefix that matches more visitors than this walks conversations newest first
-/// instead of sorting all of theirs.
-const WIDE_NAMES: i64 = 1000;
 
 /// Conditions on `c` that hold for every conversation (so SQLite seeks the inbox/status
 /// index rather than scanning when only a status is asked for).
@@ -136,29 +133,12 @@ impl SearchStore for SqliteSearch {
     ) -> StoreResult<Vec<String>> {
         let conditions = scope_sql(&scope, false, &mut 0, None);
         let names = prefixes(terms);
-        let matched: i64 = sqlx::query_scalar(&format!(
-            "SELECT count(*) FROM (SELECT 1 FROM visitors_fts WHERE visitors_fts MATCH ? LIMIT {})",
-            WIDE_NAMES + 1
-        ))
-        .bind(&names)
-        .fetch_one(&self.reader)
-        .await?;
-        // A few visitors: their conversations, sorted. Many (a common first name's first
-        // letters): one pass over the conversations, each checked against the set.
-        let by_visitor = if matched > WIDE_NAMES {
-            format!(
-                "SELECT c.id, c.last_activity_at FROM conversations c WHERE c.visitor_id IN \
-                 (SELECT v.id FROM visitors_fts JOIN visitors v ON v.rowid = visitors_fts.rowid \
-                 WHERE visitors_fts MATCH ?) AND {conditions} 1 = 1"
-            )
-        } else {
-            format!(
-                "SELECT c.id, c.last_activity_at FROM visitors_fts \
-                 JOIN visitors v ON v.rowid = visitors_fts.rowid \
-                 JOIN conversations c ON c.visitor_id = v.id \
-                 WHERE visitors_fts MATCH ? AND {conditions} 1 = 1"
-            )
-        };
+        let by_visitor = format!(
+            "SELECT c.id, c.last_activity_at FROM visitors_fts \
+             JOIN visitors v ON v.rowid = visitors_fts.rowid \
+             JOIN conversations c ON c.visitor_id = v.id \
+             WHERE visitors_fts MATCH ? AND {conditions} 1 = 1"
+        );
         let labels: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM labels WHERE lower(name) LIKE ?")
                 .bind(format!("%{}%", terms.words.join("%")))
