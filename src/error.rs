@@ -132,7 +132,7 @@ pub mod ssr {
     use leptos::server_fn::error::ServerFnErrorErr;
 
     /// What the body limit's error says when a request outgrows it (http-body-util).
-    const BODY_LIMIT_MESSAGE: &str = "length limit exceeded";
+    pub const BODY_LIMIT_MESSAGE: &str = "length limit exceeded";
 
     impl AppError {
         pub fn status_code(&self) -> StatusCode {

@@ -5,7 +5,7 @@
 //! is sniffed from its bytes and must agree with its name; images are decoded (a damaged one
 //! is refused) and large ones get a thumbnail. Then the file goes to the file store and is
 //! posted as a message of its own; if that fails, the stored copy is removed.
-use super::sniff::{sniff, Sniffed};
+use super::sniff::sniff;
 use crate::error::{internal, AppError, AppResult};
 use crate::live::post::{post_file, store_error};
 use crate::model::{clean_file_name, validate_client_id, Attachment, Message, SenderKind};
@@ -57,42 +57,53 @@ async fn receive(
 ) -> AppResult<Message> {
     validate_client_id(&query.client_id)?;
     let (conversation_id, author) = sender(state, &parts.headers, &query).await?;
-    let max = state.settings.limits.file_bytes;
-    let bytes = read_whole(body, max).await?;
+    // A visitor's upload counts as one of their messages, before any of its bytes are read.
+    if author.kind == SenderKind::Visitor {
+        let from = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|peer| {
+                access::address_of(peer.0.ip(), &parts.headers, &state.settings.trusted_proxies)
+            });
+        state.rate_limits.visitor_message(&conversation_id, from)?;
+    }
+    let bytes = read_whole(body, state.settings.limits.file_bytes).await?;
     let name = clean_file_name(&query.name);
     let sniffed = sniff(&bytes, &name, &state.settings.files.types)?;
-    let looked = look_at(sniffed, bytes.clone()).await?;
+    let seen = match sniffed.content_type {
+        _ if !sniffed.image => None,
+        // A thumbnail of an animated GIF would stand still.
+        "image/gif" => Some(look_at(bytes.clone(), false).await?),
+        _ => Some(look_at(bytes.clone(), true).await?),
+    };
+    let (size, thumb) = match seen {
+        Some(seen) => (Some(seen.size), seen.thumb.map(Bytes::from)),
+        None => (None, None),
+    };
     let file = Attachment {
         id: uuid::Uuid::new_v4().to_string(),
-        name: looked.name,
-        content_type: looked.content_type.to_string(),
+        name: sniffed.name,
+        content_type: sniffed.content_type.to_string(),
         size: bytes.len() as u64,
-        width: looked.size.map(|s| s.0),
-        height: looked.size.map(|s| s.1),
-        thumb: looked.thumb.is_some(),
+        width: size.map(|s| s.0),
+        height: size.map(|s| s.1),
+        thumb: thumb.is_some(),
     };
     let key = object_key(&conversation_id, &file.id, false);
     state.files.put(&key, bytes).await.map_err(internal)?;
-    if let Some(thumb) = looked.thumb {
+    if let Some(thumb) = thumb {
         let thumb_key = object_key(&conversation_id, &file.id, true);
         if let Err(error) = state.files.put(&thumb_key, thumb).await {
             remove(state, &conversation_id, &file).await;
             return Err(internal(error));
         }
     }
-    let from = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|peer| {
-            access::address_of(peer.0.ip(), &parts.headers, &state.settings.trusted_proxies)
-        });
     let stored = post_file(
         state,
         &conversation_id,
         author,
         file.clone(),
         &query.client_id,
-        from,
     );
     match stored.await {
         Ok((message, duplicate)) => {
@@ -100,7 +111,7 @@ async fn receive(
             if duplicate {
                 remove(state, &conversation_id, &file).await;
             } else {
-                crate::telemetry::file_received(message.attachment.as_ref().map_or(0, |f| f.size));
+                crate::telemetry::file_received(file.size);
             }
             Ok(message)
         }
@@ -157,7 +168,7 @@ async fn sender(
 async fn read_whole(body: Body, max: usize) -> AppResult<Bytes> {
     let bytes = axum::body::to_bytes(body, max).await.map_err(|error| {
         let text = format!("{error:#}");
-        if text.contains("length limit exceeded") {
+        if text.contains(crate::error::ssr::BODY_LIMIT_MESSAGE) {
             AppError::TooLarge { max_bytes: max }
         } else {
             AppError::BadRequest("The upload stopped before the end; nothing was kept.".into())
@@ -169,36 +180,17 @@ async fn read_whole(body: Body, max: usize) -> AppResult<Bytes> {
     Ok(bytes)
 }
 
-struct Looked {
-    name: String,
-    content_type: &'static str,
-    size: Option<(u32, u32)>,
-    thumb: Option<Bytes>,
-}
-
-/// Decodes an image (off the async threads) for its size and, when large, a thumbnail.
-async fn look_at(sniffed: Sniffed, bytes: Bytes) -> AppResult<Looked> {
-    let mut looked = Looked {
-        name: sniffed.name,
-        content_type: sniffed.content_type,
-        size: None,
-        thumb: None,
-    };
-    if !sniffed.image {
-        return Ok(looked);
-    }
-    let gif = sniffed.content_type == "image/gif";
-    let seen = tokio::task::spawn_blocking(move || super::thumbs::inspect(&bytes, !gif))
+/// Decodes an image (off the async threads) for its size and, when large and `may_thumb`, a
+/// thumbnail; a damaged image is refused.
+async fn look_at(bytes: Bytes, may_thumb: bool) -> AppResult<super::thumbs::Seen> {
+    tokio::task::spawn_blocking(move || super::thumbs::inspect(&bytes, may_thumb))
         .await
-        .map_err(internal)?;
-    let seen = seen.map_err(|reason| {
-        AppError::Invalid(format!(
-            "That image could not be read ({reason}); nothing was sent."
-        ))
-    })?;
-    looked.size = Some(seen.size);
-    looked.thumb = seen.thumb.map(Bytes::from);
-    Ok(looked)
+        .map_err(internal)?
+        .map_err(|reason| {
+            AppError::Invalid(format!(
+                "That image could not be read ({reason}); nothing was sent."
+            ))
+        })
 }
 
 fn object_key(conversation_id: &str, file_id: &str, thumb: bool) -> String {
@@ -299,22 +291,20 @@ async fn readable_message(
     query: &ServeQuery,
     headers: &HeaderMap,
 ) -> AppResult<Message> {
-    let conversations = &state.stores.conversations;
-    let page = if let Some(agent) = access::agent_from_headers(state, headers).await? {
-        let inboxes = access::inbox_access(state, &agent).await?;
-        let viewer = Viewer::Agent(&agent, &inboxes);
-        conversations
-            .messages_before(viewer, conversation_id, Some(seq + 1), 1)
-            .await
-    } else if !query.key.is_empty() {
-        let viewer = Viewer::Visitor { conversation_id };
-        conversations
-            .messages_before(viewer, conversation_id, Some(seq + 1), 1)
-            .await
-    } else {
-        return Err(AppError::FileNotFound);
+    let agent = match access::agent_from_headers(state, headers).await? {
+        Some(agent) => Some((access::inbox_access(state, &agent).await?, agent)),
+        None if query.key.is_empty() => return Err(AppError::FileNotFound),
+        None => None,
     };
-    let message = page
+    let viewer = match &agent {
+        Some((inboxes, agent)) => Viewer::Agent(agent, inboxes),
+        None => Viewer::Visitor { conversation_id },
+    };
+    let message = state
+        .stores
+        .conversations
+        .messages_before(viewer, conversation_id, Some(seq + 1), 1)
+        .await
         .map_err(|error| match error {
             // A conversation this requester may not read answers as a file that is not there.
             crate::store::StoreError::NotFound => AppError::FileNotFound,

@@ -31,22 +31,21 @@ pub async fn post(
 
 /// Posts a file already in the file store as a message of its own (its body is the file's
 /// name, so previews, search, transcripts and e-mail name it). Answers the stored message and
-/// whether it was stored before (a retried upload: the caller drops its new copy).
+/// whether it was stored before (a retried upload: the caller drops its new copy). A visitor's
+/// upload was counted against their rates before its body was read (`attachments::ssr`).
 pub async fn post_file(
     state: &AppState,
     conversation_id: &str,
     author: Author,
     file: Attachment,
     client_id: &str,
-    from: Option<std::net::IpAddr>,
 ) -> AppResult<(Message, bool)> {
     let name = file.name.clone();
-    let appended = if author.kind == SenderKind::Visitor {
-        let draft = (name.as_str(), client_id, Some(file));
-        visitor_append(state, conversation_id, author, draft, from).await?
-    } else {
-        append(state, conversation_id, author, &name, client_id, Some(file)).await?
-    };
+    let visitor = author.kind == SenderKind::Visitor;
+    let appended = append(state, conversation_id, author, &name, client_id, Some(file)).await?;
+    if visitor {
+        wake_if_snoozed(state, &appended).await;
+    }
     let message = appended.events.last().cloned().ok_or(AppError::Internal)?;
     Ok((message, appended.duplicate))
 }
@@ -123,24 +122,17 @@ pub async fn post_from_visitor(
     client_id: &str,
     from: Option<std::net::IpAddr>,
 ) -> AppResult<Message> {
-    let draft = (body, client_id, None);
-    let appended = visitor_append(state, conversation_id, author, draft, from).await?;
+    state.rate_limits.visitor_message(conversation_id, from)?;
+    let appended = append(state, conversation_id, author, body, client_id, None).await?;
+    wake_if_snoozed(state, &appended).await;
     appended.events.last().cloned().ok_or(AppError::Internal)
 }
 
-/// `post_from_visitor` for a body, its client id and any file.
-async fn visitor_append(
-    state: &AppState,
-    conversation_id: &str,
-    author: Author,
-    (body, client_id, file): (&str, &str, Option<Attachment>),
-    from: Option<std::net::IpAddr>,
-) -> AppResult<Appended> {
-    state.rate_limits.visitor_message(conversation_id, from)?;
-    let appended = append(state, conversation_id, author, body, client_id, file).await?;
-    // A snoozed conversation wakes when its visitor writes (a separate write: only snoozed
-    // conversations pay for it).
+/// A snoozed conversation wakes when its visitor writes (a separate write: only snoozed
+/// conversations pay for it).
+async fn wake_if_snoozed(state: &AppState, appended: &Appended) {
     if appended.conversation.snoozed() && !appended.duplicate {
+        let conversation_id = appended.conversation.id.as_str();
         let viewer = crate::store::Viewer::Visitor { conversation_id };
         match state
             .stores
@@ -155,7 +147,6 @@ async fn visitor_append(
             }
         }
     }
-    Ok(appended)
 }
 
 /// Hands what a write produced to the hub, events first, then the conversation's new state.

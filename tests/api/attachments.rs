@@ -23,13 +23,13 @@ pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-struct Sent {
-    status: u16,
+pub(crate) struct Sent {
+    pub(crate) status: u16,
     body: String,
 }
 
 impl Sent {
-    fn message(&self) -> Message {
+    pub(crate) fn message(&self) -> Message {
         assert_eq!(self.status, 200, "upload refused: {}", self.body);
         serde_json::from_str(&self.body).expect("a message")
     }
@@ -42,7 +42,12 @@ impl Sent {
 }
 
 /// Posts `bytes` as the browser's upload does, with `client`'s cookies (and `headers`).
-async fn upload(client: &Client, query: &str, bytes: Vec<u8>, headers: &[(&str, &str)]) -> Sent {
+pub(crate) async fn upload(
+    client: &Client,
+    query: &str,
+    bytes: Vec<u8>,
+    headers: &[(&str, &str)],
+) -> Sent {
     let mut request = reqwest::Client::new()
         .post(format!("{}/files?{query}", client.base))
         .header("Cookie", client.cookie_header())
@@ -59,11 +64,11 @@ async fn upload(client: &Client, query: &str, bytes: Vec<u8>, headers: &[(&str, 
     }
 }
 
-fn query(name: &str, client_id: &str) -> String {
+pub(crate) fn query(name: &str, client_id: &str) -> String {
     format!("client_id={client_id}&name={name}")
 }
 
-async fn fetch(client: &Client, path: &str) -> reqwest::Response {
+pub(crate) async fn fetch(client: &Client, path: &str) -> reqwest::Response {
     reqwest::Client::new()
         .get(format!("{}{path}", client.base))
         .header("Cookie", client.cookie_header())

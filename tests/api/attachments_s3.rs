@@ -2,7 +2,7 @@
 //! by scripts/install-tools.sh) and the real binary configured with the usual `AWS_*`
 //! variables. A file and its thumbnail land in the bucket under the configured prefix and are
 //! served back whole; a refused upload puts nothing there.
-use crate::attachments::png;
+use crate::attachments::{fetch, png, query, upload};
 use crate::common::*;
 use std::process::Stdio;
 use std::time::Duration;
@@ -67,21 +67,6 @@ impl S3 {
     }
 }
 
-async fn put(client: &Client, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(format!(
-            "{}/files?client_id={}&name={name}",
-            client.base,
-            client_id()
-        ))
-        .header("Cookie", client.cookie_header())
-        .header("Origin", &client.base)
-        .body(bytes)
-        .send()
-        .await
-        .expect("server answers")
-}
-
 /// A node's settings for the bucket at `s3`, under `prefix`.
 fn s3_settings(s3: &S3, prefix: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -108,9 +93,14 @@ async fn files_live_in_s3_when_configured(backend: Backend) {
     let id = session.conversation.id;
 
     let photo = png(1600, 1200);
-    let sent = put(&visitor, "damage.png", photo.clone()).await;
-    assert_eq!(sent.status(), 200);
-    let message: switchboard::model::Message = sent.json().await.unwrap();
+    let sent = upload(
+        &visitor,
+        &query("damage.png", &client_id()),
+        photo.clone(),
+        &[],
+    )
+    .await;
+    let message = sent.message();
     let file = message.attachment.expect("a file");
     assert!(file.thumb);
     let mut keys = s3.keys().await;
@@ -125,18 +115,19 @@ async fn files_live_in_s3_when_configured(backend: Backend) {
 
     let mut agent = server.client();
     agent.sign_in().await;
-    let got = reqwest::Client::new()
-        .get(format!("{}/files/{id}/{}", server.base, message.seq))
-        .header("Cookie", agent.cookie_header())
-        .send()
-        .await
-        .unwrap();
+    let got = fetch(&agent, &format!("/files/{id}/{}", message.seq)).await;
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().await.unwrap().as_ref(), photo.as_slice());
 
     // A refused upload leaves the bucket as it was.
-    let lying = put(&visitor, "invoice.pdf", png(10, 10)).await;
-    assert_eq!(lying.status(), 422);
+    let lying = upload(
+        &visitor,
+        &query("invoice.pdf", &client_id()),
+        png(10, 10),
+        &[],
+    )
+    .await;
+    assert_eq!(lying.status, 422);
     assert_eq!(s3.keys().await.len(), 2);
 }
 
@@ -158,9 +149,14 @@ async fn two_nodes_share_files_through_s3() {
     follow(&mut socket, &id).await;
 
     let photo = png(400, 300);
-    let sent = put(&visitor, "photo.png", photo.clone()).await;
-    assert_eq!(sent.status(), 200);
-    let message: switchboard::model::Message = sent.json().await.unwrap();
+    let sent = upload(
+        &visitor,
+        &query("photo.png", &client_id()),
+        photo.clone(),
+        &[],
+    )
+    .await;
+    let message = sent.message();
     let live = socket
         .expect(|frame| frame_message(frame).filter(|m| m.seq == message.seq))
         .await;
@@ -168,12 +164,7 @@ async fn two_nodes_share_files_through_s3() {
         live.attachment, message.attachment,
         "the other node's socket has it"
     );
-    let got = reqwest::Client::new()
-        .get(format!("{}/files/{id}/{}", second.base, message.seq))
-        .header("Cookie", agent.cookie_header())
-        .send()
-        .await
-        .unwrap();
+    let got = fetch(&agent, &format!("/files/{id}/{}", message.seq)).await;
     assert_eq!(got.status(), 200);
     assert_eq!(got.bytes().await.unwrap().as_ref(), photo.as_slice());
 }

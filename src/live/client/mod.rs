@@ -173,13 +173,13 @@ impl Live {
         live
     }
 
-    /// The visitor's token, for a socket opened where our cookie is not sent; set it before
-    /// the first `follow`.
     /// The visitor's token when the widget keeps it itself (framed on another site).
     pub fn visitor_token(&self) -> Option<String> {
         self.visitor_token.get_value()
     }
 
+    /// The visitor's token, for a socket opened where our cookie is not sent; set it before
+    /// the first `follow`.
     pub fn set_visitor_token(&self, token: Option<String>) {
         self.visitor_token.set_value(token);
     }
