@@ -1,18 +1,17 @@
 import { defineConfig } from "@playwright/test";
+import { cpus } from "node:os";
 
-// A fresh server on its own port and SQLite file for every run; see serve.sh. The specs share
-// it and run one at a time in file order: conversation.spec.ts, which starts from an empty
-// inbox, comes first.
-const port = Number(process.env.E2E_PORT ?? 3210);
-
+// Every test starts a server of its own (tests/helpers.ts: the release binary alone in an
+// empty folder, on its own port and SQLite file), so tests share nothing, run in any order and
+// in parallel: one worker per core.
 export default defineConfig({
   testDir: "./tests",
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  workers: 1,
+  fullyParallel: true,
+  workers: Number(process.env.E2E_WORKERS ?? cpus().length),
   reporter: [["list"]],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
     trace: "retain-on-failure",
     launchOptions: {
       // Debian's Chromium: Playwright's own browser download is not reachable here.
@@ -26,13 +25,5 @@ export default defineConfig({
         "--no-first-run",
       ],
     },
-  },
-  webServer: {
-    command: `bash end2end/serve.sh ${port}`,
-    cwd: "..",
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "pipe",
   },
 });

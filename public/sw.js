@@ -20,6 +20,12 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The page asks for a fresh copy of itself once a chat starts (src/widget/offline.rs): fetched
+// here, with the visitor's cookie, whether or not this worker controls the page yet.
+self.addEventListener("message", (event) => {
+  if (event.data === "refresh") event.waitUntil(caches.open(CACHE).then((cache) => cache.add("/widget")));
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);

@@ -4,6 +4,22 @@ use crate::model::Agent;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// Who is signed in, for every page of the dashboard (provided by the dashboard's workspace):
+/// pages show only the controls the server lets this agent use.
+#[derive(Clone)]
+pub struct Me(pub Agent);
+
+impl Me {
+    pub fn id() -> String {
+        expect_context::<Me>().0.id
+    }
+
+    /// Whether the signed-in agent is an admin; false outside the dashboard.
+    pub fn is_admin() -> bool {
+        use_context::<Me>().is_some_and(|me| me.0.role == crate::model::Role::Admin)
+    }
+}
+
 #[server(endpoint = "current_agent")]
 pub async fn current_agent() -> Result<Option<Agent>, AppError> {
     ssr::signed_in_agent().await

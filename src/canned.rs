@@ -38,13 +38,7 @@ pub fn CannedPage() -> impl IntoView {
     );
     let editing = RwSignal::new(None::<CannedResponse>);
     // Admins also keep the team's replies.
-    let me = Resource::new(|| (), |_| crate::auth::current_agent());
-    let is_admin = Signal::derive(move || {
-        me.get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|agent| agent.role == crate::model::Role::Admin)
-    });
+    let is_admin = Signal::stored(crate::auth::Me::is_admin());
     view! {
         <section class="page" aria-labelledby="replies-title">
             <header class="page-header">

@@ -3,8 +3,9 @@
 //! A one-way house (docs/architecture.md): `model`, `error` and `clock` at the bottom; then
 //! `store` and `telemetry`; then `state` (what every handler sees); then `live` (the socket,
 //! fan-out, the browser's connection); then the feature modules (`auth`, `chat`, `team`,
-//! `outbox`, `notes`, `canned`, `labels`, `snooze`, `search`, `transcripts`, `csat`, `mail`, `inbox`, `widget`), each with its model, server functions and components, server-only
-//! code in an `ssr` submodule; then the `app` shell; and `server` on top, which only
+//! `outbox`, `notes`, `canned`, `labels`, `snooze`, `search`, `transcripts`, `csat`, `mail`,
+//! `demo`, `inbox`, `widget`), each with its model, server functions and components,
+//! server-only code in an `ssr` submodule; then the `app` shell; and `server` on top, which only
 //! assembles. A module imports only from the layers below it.
 // Leptos views are deeply nested types; the dashboard's outgrow the default limit in release.
 #![recursion_limit = "256"]
@@ -20,6 +21,7 @@ pub mod canned;
 pub mod chat;
 pub mod clock;
 pub mod csat;
+pub mod demo;
 pub mod error;
 pub mod inbox;
 pub mod inboxes;

@@ -1,4 +1,5 @@
-use switchboard::state::settings::Settings;
+use switchboard::server::Site;
+use switchboard::state::settings::{Cli, Settings};
 use tracing_subscriber::EnvFilter;
 
 // Release builds only: the debug build compiles mimalloc's C without optimisation, which made
@@ -9,23 +10,38 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The site (scripts/build-site.sh) compiled into the binary, so the binary alone is a
+/// deployment. Here rather than in the library: a release build compiles the library beside
+/// the browser bundles and only this small crate after them (scripts/build-release.sh).
+/// Debug builds read the folder from disk.
+#[derive(rust_embed::Embed)]
+#[folder = "target/site"]
+#[allow_missing = true]
+struct EmbeddedSite;
+
 #[tokio::main]
 async fn main() {
     // Parsed first, so `--help` and `--version` answer without starting anything.
-    let settings = match Settings::load() {
+    let cli = <Cli as clap::Parser>::parse();
+    let healthcheck = cli.healthcheck;
+    let settings = match Settings::from_cli(cli) {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("switchboard: {error}");
             std::process::exit(2);
         }
     };
+    if healthcheck {
+        let healthy = switchboard::server::ops::check_health(settings.address);
+        std::process::exit(if healthy { 0 } else { 1 });
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("switchboard=info,tower_http=warn,info")),
         )
         .init();
-    if let Err(error) = switchboard::server::serve(settings).await {
+    if let Err(error) = switchboard::server::serve(settings, Site::new(EmbeddedSite::get)).await {
         tracing::error!(%error, "Switchboard could not start");
         eprintln!("switchboard: {error}");
         std::process::exit(1);

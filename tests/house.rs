@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("snooze", 6),
     ("search", 6),
     ("mail", 6),
+    ("demo", 6),
     ("inbox", 7),
     ("widget", 7),
     ("app", 8),
@@ -127,4 +128,84 @@ fn one_clock_and_small_files() {
     }
     assert_eq!(clocks.len(), 1, "now_ms is defined in {clocks:?}");
     assert!(large.is_empty(), "files over 500 lines: {large:?}");
+}
+
+/// Every file of the repository: what `git ls-files` would list, without needing git.
+fn repository_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') && name != ".ci" || name == "target" || name == "node_modules" {
+            continue;
+        }
+        if path.is_dir() {
+            if ["test-results", "playwright-report", "data"].contains(&name.as_ref()) {
+                continue;
+            }
+            repository_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// Nothing depends on where one machine keeps things: no script, setting or document names a
+/// folder of a particular machine (local copies come from environment variables).
+#[test]
+fn no_path_of_one_machine() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    repository_files(root, &mut files);
+    // Spelled in parts, so this file does not name them itself.
+    let machine_paths = ["work", "root", "home"].map(|dir| format!("/{dir}/"));
+    let mut found = Vec::new();
+    for file in &files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue; // images and other binary files
+        };
+        for (number, line) in text.lines().enumerate() {
+            if machine_paths.iter().any(|p| line.contains(p)) {
+                found.push(format!("{}:{}: {line}", file.display(), number + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "paths of one machine:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The container image builds with the scripts CI runs, and keeps the deployment's promises:
+/// not root, data in a volume, a health check that needs no curl.
+#[test]
+fn the_container_image_uses_the_tested_scripts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    for script in dockerfile
+        .split_whitespace()
+        .filter(|word| word.starts_with("scripts/") && word.ends_with(".sh"))
+    {
+        assert!(
+            root.join(script).is_file(),
+            "the Dockerfile runs {script}, which is missing"
+        );
+    }
+    assert!(dockerfile.contains("bash scripts/build-release.sh"));
+    for promise in [
+        "USER switchboard",
+        "VOLUME /data",
+        "\"--healthcheck\"",
+        "HEALTHCHECK",
+    ] {
+        assert!(
+            dockerfile.contains(promise),
+            "the Dockerfile lacks {promise}"
+        );
+    }
+    let compose = std::fs::read_to_string(root.join("compose.yaml")).unwrap();
+    for service in ["postgres:", "node-a:", "node-b:", "proxy:"] {
+        assert!(compose.contains(service), "compose.yaml lacks {service}");
+    }
 }

@@ -1,6 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
 import * as fs from "node:fs";
-import { hydrated, shots, signIn } from "./helpers";
+import { expect, test, hydrated, shots, signIn } from "./helpers";
 
 test("visitor and agent chat live, both ways, across a reload", async ({ browser }) => {
   fs.mkdirSync(shots, { recursive: true });

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
 import * as fs from "node:fs";
+import { expect, test } from "./helpers";
 
 const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "test-results/screenshots";
 

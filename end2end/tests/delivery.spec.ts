@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { expect, test } from "./helpers";
 
 const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "test-results/screenshots";
 
@@ -27,6 +28,11 @@ test("messages written offline survive a reload and arrive once, in order, then 
   await expect(visitor.getByTestId("connection")).toHaveText("Online");
   // The service worker holds the widget for offline use once it is active.
   await visitor.waitForFunction(async () => (await navigator.serviceWorker.ready).active !== null);
+  // …with this chat in its copy of the page (asked for when the chat started).
+  await visitor.waitForFunction(async () => {
+    const page = await (await caches.open("switchboard-widget-v2")).match("/widget");
+    return page !== undefined && (await page.text()).includes("Hello from the train");
+  });
 
   await agent.getByTestId("conversation-item").filter({ hasText: "Tom Train" }).click();
   await expect(agent.getByTestId("messages")).toContainText("Hello from the train");

@@ -1,13 +1,13 @@
-import { expect, test, type Request } from "@playwright/test";
+import { type Request } from "@playwright/test";
 import * as fs from "node:fs";
-import { accessible, shots, signIn } from "./helpers";
+import { expect, test, accessible, shots, signIn } from "./helpers";
 
 // The one-line embed on another site: the demo page at http://localhost:PORT loads the embed
 // from http://127.0.0.1:PORT, a different site to the browser, so no cookie of the widget's
 // reaches Switchboard from inside the frame.
-test("the embed on another site: only the launcher until opened, then a chat that survives a reload", async ({ browser }) => {
+test("the embed on another site: only the launcher until opened, then a chat that survives a reload", async ({ browser, baseURL }) => {
   fs.mkdirSync(shots, { recursive: true });
-  const switchboard = new URL(test.info().project.use.baseURL!);
+  const switchboard = new URL(baseURL!);
   const hostPage = `http://localhost:${switchboard.port}/`;
   const siteContext = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const agentContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });

@@ -1,6 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
 import { deflateSync } from "node:zlib";
-import { accessible, hydrated, shots, signIn, startChat } from "./helpers";
+import { expect, test, accessible, hydrated, shots, signIn, startChat } from "./helpers";
 
 // Files: the visitor attaches a screenshot with the paperclip and the agent sees it inline
 // (a thumbnail); the agent pastes an image and drops a PDF, which the visitor sees inline and

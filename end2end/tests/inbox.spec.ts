@@ -1,20 +1,19 @@
-import { expect, test } from "@playwright/test";
 import * as fs from "node:fs";
-import { accessible, hydrated, shots, signIn } from "./helpers";
+import { expect, test, accessible, hydrated, shots, signIn } from "./helpers";
 
 // An admin sets up the website widget: its name, colour and greeting reach the widget, and a
 // site that is not on the allowed list cannot show it.
-test("the website widget's settings: look, words, and the sites that may show it", async ({ browser }) => {
+test("the website widget's settings: look, words, and the sites that may show it", async ({ browser, baseURL }) => {
   fs.mkdirSync(shots, { recursive: true });
-  const switchboard = new URL(test.info().project.use.baseURL!);
+  const switchboard = new URL(baseURL!);
   const adminContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   const visitorContext = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const admin = await adminContext.newPage();
   const visitor = await visitorContext.newPage();
 
   await signIn(admin);
-  await admin.getByTestId("nav-inbox").click();
-  await expect(admin.getByRole("heading", { name: "Website widgets" })).toBeVisible();
+  await admin.getByTestId("nav-inboxes").click();
+  await expect(admin.getByRole("heading", { name: "Inboxes", exact: true })).toBeVisible();
   await hydrated(admin);
   // Out of the box any site may show it, and the page says so.
   await expect(admin.getByTestId("any-site-warning")).toBeVisible();
@@ -69,11 +68,11 @@ test("a second website: its own inbox, language and hours; the widget speaks the
   const adminContext = await browser.newContext({ viewport: { width: 1360, height: 900 } });
   const admin = await adminContext.newPage();
   await signIn(admin);
-  await admin.goto("/agent/inbox");
+  await admin.goto("/agent/inboxes");
   await hydrated(admin);
   await admin.getByTestId("new-inbox-name").fill("Tienda");
   await admin.getByRole("button", { name: "Add inbox" }).click();
-  await expect(admin).toHaveURL(/\/agent\/inbox\?id=[0-9a-f]{12}$/);
+  await expect(admin).toHaveURL(/\/agent\/inboxes\?id=[0-9a-f]{12}$/);
   const inboxId = new URL(admin.url()).searchParams.get("id")!;
   await expect(admin.getByTestId("inbox-name")).toHaveValue("Tienda");
   await admin.getByTestId("inbox-language").selectOption("es");

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { type Page } from "@playwright/test";
+import { expect, test, hydrated, signIn } from "./helpers";
 
 // Every control of the dashboard is reachable with Tab, says what it is, and shows where the
 // focus is; a conversation can be opened, answered and resolved without a mouse.
@@ -49,7 +49,7 @@ test("the dashboard works by keyboard, with the focus always visible", async ({ 
     expect(control.visible, `no visible focus on ${control.tag} "${control.name}"`).toBe(true);
   }
   const names = reached.map((c) => c.name);
-  for (const wanted of ["Inbox", "Team", "Website widget", "Your settings", "Sign out"]) {
+  for (const wanted of ["Inbox", "Team", "Inboxes", "Your settings", "Sign out"]) {
     expect(names, `Tab reaches ${wanted}`).toContain(wanted);
   }
   expect(names.some((n) => n.startsWith("Mine"))).toBe(true);
@@ -59,6 +59,9 @@ test("the dashboard works by keyboard, with the focus always visible", async ({ 
   await page.getByTestId("conversation-item").first().focus();
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/\/agent\/c\//);
+  // The thread is on screen (its composer too) before the shortcut asks for it.
+  await expect(page.getByTestId("messages")).toContainText("Can you hear me?");
+  await expect(page.getByTestId("composer-input")).toBeVisible();
   await page.locator("body").press("c");
   await expect(page.getByTestId("composer-input")).toBeFocused();
   await page.keyboard.type("Answered by keyboard.");

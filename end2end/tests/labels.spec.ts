@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { accessible, hydrated, shots, signIn, startChat } from "./helpers";
+import { expect, test, accessible, hydrated, shots, signIn, startChat } from "./helpers";
 
 // Labels: an admin defines them on /agent/labels (a duplicate name is refused with a message);
 // an agent puts one on a conversation from its side panel, another tab sees the chip live, the

@@ -1,41 +1,19 @@
-import { expect, test } from "@playwright/test";
-import { spawn, type ChildProcess } from "node:child_process";
-import { accessible, hydrated, shots } from "./helpers";
+import { expect, test, accessible, hydrated, shots } from "./helpers";
 
-// Limits as people meet them: a server of its own with tight limits (the shared one raises
-// them, since every spec's visitors come from one address), so a visitor who writes too fast
-// and a burglar at the sign-in form each see what happened and when to try again.
-const port = Number(process.env.E2E_LIMITS_PORT ?? 3216);
-const base = `http://127.0.0.1:${port}`;
-let server: ChildProcess;
-
-test.beforeAll(async () => {
-  server = spawn("bash", ["end2end/serve.sh", String(port)], {
-    cwd: "..",
-    env: {
-      ...process.env,
-      SWITCHBOARD_LIMITS:
-        "visitor_messages_per_minute=3,sign_in_free_failures=1,sign_in_lock_after=3,sign_in_lock_minutes=1",
-    },
-    stdio: "ignore",
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the limited server did not start");
-});
-
-test.afterAll(() => {
-  server?.kill();
+// Limits as people meet them: a server with tight limits (the other specs' servers raise them,
+// since every visitor here comes from one address), so a visitor who writes too fast and a
+// burglar at the sign-in form each see what happened and when to try again.
+test.use({
+  serverEnv: {
+    SWITCHBOARD_LIMITS:
+      "visitor_messages_per_minute=3,sign_in_free_failures=1,sign_in_lock_after=3,sign_in_lock_minutes=1",
+  },
 });
 
 test("a visitor writing too fast is told to wait, and the message goes out by itself", async ({ page }) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 420, height: 700 });
-  await page.goto(`${base}/widget`);
+  await page.goto("/widget");
   await hydrated(page);
   await page.getByTestId("start-name").fill("Quick Fingers");
   await page.getByTestId("composer-input").fill("message 1");
@@ -62,7 +40,7 @@ test("a visitor writing too fast is told to wait, and the message goes out by it
 });
 
 test("guessing passwords locks the sign-in form, which says for how long", async ({ page }) => {
-  await page.goto(`${base}/agent/login`);
+  await page.goto("/agent/login");
   await hydrated(page);
   await page.getByLabel("E-mail").fill("ana@example.com");
   const alert = page.locator(".form-error[role=alert]");

@@ -1,20 +1,37 @@
-import { expect, test, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { accessible, hydrated, shots } from "./helpers";
+import { expect, test, accessible, freePort, hydrated, shots } from "./helpers";
 
-// E-mail as people meet it: a server of its own that sends through a real SMTP server on
-// loopback (aiosmtpd, from scripts/install-tools.sh). The visitor asks for the transcript by
+// E-mail as people meet it: a server that sends through a real SMTP server on loopback
+// (aiosmtpd, from scripts/install-test-tools.sh). The visitor asks for the transcript by
 // e-mail; after they leave, the agent's reply reaches them by e-mail, and its link reopens the
 // chat in a browser that has never seen it; admins see what went out at /agent/mail.
-const port = Number(process.env.E2E_MAIL_PORT ?? 3217);
-const smtpPort = port + 1000;
-const base = `http://127.0.0.1:${port}`;
-const maildir = join(mkdtempSync(join(tmpdir(), "sb-mail-")), "maildir");
-let server: ChildProcess;
-let smtp: ChildProcess;
+let maildir = "";
+
+const mailTest = test.extend<{ smtpPort: number }>({
+  // Each test's own SMTP server and mailbox.
+  smtpPort: async ({}, use) => {
+    const port = await freePort();
+    maildir = join(mkdtempSync(join(tmpdir(), "sb-mail-")), "maildir");
+    const smtp: ChildProcess = spawn(
+      "python3",
+      ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir],
+      { stdio: "ignore" },
+    );
+    await use(port);
+    smtp.kill();
+  },
+  serverEnv: async ({ smtpPort }, use) => {
+    await use({
+      SWITCHBOARD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      SWITCHBOARD_MAIL_FROM: "Acme Support <help@acme.example>",
+      SWITCHBOARD_MAIL_BATCH_SECS: "2",
+    });
+  },
+});
 
 async function until(check: () => Promise<boolean>, what: string) {
   for (let i = 0; i < 300; i++) {
@@ -47,36 +64,8 @@ function received(): string[] {
   return readdirSync(dir).map((file) => unquote(readFileSync(join(dir, file), "utf8")));
 }
 
-test.beforeAll(async () => {
-  smtp = spawn("python3", ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${smtpPort}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], {
-    stdio: "ignore",
-  });
-  server = spawn("bash", ["end2end/serve.sh", String(port)], {
-    cwd: "..",
-    env: {
-      ...process.env,
-      SWITCHBOARD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      SWITCHBOARD_MAIL_FROM: "Acme Support <help@acme.example>",
-      SWITCHBOARD_MAIL_BATCH_SECS: "2",
-    },
-    stdio: "ignore",
-  });
-  await until(async () => {
-    try {
-      return (await fetch(`${base}/healthz`)).ok;
-    } catch {
-      return false;
-    }
-  }, "the mail server to start");
-});
-
-test.afterAll(() => {
-  server?.kill();
-  smtp?.kill();
-});
-
 async function signInAt(page: Page) {
-  await page.goto(`${base}/agent/login`);
+  await page.goto("/agent/login");
   await hydrated(page);
   await page.getByLabel("E-mail").fill("ana@example.com");
   await page.getByLabel("Password").fill("e2e-password-123");
@@ -85,13 +74,13 @@ async function signInAt(page: Page) {
   await hydrated(page);
 }
 
-test("the transcript and a reply reach the visitor by e-mail, and the link reopens the chat", async ({ browser }) => {
+mailTest("the transcript and a reply reach the visitor by e-mail, and the link reopens the chat", async ({ browser, baseURL }) => {
   test.setTimeout(240_000);
   const t0 = Date.now();
   const mark = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`);
   const visitorContext = await browser.newContext({ viewport: { width: 420, height: 720 } });
   const visitor = await visitorContext.newPage();
-  await visitor.goto(`${base}/widget`);
+  await visitor.goto("/widget");
   await hydrated(visitor);
   await visitor.getByTestId("start-name").fill("Rosa Díaz");
   await visitor.getByTestId("start-email").fill("rosa@example.com");
@@ -132,11 +121,11 @@ test("the transcript and a reply reach the visitor by e-mail, and the link reope
   const reply = received().find((mail) => mail.includes("replied to your message"))!;
   expect(reply).toContain("tracking AB-991");
   const link = reply.match(/Continue the conversation: (\S+)/)![1];
-  expect(link).toMatch(new RegExp(`^${base}/widget\\?inbox=[\\w-]+#sb=[\\w-]{40,}$`));
+  expect(link).toMatch(new RegExp(`^${baseURL}/widget\\?inbox=[\\w-]+#sb=[\\w-]{40,}$`));
 
   mark("reply e-mail arrived");
   // The admins' page shows both as sent.
-  await agent.goto(`${base}/agent/mail`);
+  await agent.goto("/agent/mail");
   await hydrated(agent);
   await expect(agent.getByTestId("mail-on")).toContainText("help@acme.example");
   await expect(agent.getByTestId("mail-row")).toHaveCount(2);
@@ -156,7 +145,7 @@ test("the transcript and a reply reach the visitor by e-mail, and the link reope
   await reopened.getByTestId("composer-input").fill("Thank you!");
   await reopened.getByTestId("composer-input").press("Enter");
   await reopened.screenshot({ path: `${shots}/mail-link-reopens-chat.png` });
-  await agent.goto(`${base}/agent`);
+  await agent.goto("/agent");
   await hydrated(agent);
   await agent.getByTestId("view-all").click();
   await agent.getByTestId("conversation-item").filter({ hasText: "Rosa Díaz" }).click();

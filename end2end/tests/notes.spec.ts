@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { accessible, hydrated, shots, signIn } from "./helpers";
+import { expect, test, accessible, hydrated, shots, signIn } from "./helpers";
 
 // Internal notes: an agent switches the composer to "Note" (button or `n`), writes for the
 // team; every agent tab sees it live and set apart, the visitor never sees it, live or after

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { accessible, hydrated, shots, signIn } from "./helpers";
+import { expect, test, accessible, hydrated, shots, signIn } from "./helpers";
 
 // CSAT: the agent resolves, the widget asks how it went; the visitor picks a face and
 // comments; the agent sees the score live in the thread and the list.

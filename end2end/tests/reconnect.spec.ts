@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./helpers";
 
 // A server that stops answering (a stalled proxy, a half-open TCP connection) must show
 // "Reconnecting…" as soon as one heartbeat goes unanswered, not after the socket times out,

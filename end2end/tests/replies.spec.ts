@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { accessible, hydrated, shots, signIn } from "./helpers";
+import { expect, test, accessible, hydrated, shots, signIn } from "./helpers";
 
 // Saved replies: an admin saves one for the team on /agent/replies (a wrong placeholder is
 // refused with a message), then in a conversation types `/`, picks it with the keyboard and

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { accessible, shots, signIn, startChat } from "./helpers";
+import { expect, test, accessible, shots, signIn, startChat } from "./helpers";
 
 // Search: the agent finds a conversation by a word of the visitor's first message (another
 // form of it: stemming), sees the word marked, and opens it; Escape brings the list back.

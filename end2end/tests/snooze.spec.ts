@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { accessible, shots, signIn, startChat } from "./helpers";
+import { expect, test, accessible, shots, signIn, startChat } from "./helpers";
 
 // Snooze: an agent snoozes a conversation until the visitor writes again; it leaves the open
 // view for the Snoozed one, and comes back by itself, live, when the visitor writes.

@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import * as fs from "node:fs";
-import { ADMIN_EMAIL, accessible, hydrated, shots, signIn } from "./helpers";
+import { expect, test, ADMIN_EMAIL, accessible, hydrated, shots, signIn } from "./helpers";
 
 // Two agents and a visitor in three browser contexts. Runs after the other specs (file
 // order), on the same server, so the inbox already holds their conversations.

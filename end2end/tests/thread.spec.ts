@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { expect, test, hydrated, signIn } from "./helpers";
 
 // A long conversation in the agent's thread: it opens at the newest message, follows new ones
 // and the typing notice while the agent reads at the bottom, and "Load earlier messages" keeps

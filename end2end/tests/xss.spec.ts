@@ -1,5 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { hydrated, shots, signIn } from "./helpers";
+import { type Page } from "@playwright/test";
+import { expect, test, hydrated, shots, signIn } from "./helpers";
 
 // Hostile text from visitors (and agents) must render as text everywhere. Every payload that
 // would become an element carries `data-xss`, and every script it could run sets

@@ -188,15 +188,7 @@ pub fn Dashboard() -> impl IntoView {
     }
 }
 
-/// Who is signed in, for every page of the dashboard.
-#[derive(Clone)]
-pub struct Me(pub Agent);
-
-impl Me {
-    pub fn id() -> String {
-        expect_context::<Me>().0.id
-    }
-}
+pub use crate::auth::Me;
 
 /// The active teammates, loaded once per dashboard: the assignment menu and avatar colours.
 #[derive(Clone, Copy)]
@@ -259,11 +251,12 @@ fn Rail(agent: Agent, sign_out: ServerAction<SignOut>, mine: OwnSettings) -> imp
                 <A href="/agent" attr:class="rail-link" attr:title="Inbox" attr:aria-label="Inbox" exact=true>
                     <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
                 </A>
+                // Every agent sees the team (read-only unless admin); only admins the rest.
+                <A href="/agent/team" attr:class="rail-link" attr:title="Team" attr:aria-label="Team" attr:data-testid="nav-team">
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm7 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM1 20c0-3.3 3.6-6 8-6s8 2.7 8 6v1H1zm17 1v-1c0-1.6-.6-3-1.7-4.2 3.2.3 5.7 2 5.7 4.2v1z"/></svg>
+                </A>
                 <Show when=move || is_admin>
-                    <A href="/agent/team" attr:class="rail-link" attr:title="Team" attr:aria-label="Team" attr:data-testid="nav-team">
-                        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm7 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM1 20c0-3.3 3.6-6 8-6s8 2.7 8 6v1H1zm17 1v-1c0-1.6-.6-3-1.7-4.2 3.2.3 5.7 2 5.7 4.2v1z"/></svg>
-                    </A>
-                    <A href="/agent/inbox" attr:class="rail-link" attr:title="Website widget" attr:aria-label="Website widget" attr:data-testid="nav-inbox">
+                    <A href="/agent/inboxes" attr:class="rail-link" attr:title="Inboxes: websites and their widgets" attr:aria-label="Inboxes" attr:data-testid="nav-inboxes">
                         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M3 4h18a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 4v10h16V8zm11 3h4v5h-4z"/></svg>
                     </A>
                     <A href="/agent/mail" attr:class="rail-link" attr:title="E-mail" attr:aria-label="E-mail" attr:data-testid="nav-mail">

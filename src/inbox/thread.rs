@@ -129,6 +129,7 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
     let status = Signal::derive(move || feed.conversation.with(|c| c.status));
     let c = move || feed.conversation.get();
     let id_older = conversation_id.clone();
+    let actions_open = RwSignal::new(false);
     view! {
         <section class="thread">
             <header class="thread-header">
@@ -141,17 +142,25 @@ fn Thread(detail: ConversationDetail) -> impl IntoView {
                         {move || c().assignee_id.map(|id| view! { <PresenceDot presence=crate::team::presence_of(&id)/> })}
                     </span>
                 </div>
-                <AssignMenu/>
-                <SnoozeMenu conversation_id=conversation_id.clone() conversation=Signal::derive(move || feed.conversation.get())
-                    on_changed=Callback::new(move |conversation| feed.update_conversation(conversation))/>
-                <TranscriptMenu conversation_id=conversation_id.clone()/>
-                {move || c().rating.map(|rating| view! { <RatingBadge rating/> })}
-                <StatusPill status/>
-                // aria-disabled, not disabled: a disabled button drops the keyboard focus.
-                <button class="secondary" data-testid="toggle-status" aria-disabled=move || change.pending().get().to_string()
-                    on:click=move |_| actions.toggle_status()>
-                    {move || if status.get() == Status::Resolved { "Reopen" } else { "Resolve" }}
+                // On a phone the actions fold into this menu; wider, they sit in the header.
+                <button type="button" class="thread-more" data-testid="thread-more" aria-controls="thread-actions"
+                    aria-expanded=move || actions_open.get().to_string() aria-label="Conversation actions"
+                    on:click=move |_| actions_open.update(|open| *open = !*open)>
+                    <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path fill="currentColor" d="M5 10a2 2 0 1 1 0 4 2 2 0 0 1 0-4zm7 0a2 2 0 1 1 0 4 2 2 0 0 1 0-4zm7 0a2 2 0 1 1 0 4 2 2 0 0 1 0-4z"/></svg>
                 </button>
+                <div id="thread-actions" class="thread-actions" class:open=move || actions_open.get()>
+                    <AssignMenu/>
+                    <SnoozeMenu conversation_id=conversation_id.clone() conversation=Signal::derive(move || feed.conversation.get())
+                        on_changed=Callback::new(move |conversation| feed.update_conversation(conversation))/>
+                    <TranscriptMenu conversation_id=conversation_id.clone()/>
+                    {move || c().rating.map(|rating| view! { <RatingBadge rating/> })}
+                    <StatusPill status/>
+                    // aria-disabled, not disabled: a disabled button drops the keyboard focus.
+                    <button class="secondary" data-testid="toggle-status" aria-disabled=move || change.pending().get().to_string()
+                        on:click=move |_| actions.toggle_status()>
+                        {move || if status.get() == Status::Resolved { "Reopen" } else { "Resolve" }}
+                    </button>
+                </div>
             </header>
             <MessageList feed outbox viewer=SenderKind::Agent
                 on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderMessages { conversation_id: id_older.clone(), before_seq }); })

@@ -219,7 +219,7 @@ fn Snippet(inbox_id: String, color: Signal<String>) -> impl IntoView {
         <div class="card">
             <h2>"Add it to your site"</h2>
             <p>"Paste this line before " <code>"</body>"</code> " on every page that should show the chat:"</p>
-            <pre class="demo-code" data-testid="inbox-snippet">{snippet}</pre>
+            <pre class="snippet-code" data-testid="inbox-snippet">{snippet}</pre>
             <button type="button" class="secondary" on:click=copy>
                 {move || if copied.get() { "Copied" } else { "Copy snippet" }}
             </button>

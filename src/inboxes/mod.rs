@@ -1,6 +1,6 @@
 //! Inboxes, one per website: the widget's name, brand colour, greeting and away message,
 //! business hours, language, whether it asks for an e-mail first, the sites that may embed it,
-//! and the agents who work it. Admins edit them at /agent/inbox, where each one's snippet is.
+//! and the agents who work it. Admins edit them at /agent/inboxes, where each one's snippet is.
 //! The widget page is sent with a `frame-ancestors` policy from the inbox's list, so no other
 //! site can frame it, and the widget's server functions refuse pages of other sites.
 mod form;
@@ -67,9 +67,19 @@ pub async fn save_inbox_members(
     ssr::save_members(&id, members).await
 }
 
-/// /agent/inbox?id=… (admins): the website widgets, one form each, and their snippets.
+/// /agent/inboxes?id=… (admins): the websites' inboxes, one form each, and their snippets
+/// (the old /agent/inbox redirects here).
 #[component]
 pub fn InboxSettingsPage() -> impl IntoView {
+    if !crate::auth::Me::is_admin() {
+        return view! {
+            <section class="page" aria-labelledby="inbox-title">
+                <header class="page-header"><h1 id="inbox-title">"Inboxes"</h1></header>
+                <p class="card empty-note" data-testid="admins-only">"Only admins set up inboxes: ask one to change a website's widget."</p>
+            </section>
+        }
+        .into_any();
+    }
     let query = use_query_map();
     let chosen = move || {
         query
@@ -86,14 +96,17 @@ pub fn InboxSettingsPage() -> impl IntoView {
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(made)) = create.value().get() {
-            navigate(&format!("/agent/inbox?id={}", made.id), Default::default());
+            navigate(
+                &format!("/agent/inboxes?id={}", made.id),
+                Default::default(),
+            );
         }
     });
     let new_name = RwSignal::new(String::new());
     view! {
         <section class="page" aria-labelledby="inbox-title">
             <header class="page-header">
-                <h1 id="inbox-title">"Website widgets"</h1>
+                <h1 id="inbox-title">"Inboxes"</h1>
                 <p class="page-sub">"One inbox per website: how its chat looks, when the team is there, and who answers."</p>
             </header>
             <Suspense fallback=|| view! { <div class="page-loading">"Loading…"</div> }>
@@ -101,7 +114,7 @@ pub fn InboxSettingsPage() -> impl IntoView {
                     Ok(inboxes) => view! {
                         <nav class="inbox-tabs" aria-label="Inboxes">
                             {inboxes.into_iter().map(|inbox| {
-                                let href = format!("/agent/inbox?id={}", inbox.id);
+                                let href = format!("/agent/inboxes?id={}", inbox.id);
                                 let id = inbox.id.clone();
                                 view! {
                                     <a href=href class="inbox-tab" data-testid="inbox-tab"
@@ -139,6 +152,7 @@ pub fn InboxSettingsPage() -> impl IntoView {
             </Suspense>
         </section>
     }
+    .into_any()
 }
 
 #[cfg(feature = "ssr")]

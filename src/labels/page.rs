@@ -1,7 +1,7 @@
 //! /agent/labels: the team's labels. Admins add, rename, recolour and delete them; everyone
 //! else sees the list.
 use super::{labels, DeleteLabel, LabelChip, SaveLabel};
-use crate::model::{Label, Role};
+use crate::model::Label;
 use leptos::prelude::*;
 
 /// Colours offered for a new label, each checked for readable text (`Label::text_color`).
@@ -18,13 +18,9 @@ pub fn LabelsPage() -> impl IntoView {
         |_| labels(),
     );
     let editing = RwSignal::new(None::<Label>);
-    let me = Resource::new(|| (), |_| crate::auth::current_agent());
-    let is_admin = Signal::derive(move || {
-        me.get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|agent| agent.role == Role::Admin)
-    });
+    // Who is asking comes with the dashboard (a resource of it here never finished streaming
+    // for agents).
+    let is_admin = Signal::stored(crate::auth::Me::is_admin());
     view! {
         <section class="page" aria-labelledby="labels-page-title">
             <header class="page-header">

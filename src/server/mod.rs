@@ -3,7 +3,7 @@
 mod assets;
 mod guards;
 mod listen;
-mod ops;
+pub mod ops;
 mod router;
 
 use crate::state::settings::Settings;
@@ -14,20 +14,22 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+pub use assets::Site;
 pub use router::router;
 
 type StartError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Binds the configured address and serves until Ctrl-C or SIGTERM.
-pub async fn serve(settings: Settings) -> Result<(), StartError> {
+/// Binds the configured address and serves `site` until Ctrl-C or SIGTERM.
+pub async fn serve(settings: Settings, site: Site) -> Result<(), StartError> {
     let listener = TcpListener::bind(settings.address).await?;
-    run(settings, listener, shutdown_signal()).await
+    run(settings, site, listener, shutdown_signal()).await
 }
 
 /// Serves on `listener` until `shutdown` completes: the embedding point for the binary and
-/// for tests (bind port 0, pass a oneshot receiver).
+/// for tests (bind port 0, pass a oneshot receiver and `Site::none()`).
 pub async fn run(
     settings: Settings,
+    site: Site,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
@@ -36,7 +38,7 @@ pub async fn run(
         leptos_options.output_name = "switchboard".into();
     }
     crate::telemetry::handle();
-    assets::report();
+    site.report();
     let database_url = secrecy::ExposeSecret::expose_secret(&settings.database_url).to_string();
     let stores = crate::store::open(&database_url).await?;
     tracing::info!(database = %redact(&database_url), "store ready");
@@ -59,7 +61,7 @@ pub async fn run(
     tracing::info!(%bound, "Switchboard is up");
     let open_sockets = state.open_sockets.clone();
     let header_time = Duration::from_secs(state.settings.limits.header_secs.max(1));
-    listen::serve(listener, router(state), header_time, async move {
+    listen::serve(listener, router(state, site), header_time, async move {
         shutdown.await;
         tracing::info!("shutting down");
         // Sockets close with 1012 (service restart) so clients reconnect, to another node

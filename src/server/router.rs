@@ -1,6 +1,6 @@
 //! The router: pages and server functions (leptos), the socket, operations endpoints and the
 //! embedded site, behind the origin guard, compression, tracing and request metrics.
-use super::{assets, guards, ops};
+use super::{assets::Site, guards, ops};
 use crate::app::{shell, App};
 use crate::state::AppState;
 use axum::body::Body;
@@ -13,16 +13,19 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, site: Site) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
-    let widget_page = widget_page(&state);
+    let widget_page = widget_page(&state, site);
     let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     let router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/ws", get(crate::live::socket::upgrade))
+        .route("/", get(crate::demo::ssr::page))
         .route("/widget", get(widget_page))
+        // The inboxes' settings page was /agent/inbox, a name too close to the inbox itself.
+        .route("/agent/inbox", get(moved_to_inboxes))
         .route(
             "/agent/transcript/{id}",
             get(crate::transcripts::ssr::download),
@@ -48,7 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn(record_duration))
         .fallback(
             move |uri: Uri, state: State<AppState>, request: Request<Body>| async move {
-                match assets::serve(&request) {
+                match site.serve(&request) {
                     Some(response) => response,
                     None => not_found(uri, state, request).await,
                 }
@@ -80,13 +83,14 @@ pub fn router(state: AppState) -> Router {
 /// bundle when the site has one.
 fn widget_page(
     state: &AppState,
+    site: Site,
 ) -> impl Fn(Request<Body>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>
        + Clone
        + Send
        + Sync
        + 'static {
     let options = state.leptos_options.clone();
-    let bundle = if assets::has(&format!("pkg/{}.wasm", crate::widget::LEAN_BUNDLE)) {
+    let bundle = if site.has(&format!("pkg/{}.wasm", crate::widget::LEAN_BUNDLE)) {
         crate::widget::LEAN_BUNDLE.to_string()
     } else {
         tracing::info!("no lean widget bundle in the site: the widget hydrates with the app's");
@@ -97,6 +101,12 @@ fn widget_page(
         move || provide_context(state.clone()),
         move || crate::widget::widget_shell(options.clone(), &bundle),
     )
+}
+
+/// `/agent/inbox?…` → `/agent/inboxes?…`, for old links and bookmarks.
+async fn moved_to_inboxes(uri: Uri) -> axum::response::Redirect {
+    let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    axum::response::Redirect::permanent(&format!("/agent/inboxes{query}"))
 }
 
 /// The request-duration histogram, labelled by method, matched route (never the raw path,

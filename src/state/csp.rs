@@ -61,6 +61,16 @@ fn policy(nonce: &str, host: &str, public: &str, reload: Option<u32>) -> String 
     )
 }
 
+/// The demo host page's policy (src/demo.rs): no app bundle, only its own script (by nonce)
+/// and the embed from `partner`, which also frames the widget.
+pub fn demo_page_policy(nonce: &str, partner: &str) -> String {
+    format!(
+        "default-src 'self' {partner}; script-src 'nonce-{nonce}' {partner}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' {partner} data:; frame-src {partner}; \
+         connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::policy;

@@ -266,6 +266,10 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub admin_password: Option<String>,
+    /// Ask the server at this address for /healthz, then exit: 0 when it answers 200, 1
+    /// otherwise (a container's HEALTHCHECK, where there is no curl).
+    #[arg(long)]
+    pub healthcheck: bool,
 }
 
 impl Settings {

@@ -63,12 +63,15 @@ pub fn TeamPage() -> impl IntoView {
             .or_else(|| error_text(active.value().get()))
             .or_else(|| error_text(revoke.value().get()))
     });
+    // Agents see the team read-only: no control the server would refuse them.
+    let is_admin = crate::auth::Me::is_admin();
     view! {
         <section class="page" aria-labelledby="team-title">
             <header class="page-header">
                 <h1 id="team-title">"Team"</h1>
-                <p class="page-sub">"Invite teammates, set their roles, and see who is online."</p>
+                <p class="page-sub">{if is_admin { "Invite teammates, set their roles, and see who is online." } else { "Who is on the team, and who is online." }}</p>
             </header>
+            <Show when=move || is_admin>
             <div class="card">
                 <h2>"Invite a teammate"</h2>
                 <ActionForm action=invite attr:class="invite-form">
@@ -94,6 +97,7 @@ pub fn TeamPage() -> impl IntoView {
                     None => ().into_any(),
                 }}
             </div>
+            </Show>
             {move || action_error.get().map(|e| view! { <p class="form-error" role="alert" data-testid="team-error">{e}</p> })}
             <Suspense fallback=|| view! { <div class="page-loading">"Loading the team…"</div> }>
                 {move || overview.get().map(|result| match result {
@@ -102,9 +106,9 @@ pub fn TeamPage() -> impl IntoView {
                             <h2>"Agents"</h2>
                             <table class="team-table" data-testid="team-table">
                                 <thead><tr><th scope="col">"Agent"</th><th scope="col">"Role"</th><th scope="col">"Presence"</th>
-                                    <th scope="col">"Open chats"</th><th scope="col"><span class="sr-only">"Actions"</span></th></tr></thead>
+                                    <th scope="col">"Open chats"</th>{is_admin.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}</tr></thead>
                                 <tbody>
-                                    {members.into_iter().map(|member| view! { <MemberRow member role active/> }).collect_view()}
+                                    {members.into_iter().map(|member| view! { <MemberRow member role active is_admin/> }).collect_view()}
                                 </tbody>
                             </table>
                         </div>
@@ -151,6 +155,8 @@ fn MemberRow(
     member: TeamMember,
     role: ServerAction<ChangeRole>,
     active: ServerAction<SetAgentActive>,
+    /// Admins get the row's actions; agents see it read-only.
+    is_admin: bool,
 ) -> impl IntoView {
     let TeamMember {
         agent,
@@ -181,6 +187,7 @@ fn MemberRow(
             <td>{agent.role.label()}</td>
             <td>{if is_active { view! { <PresenceDot presence/> }.into_any() } else { view! { <span class="muted">"Deactivated"</span> }.into_any() }}</td>
             <td>{open_chats}</td>
+            {is_admin.then(|| view! {
             <td class="row-actions">
                 <Show when=move || is_active>
                     <button class="secondary" on:click={let id = id_role.clone(); move |_| { role.dispatch(ChangeRole { agent_id: id.clone(), role: other_role }); }}>{role_label}</button>
@@ -190,6 +197,7 @@ fn MemberRow(
                     {if is_active { "Deactivate" } else { "Reactivate" }}
                 </button>
             </td>
+            })}
         </tr>
     }
 }

@@ -31,13 +31,23 @@ async fn member(state: &AppState, agent_id: &str) -> AppResult<TeamMember> {
         .ok_or(AppError::AgentUnavailable)
 }
 
+/// The team page: admins see everyone and the pending invites; agents see the active
+/// teammates (names, roles, presence, load), read-only.
 pub async fn overview() -> AppResult<TeamOverview> {
     // The context is read before the first await: it is not there after one during SSR.
     let state = state();
-    require_admin().await?;
+    let agent = require_agent().await?;
     let accounts = &state.stores.accounts;
+    let mut members = accounts.team().await.map_err(internal)?;
+    if agent.role != Role::Admin {
+        members.retain(|member| member.active);
+        return Ok(TeamOverview {
+            members,
+            invites: Vec::new(),
+        });
+    }
     Ok(TeamOverview {
-        members: accounts.team().await.map_err(internal)?,
+        members,
         invites: accounts.pending_invites(now_ms()).await.map_err(internal)?,
     })
 }

@@ -16,7 +16,7 @@ pub use shell::{widget_shell, WidgetApp, LEAN_BUNDLE, RUNNING_BUNDLE};
 use start::{StartForm, WidgetHeader};
 
 use crate::attachments::{UploadTray, Uploads};
-use crate::chat::{ui_language, Avatar, Composer, MessageList, UiLanguage};
+use crate::chat::{ui_language, Composer, MessageList, UiLanguage};
 use crate::csat::RatingCard;
 use crate::error::AppError;
 use crate::live::client::{use_live, ConversationFeed};
@@ -425,7 +425,6 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
             }
         });
     });
-    let assignee = move || feed.conversation.with(|c| c.assignee_name.clone());
     let uploads = Uploads::new(feed, Signal::stored(false));
     // Resolved and not rated yet (this resolution): the widget asks how it went.
     let rated = RwSignal::new(None::<crate::model::Rating>);
@@ -446,9 +445,6 @@ fn WidgetChat(started: WidgetSession) -> impl IntoView {
     };
     view! {
         <WidgetHeader subtitle agents live=true/>
-        {move || assignee().map(|name| view! {
-            <div class="widget-agent"><Avatar name=name.clone() kind=SenderKind::Agent/><span>{name}</span></div>
-        })}
         <LeaveEmail feed/>
         <MessageList feed outbox viewer=SenderKind::Visitor
             on_load_older=Callback::new(move |before_seq| { older.dispatch(OlderVisitorMessages { before_seq, visitor: identity::current() }); })

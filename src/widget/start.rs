@@ -40,8 +40,10 @@ pub(super) fn WidgetHeader(
                 </div>
             </div>
             // The visitor needs to hear about the connection only when it is not working.
-            {live.then(|| view! { <ConnectionBadge quiet_when_online=true/> <launcher::MuteToggle/> })}
-            <launcher::CloseButton/>
+            <div class="widget-header-actions">
+                {live.then(|| view! { <ConnectionBadge quiet_when_online=true/> <launcher::MuteToggle/> })}
+                <launcher::CloseButton/>
+            </div>
         </header>
     }
 }

@@ -147,3 +147,31 @@ fn help_lists_every_setting_with_its_environment_variable() {
         "{help}"
     );
 }
+
+/// `switchboard --healthcheck` (the container image's HEALTHCHECK): 0 against a serving
+/// node, 1 where nothing listens.
+#[tokio::test]
+async fn healthcheck_flag_exits_zero_only_when_the_server_answers() {
+    let db = Db::new(Backend::Sqlite).await;
+    let server = Server::start(&db).await;
+    let address = server.base.trim_start_matches("http://").to_string();
+    let probe = |address: String| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .arg("--healthcheck")
+            .env("SWITCHBOARD_ADDRESS", address)
+            .status()
+            .unwrap()
+    };
+    let healthy = tokio::task::spawn_blocking({
+        let address = address.clone();
+        move || probe(address)
+    })
+    .await
+    .unwrap();
+    assert!(healthy.success(), "a serving node is healthy");
+    server.stop().await;
+    let stopped = tokio::task::spawn_blocking(move || probe(address))
+        .await
+        .unwrap();
+    assert_eq!(stopped.code(), Some(1), "nothing listening: unhealthy");
+}

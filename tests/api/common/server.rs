@@ -147,9 +147,14 @@ impl Server {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            switchboard::server::run(settings, listener, shutdown)
-                .await
-                .expect("the server runs");
+            switchboard::server::run(
+                settings,
+                switchboard::server::Site::none(),
+                listener,
+                shutdown,
+            )
+            .await
+            .expect("the server runs");
         });
         let server = Server {
             kind: Kind::InProcess {

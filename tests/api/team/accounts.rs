@@ -100,11 +100,23 @@ async fn invites_are_single_use_and_roles_are_enforced(backend: Backend) {
         .await;
     assert!(matches!(taken, Err(AppError::Invalid(_))), "{taken:?}");
 
-    // Roles: an agent may not manage the team, on any call.
-    assert_eq!(
-        ben.call::<TeamOverview>("team_overview", &[]).await,
-        Err(AppError::AdminOnly)
-    );
+    // Roles: an agent sees the active team read-only (no pending invites) and may not manage
+    // it, on any call.
+    let seen = ben
+        .call::<TeamOverview>("team_overview", &[])
+        .await
+        .expect("agents see the team");
+    assert!(seen.invites.is_empty(), "invites are for admins");
+    assert!(seen.members.iter().all(|member| member.active));
+    assert!(seen
+        .members
+        .iter()
+        .any(|m| m.agent.email == "ben@example.com"));
+    let admins_view = ana
+        .call::<TeamOverview>("team_overview", &[])
+        .await
+        .unwrap();
+    assert!(admins_view.members.len() >= seen.members.len());
     assert_eq!(
         ben.call::<CreatedInvite>(
             "create_invite",

@@ -1,31 +1,13 @@
 #!/usr/bin/env bash
-# Installs everything Switchboard needs to build and test, skipping what is already present.
-# Idempotent: a second run on a prepared machine takes a few seconds.
+# Installs what the tests need on top of the run tools (scripts/install-run-tools.sh):
+# cargo-deny and its advisory database, Python's aiosmtpd (a real SMTP server) and moto (a
+# real S3 API), Debian's Chromium and the end-to-end npm packages; starts PostgreSQL if it is
+# down. Skips what is already present: a second run on a prepared machine takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
+bash scripts/install-run-tools.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-log() { echo "[install-tools] $*"; }
-
-CARGO_LEPTOS_VERSION=0.3.10
-WASM_BINDGEN_VERSION=0.2.130
-BINARYEN_VERSION=132
-
-if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
-  log "adding wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown
-fi
-
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (slow: ~15 min)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
-fi
-
-# cargo-leptos would download wasm-bindgen from GitHub; it uses the one on PATH instead.
-if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
-fi
+log() { echo "[install-test-tools] $*"; }
 
 # The dependency check (licences, bans, sources) in scripts/test.sh.
 CARGO_DENY_VERSION=0.20.2
@@ -35,21 +17,20 @@ if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
 fi
 
 # The advisory database `cargo deny check advisories` reads (scripts/test.sh runs it offline),
-# where cargo-deny keeps it. From GitHub when reachable; otherwise from a local copy of
-# https://github.com/rustsec/advisory-db, a path or git URL in ADVISORY_DB_SOURCE (by default
-# the copy this workplace keeps under /work/.mirror).
+# where cargo-deny keeps it: from GitHub when reachable, else from a local copy of
+# https://github.com/rustsec/advisory-db named by ADVISORY_DB_SOURCE (a path or git URL).
+# With neither, scripts/test.sh says that advisories were not checked.
 ADVISORY_DB="$HOME/.cargo/advisory-dbs/advisory-db-3157b0e258782691"
-ADVISORY_DB_SOURCE="${ADVISORY_DB_SOURCE:-/work/.mirror/rustsec+advisory-db/repo}"
 if [ ! -d "$ADVISORY_DB/.git" ]; then
   if timeout 120 cargo deny fetch db >/dev/null 2>&1 && [ -d "$ADVISORY_DB/.git" ]; then
     log "fetched the advisory database from GitHub"
-  elif [ -d "$ADVISORY_DB_SOURCE" ] || [[ "$ADVISORY_DB_SOURCE" == *://* ]]; then
-    log "copying the advisory database from $ADVISORY_DB_SOURCE"
+  elif [ -n "${ADVISORY_DB_SOURCE:-}" ]; then
+    log "copying the advisory database from ADVISORY_DB_SOURCE"
     rm -rf "$ADVISORY_DB"
     mkdir -p "$(dirname "$ADVISORY_DB")"
     git clone -q "$ADVISORY_DB_SOURCE" "$ADVISORY_DB"
   else
-    log "no advisory database reachable: scripts/test.sh will say advisories were not checked"
+    log "no advisory database reachable and no ADVISORY_DB_SOURCE: advisories will not be checked"
   fi
 fi
 
@@ -65,12 +46,6 @@ MOTO_VERSION=5.1.4
 if ! python3 -c "import moto, flask, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
   log "installing moto[server] $MOTO_VERSION (pip)"
   python3 -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
-fi
-
-# Debian's binaryen (v108) produces WASM that breaks hydration; npm's binaryen@132 does not.
-if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
-  log "installing wasm-opt from npm binaryen@$BINARYEN_VERSION"
-  npm install -g "binaryen@$BINARYEN_VERSION"
 fi
 
 if ! command -v chromium >/dev/null 2>&1; then

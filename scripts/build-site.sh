@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the site the release binary embeds, into target/site, without cargo-leptos: what
+# `cargo leptos build --release --precompress --frontend-only` does, with the tools the run
+# path installs anyway (cargo, wasm-bindgen, wasm-opt, node). cargo-leptos itself is needed
+# only for `cargo leptos watch` (scripts/install-dev-tools.sh).
+#   pkg/switchboard.{js,wasm,css}  the dashboard's bundle (features `hydrate`) and the styles
+#   pkg/widget.{js,wasm}           the widget's lean bundle (features `hydrate,widget-bundle`)
+#   public/*                       copied to the site's root (embed.js, sw.js, favicon)
+# each with .br (brotli 11) and .gz (gzip 9) beside it, as the server sends them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+site=target/site
+pkg="$site/pkg"
+# cargo-leptos's own front-end target folder, so `cargo leptos watch` and this share nothing
+# by accident and the two bundles share their compiled dependencies.
+target=target/front
+mkdir -p "$pkg"
+# One browser bundle in two steps: cargo compiles the crate for wasm32 with `features`; then
+# wasm-bindgen writes its JS glue and wasm-opt shrinks the module. leptos's hydration script
+# loads `{name}.wasm` beside `{name}.js`, so the module loses wasm-bindgen's `_bg` suffix. Each
+# build overwrites the same switchboard.wasm, so it is kept under the bundle's name.
+compile() {
+  local name="$1" features="$2"
+  echo "[build-site] compiling $name.wasm (features $features)"
+  cargo build --lib --target wasm32-unknown-unknown --profile wasm-release \
+    --no-default-features --features "$features" --target-dir "$target"
+  cp -p "$target/wasm32-unknown-unknown/wasm-release/switchboard.wasm" "$target/$name.wasm"
+}
+bind() {
+  local name="$1"
+  if [ "$pkg/$name.wasm" -nt "$target/$name.wasm" ] && [ "$pkg/$name.js" -nt "$target/$name.wasm" ]; then
+    return # unchanged since it was last bound
+  fi
+  echo "[build-site] binding and shrinking $name.wasm"
+  wasm-bindgen --target web --no-typescript --out-dir "$target/bindgen" --out-name "$name" \
+    "$target/$name.wasm"
+  wasm-opt -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types \
+    "$target/bindgen/${name}_bg.wasm" -o "$pkg/$name.wasm"
+  sed "s/${name}_bg\.wasm/${name}.wasm/g" "$target/bindgen/$name.js" > "$pkg/$name.js"
+}
+
+# --compile / --bind run one half (scripts/build-release.sh installs wasm-bindgen while the
+# bundles compile); --widget-only rebuilds the widget's bundle alone.
+step="${1:-all}"
+bundles=("switchboard hydrate" "widget hydrate,widget-bundle")
+[ "$step" = "--widget-only" ] && bundles=("widget hydrate,widget-bundle")
+# The widget is built as the release server renders (without `erase_components`, which would
+# type-erase the browser's views and no longer match the server's HTML when hydrating).
+if [ "$step" != "--bind" ]; then
+  for bundle in "${bundles[@]}"; do compile $bundle; done
+fi
+[ "$step" = "--compile" ] && exit 0
+for bundle in "${bundles[@]}"; do bind $bundle; done
+if [ "$step" != "--widget-only" ]; then
+  cp style/main.css "$pkg/switchboard.css"
+  cp -R public/. "$site/"
+fi
+
+# Brotli (quality 11) and gzip (level 9) beside every file, as the server sends them
+# precompressed; files whose .br is newer than they are were done before.
+echo "[build-site] precompressing"
+find "$site" -type f ! -name '*.br' ! -name '*.gz' -print0 | xargs -0 node -e '
+const zlib = require("zlib"), fs = require("fs");
+for (const file of process.argv.slice(1)) {
+  const stat = fs.statSync(file);
+  if (fs.existsSync(file + ".br") && fs.statSync(file + ".br").mtimeMs >= stat.mtimeMs) continue;
+  const data = fs.readFileSync(file);
+  fs.writeFileSync(file + ".br", zlib.brotliCompressSync(data, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+  }));
+  fs.writeFileSync(file + ".gz", zlib.gzipSync(data, { level: 9 }));
+  console.log(`  ${file}: ${data.length} B, br ${fs.statSync(file + ".br").size} B`);
+}'
