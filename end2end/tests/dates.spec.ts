@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { expect, test } from "./helpers";
 
-const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "test-results/screenshots";
+const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "screenshots";
 
 // Times are rendered in UTC on the server, then in the reader's own locale and time zone
 // (Intl.DateTimeFormat) once the page hydrates; before that they are hidden, never wrong.

@@ -1,7 +1,7 @@
 import { type Page } from "@playwright/test";
 import { expect, test } from "./helpers";
 
-const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "test-results/screenshots";
+const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "screenshots";
 
 async function hydrated(page: Page) {
   await page.locator("body[data-hydrated]").waitFor();

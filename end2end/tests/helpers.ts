@@ -1,4 +1,6 @@
 // Steps the specs share, and the fixture that gives every test a server of its own.
+// Screenshots go to end2end/screenshots (kept across shards), or to docs/screenshots with
+// UPDATE_SCREENSHOTS=1.
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -10,7 +12,7 @@ import { join, resolve } from "node:path";
 export { expect };
 export const ADMIN_EMAIL = "ana@example.com";
 export const ADMIN_PASSWORD = "e2e-password-123";
-export const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "test-results/screenshots";
+export const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "screenshots";
 
 /** The release binary, started as the README deploys it: alone, in an empty folder. */
 const binary = resolve(process.env.SWITCHBOARD_BIN ?? "../target/release/switchboard");

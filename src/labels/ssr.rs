@@ -22,8 +22,11 @@ async fn require_admin() -> AppResult<crate::model::Agent> {
 }
 
 pub async fn list() -> AppResult<Vec<Label>> {
+    // The context is read before the first await: during SSR it is gone after one (the
+    // labels page never finished streaming for agents).
+    let state = state();
     require_agent().await?;
-    state().stores.labels.list().await.map_err(store_error)
+    state.stores.labels.list().await.map_err(store_error)
 }
 
 pub async fn save(id: String, name: String, color: String) -> AppResult<Label> {
