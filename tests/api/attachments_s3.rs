@@ -1,5 +1,5 @@
 //! Files in S3-compatible object storage: a real S3 API on loopback (moto's server, installed
-//! by scripts/install-tools.sh) and the real binary configured with the usual `AWS_*`
+//! by scripts/install-test-tools.sh) and the real binary configured with the usual `AWS_*`
 //! variables. A file and its thumbnail land in the bucket under the configured prefix and are
 //! served back whole; a refused upload puts nothing there.
 use crate::attachments::{fetch, png, query, upload};
@@ -36,7 +36,7 @@ impl S3 {
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .expect("python3 -m moto.server runs (scripts/install-tools.sh installs it)");
+            .expect("python3 -m moto.server runs (scripts/install-test-tools.sh installs it)");
         let url = format!("http://127.0.0.1:{port}");
         let s3 = S3 { _child: child, url };
         let http = reqwest::Client::new();

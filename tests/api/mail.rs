@@ -1,5 +1,5 @@
 //! E-mail against a real SMTP server on loopback (Python's aiosmtpd, installed by
-//! scripts/install-tools.sh): replies reach a visitor who has gone, batched, never with a
+//! scripts/install-test-tools.sh): replies reach a visitor who has gone, batched, never with a
 //! note, with a link that reopens the chat; read replies are not e-mailed; transcripts a
 //! visitor asks for arrive; a server that is down is retried, then shown as failed.
 use crate::common::*;
@@ -46,7 +46,7 @@ impl SmtpSink {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("python3 -m aiosmtpd runs (scripts/install-tools.sh installs it)");
+            .expect("python3 -m aiosmtpd runs (scripts/install-test-tools.sh installs it)");
         // Dropped (killed and waited for) on every path, the panic's too.
         let sink = SmtpSink { child, port, dir };
         for _ in 0..200 {
