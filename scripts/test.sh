@@ -83,6 +83,9 @@ if ! wait "$release_build"; then
 fi
 grep "^\[build-release" target/release-build.log
 
+step "weight: the launcher, the widget's first open, the dashboard (scripts/size.sh)"
+bash scripts/size.sh
+
 step "end-to-end tests (Playwright, Debian's Chromium): the second half first, then the first"
 # Every test has a server of its own and tests run in parallel (one worker per core); running
 # the shards in reverse order shows that no test needs another to have run before it.

@@ -272,8 +272,8 @@ pub mod ssr {
     }
 
     pub async fn list() -> AppResult<Vec<CannedResponse>> {
-        let agent = require_agent().await?;
         let state = state();
+        let agent = require_agent().await?;
         state
             .stores
             .canned
@@ -288,8 +288,8 @@ pub mod ssr {
         body: String,
         shared: bool,
     ) -> AppResult<CannedResponse> {
-        let agent = require_agent().await?;
         let state = state();
+        let agent = require_agent().await?;
         let (shortcut, body) = validate_canned(&shortcut, &body)?;
         let owner_id = if id.is_empty() {
             if shared && agent.role != Role::Admin {
@@ -320,8 +320,8 @@ pub mod ssr {
     }
 
     pub async fn delete(id: String) -> AppResult<()> {
-        let agent = require_agent().await?;
         let state = state();
+        let agent = require_agent().await?;
         changeable(&state, &agent, &id).await?;
         state.stores.canned.delete(&id).await.map_err(store_error)?;
         Ok(())

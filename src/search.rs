@@ -188,8 +188,8 @@ pub mod ssr {
     }
 
     pub async fn search(text: String, filters: Filters) -> AppResult<Vec<SearchHit>> {
-        let agent = require_agent().await?;
         let state = state();
+        let agent = require_agent().await?;
         let terms = search_terms(&text)?;
         let status = match filters.status.as_str() {
             "" => None,

@@ -166,8 +166,8 @@ pub mod ssr {
     const WAKE_BATCH: u32 = 200;
 
     pub async fn snooze(conversation_id: String, until: i64) -> AppResult<Conversation> {
-        let agent = require_agent().await?;
         let state = state();
+        let agent = require_agent().await?;
         let until = validate_snooze(until, crate::clock::now_ms())?;
         let access = crate::state::access::inbox_access(&state, &agent).await?;
         let viewer = Viewer::Agent(&agent, &access);

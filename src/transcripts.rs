@@ -177,6 +177,7 @@ pub mod ssr {
     /// the widget cannot be used to send mail in bulk.
     pub async fn email(email: String, visitor: String) -> AppResult<String> {
         let state = AppState::from_context();
+        let (headers, from) = (access::request_headers(), access::client_address());
         if state.settings.mail.smtp_url.is_none() {
             return Err(AppError::MailOff);
         }
@@ -186,13 +187,10 @@ pub mod ssr {
                 "That does not look like an e-mail address.".into(),
             ));
         }
-        let conversation =
-            access::visitor_conversation(&state, &access::request_headers(), &visitor)
-                .await?
-                .ok_or(AppError::ConversationNotFound)?;
-        state
-            .rate_limits
-            .visitor_message(&conversation.id, access::client_address())?;
+        let conversation = access::visitor_conversation(&state, &headers, &visitor)
+            .await?
+            .ok_or(AppError::ConversationNotFound)?;
+        state.rate_limits.visitor_message(&conversation.id, from)?;
         let viewer = Viewer::Visitor {
             conversation_id: &conversation.id,
         };

@@ -1,6 +1,7 @@
 //! The house rules of docs/architecture.md, checked on the source text: every module imports
 //! only from the layers below its own, nothing but `main.rs`/`lib.rs` reaches into
-//! `server`, there is one clock, and no file grows past 500 lines.
+//! `server`, there is one clock, no file grows past 500 lines, and the request context is read
+//! before the first await.
 use std::path::{Path, PathBuf};
 
 /// Top-level modules from the bottom of the house up; a module may use those of lower rank
@@ -208,4 +209,74 @@ fn the_container_image_uses_the_tested_scripts() {
     for service in ["postgres:", "node-a:", "node-b:", "proxy:"] {
         assert!(compose.contains(service), "compose.yaml lacks {service}");
     }
+}
+
+/// What a function may read of the request's reactive context (the state, the headers, the
+/// client's address) only before its first `.await`: a server function run as a resource
+/// during SSR is polled later under an owner whose parents may be gone, and a context read
+/// then panics in a task nobody awaits, leaving the page streaming forever (the labels and
+/// saved-replies pages did). `set_cookie` is not in the list: only server functions called
+/// over HTTP set cookies, and leptos_axum keeps their `ResponseOptions` for the whole call.
+const CONTEXT_READS: &[&str] = &[
+    "state()",
+    "from_context()",
+    "request_headers()",
+    "client_address()",
+    "use_context",
+    "expect_context",
+];
+
+/// The body of each `async fn` in `text`, by matching braces (strings with braces in them
+/// are rare enough in this code base not to need a parser).
+fn async_fn_bodies(text: &str) -> Vec<(usize, &str)> {
+    let mut bodies = Vec::new();
+    let mut rest = 0;
+    while let Some(found) = text[rest..].find("async fn ") {
+        let start = rest + found;
+        let Some(open) = text[start..].find('{').map(|i| start + i) else {
+            break;
+        };
+        let mut depth = 0;
+        let mut end = text.len();
+        for (i, c) in text[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let line = text[..start].lines().count() + 1;
+        bodies.push((line, &text[open..end]));
+        rest = open + 1;
+    }
+    bodies
+}
+
+#[test]
+fn the_request_context_is_read_before_the_first_await() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut late = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (line, body) in async_fn_bodies(&text) {
+            let Some(first_await) = body.find(".await") else {
+                continue;
+            };
+            for read in CONTEXT_READS {
+                if let Some(at) = body[first_await..].find(read) {
+                    let offset = body[..first_await + at].lines().count() - 1;
+                    late.push(format!("{}:{} {read}", file.display(), line + offset));
+                }
+            }
+        }
+    }
+    assert!(late.is_empty(), "context read after an await: {late:?}");
 }

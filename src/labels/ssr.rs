@@ -30,8 +30,8 @@ pub async fn list() -> AppResult<Vec<Label>> {
 }
 
 pub async fn save(id: String, name: String, color: String) -> AppResult<Label> {
-    require_admin().await?;
     let state = state();
+    require_admin().await?;
     let (name, color) = validate_label(&name, &color)?;
     let id = if id.is_empty() {
         uuid::Uuid::new_v4().to_string()
@@ -53,14 +53,9 @@ pub async fn save(id: String, name: String, color: String) -> AppResult<Label> {
 }
 
 pub async fn delete(id: String) -> AppResult<()> {
+    let state = state();
     require_admin().await?;
-    if !state()
-        .stores
-        .labels
-        .delete(&id)
-        .await
-        .map_err(store_error)?
-    {
+    if !state.stores.labels.delete(&id).await.map_err(store_error)? {
         return Err(AppError::LabelNotFound);
     }
     Ok(())
@@ -71,8 +66,8 @@ pub async fn label_conversation(
     label: String,
     on: bool,
 ) -> AppResult<Conversation> {
-    let agent = require_agent().await?;
     let state = state();
+    let agent = require_agent().await?;
     let access = crate::state::access::inbox_access(&state, &agent).await?;
     let viewer = Viewer::Agent(&agent, &access);
     if !is_label_id(&label) {

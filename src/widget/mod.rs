@@ -80,6 +80,7 @@ pub async fn send_visitor_message(
     #[server(default)] visitor: String,
 ) -> Result<Message, AppError> {
     let state = crate::state::AppState::from_context();
+    let from = crate::state::access::client_address();
     let conversation = ssr::own_conversation(&state, &visitor)
         .await?
         .ok_or(AppError::ConversationNotFound)?;
@@ -89,7 +90,7 @@ pub async fn send_visitor_message(
         ssr::author(&conversation),
         &body,
         &client_id,
-        crate::state::access::client_address(),
+        from,
     )
     .await
 }

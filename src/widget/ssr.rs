@@ -203,6 +203,7 @@ pub async fn start(
 ) -> AppResult<WidgetSession> {
     let state = crate::state::AppState::from_context();
     let headers = request_headers();
+    let from = crate::state::access::client_address();
     // Validate everything before writing anything.
     crate::model::validate_body_within(&body, state.settings.limits.message_chars())?;
     crate::model::validate_client_id(&client_id)?;
@@ -221,7 +222,6 @@ pub async fn start(
     let existing = visitor_conversation(&state, &headers, &visitor)
         .await?
         .filter(|conversation| conversation.inbox_id == inbox.id);
-    let from = crate::state::access::client_address();
     if let Some(conversation) = existing {
         crate::live::post::post_from_visitor(
             &state,
