@@ -21,7 +21,9 @@ mode="${1:-sqlite}"
 export PATH="$HOME/.cargo/bin:$PATH"
 # Another server build given: only the load generator is built here.
 [ -n "${SWITCHBOARD_BIN:-}" ] || bash scripts/build-release.sh
-cargo build --release --features ssr --example switchboard-load --example switchboard-seed \
+# With the server's flags (scripts/build-release.sh), so both share their compiled dependencies.
+RUSTFLAGS="--cfg erase_components" \
+  cargo build --release --features ssr --example switchboard-load --example switchboard-seed \
   --example switchboard-search
 ulimit -n "$(ulimit -Hn)" || true
 dir="$(mktemp -d)"

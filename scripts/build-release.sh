@@ -15,7 +15,10 @@ mkdir -p "$logs"
 # The settings cargo-leptos would give the server's build (its [package.metadata.leptos]).
 server_env=(LEPTOS_OUTPUT_NAME=switchboard LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
   LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=.
-  LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false)
+  LEPTOS_JS_MINIFY=false LEPTOS_HASH_FILES=false
+  # Type-erased views, as the browser bundles are built (scripts/build-site.sh): hydration
+  # needs the server's HTML and the browser's views to agree.
+  RUSTFLAGS="--cfg erase_components")
 
 # Runs a step in the background with its output in a log; `finish` waits for it and shows the
 # log's end if it failed.
