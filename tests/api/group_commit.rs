@@ -1,6 +1,7 @@
 //! Both stores' group commits write a batch of concurrent posts in a few statements
 //! (`sqlite_bulk`, `pg_bulk`): many senders at once are stored exactly once each, in order
-//! per conversation, without a batch falling back to one post at a time.
+//! per conversation, without a batch falling back to one post at a time; a lone message never
+//! waits for company.
 use crate::common::*;
 use std::collections::BTreeMap;
 
@@ -66,4 +67,38 @@ async fn concurrent_posts_share_bulk_batches_and_are_stored_once(backend: Backen
     }
 }
 
-on_both_stores!(concurrent_posts_share_bulk_batches_and_are_stored_once);
+/// With no other load, a message is committed in a batch of its own as soon as it arrives and
+/// reaches the agent: the group commit never waits for company. Checked by counting batches
+/// and events, not by a clock (a batch that waited to fill would never come back here).
+async fn a_lone_message_is_committed_alone_and_delivered(backend: Backend) {
+    let db = Db::new(backend).await;
+    // A process of its own: its metrics count only this test's posts.
+    let server = Server::process_with(&db, &[("SWITCHBOARD_LIMITS", LOAD_LIMITS)]).await;
+    let (mut visitor, session) = start_chat(&server, "Lone Visitor", "hi").await;
+    send_visitor(&mut visitor, "first").await.unwrap();
+    let mut agent = server.client();
+    agent.sign_in().await;
+    let mut socket = agent.socket().await;
+    follow(&mut socket, &session.conversation.id).await;
+
+    let batches = metric(&server.base, "switchboard_group_commit_batch_size_count").await;
+    let posts = metric(&server.base, "switchboard_group_commit_batch_size_sum").await;
+    let sent = send_visitor(&mut visitor, "alone").await.unwrap();
+    let received = socket.expect(frame_message).await;
+    assert_eq!((received.seq, received.body.as_str()), (sent.seq, "alone"));
+    assert_eq!(
+        metric(&server.base, "switchboard_group_commit_batch_size_count").await - batches,
+        1.0,
+        "one commit for the one message"
+    );
+    assert_eq!(
+        metric(&server.base, "switchboard_group_commit_batch_size_sum").await - posts,
+        1.0,
+        "a batch of one"
+    );
+}
+
+on_both_stores!(
+    concurrent_posts_share_bulk_batches_and_are_stored_once,
+    a_lone_message_is_committed_alone_and_delivered
+);
