@@ -20,21 +20,27 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu"],
 });
-const page = await (await browser.newContext()).newPage();
-const host = new URL(hostPage).host;
-const seen = [];
-page.on("requestfinished", async (request) => {
-  const url = new URL(request.url());
-  if (url.host === host) return;
-  const sizes = await request.sizes().catch(() => null);
-  const response = await request.response();
-  seen.push({
-    path: url.pathname,
-    bytes: sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0,
-    body: sizes ? sizes.responseBodySize : 0,
-    encoding: response?.headers()["content-encoding"] ?? "-",
+// Records every finished request of a fresh page, except those to `skipHost`, as bytes on the
+// wire (body and headers) into `into`.
+async function recordingPage(into, skipHost) {
+  const page = await (await browser.newContext()).newPage();
+  page.on("requestfinished", async (request) => {
+    const url = new URL(request.url());
+    if (url.host === skipHost) return;
+    const sizes = await request.sizes().catch(() => null);
+    const response = await request.response();
+    into.push({
+      path: url.pathname,
+      bytes: sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0,
+      body: sizes ? sizes.responseBodySize : 0,
+      encoding: response?.headers()["content-encoding"] ?? "-",
+    });
   });
-});
+  return page;
+}
+// The host page's own requests are the customer's, not Switchboard's: skipped.
+const seen = [];
+const page = await recordingPage(seen, new URL(hostPage).host);
 await page.goto(hostPage);
 await page.locator('[data-switchboard="launcher"]').waitFor();
 await page.waitForTimeout(1500);
@@ -44,18 +50,8 @@ await page.frameLocator('iframe[data-switchboard="widget"]').locator("body[data-
 await page.waitForTimeout(1500);
 const opened = seen.splice(0);
 // The dashboard's first load: the sign-in page loads the same bundle and styles as /agent.
-const dashboardPage = await (await browser.newContext()).newPage();
 const dashboard = [];
-dashboardPage.on("requestfinished", async (request) => {
-  const sizes = await request.sizes().catch(() => null);
-  const response = await request.response();
-  dashboard.push({
-    path: new URL(request.url()).pathname,
-    bytes: sizes ? sizes.responseBodySize + sizes.responseHeadersSize : 0,
-    body: sizes ? sizes.responseBodySize : 0,
-    encoding: response?.headers()["content-encoding"] ?? "-",
-  });
-});
+const dashboardPage = await recordingPage(dashboard, null);
 await dashboardPage.goto(new URL("/agent/login", hostPage).href);
 await dashboardPage.locator("body[data-hydrated]").waitFor();
 await dashboardPage.waitForTimeout(1500);
