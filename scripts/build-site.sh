@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the site the release binary embeds, into target/site, without cargo-leptos: what
-# `cargo leptos build --release --precompress --frontend-only` does, with the tools the run
-# path installs anyway (cargo, wasm-bindgen, wasm-opt, node). cargo-leptos itself is needed
-# only for `cargo leptos watch` (scripts/install-dev-tools.sh).
+# `cargo leptos build --release --precompress --frontend-only --split` does, with the tools the
+# run path installs (cargo, wasm-bindgen, wasm-split-cli, wasm-opt, node). cargo-leptos itself
+# is needed only for `cargo leptos watch` (scripts/install-dev-tools.sh).
 #   pkg/switchboard.{js,wasm,css}  the dashboard's bundle (features `hydrate`) and the styles
-#   pkg/widget.{js,wasm}           the widget's lean bundle (features `hydrate,widget-bundle`)
+#   pkg/widget.{js,wasm}           the widget's lean bundle (features `hydrate,widget-bundle`),
+#   pkg/__wasm_split.js, pkg/split_*.{hash}.wasm  and the chunks split off it (`wasm-split-cli`)
 #   public/*                       copied to the site's root (embed.js, sw.js, favicon)
 # each with .br (brotli 11) and .gz (gzip 9) beside it, as the server sends them.
 set -euo pipefail
@@ -21,9 +22,13 @@ mkdir -p "$pkg"
 # loads `{name}.wasm` beside `{name}.js`, so the module loses wasm-bindgen's `_bg` suffix. Each
 # build overwrites the same switchboard.wasm, so it is kept under the bundle's name.
 compile() {
-  local name="$1" features="$2"
+  local name="$1" features="$2" flags="--cfg erase_components"
+  # wasm-split-cli reads the linker's relocations to move code into chunks; left in the
+  # dashboard's module (not split), they stop wasm-opt. Only the final link differs, so the
+  # two bundles still share their compiled dependencies.
+  [ "$name" = widget ] && flags="$flags -Clink-args=--emit-relocs"
   echo "[build-site] compiling $name.wasm (features $features)"
-  RUSTFLAGS="--cfg erase_components" \
+  RUSTFLAGS="$flags" \
     cargo build --lib --target wasm32-unknown-unknown --profile wasm-release \
     --no-default-features --features "$features" --target-dir "$target"
   cp -p "$target/wasm32-unknown-unknown/wasm-release/switchboard.wasm" "$target/$name.wasm"
@@ -33,14 +38,42 @@ bind() {
   if [ "$pkg/$name.wasm" -nt "$target/$name.wasm" ] && [ "$pkg/$name.js" -nt "$target/$name.wasm" ]; then
     return # unchanged since it was last bound
   fi
+  local input="$target/$name.wasm" split=() chunks=()
+  if [ "$name" = widget ]; then
+    # The widget's `#[wasm_split]` functions (src/widget/mod.rs) become chunks of their own,
+    # fetched when first called; the main module keeps what the first open needs.
+    echo "[build-site] splitting $name.wasm"
+    rm -rf "$target/split" && mkdir -p "$target/split"
+    wasm-split-cli "$input" "$target/split" --out-name "$name" --target web
+    input="$target/split/$name.wasm"
+    split=(--keep-lld-exports --no-demangle)
+    chunks=("$target"/split/split_*.wasm)
+  fi
   echo "[build-site] binding and shrinking $name.wasm"
-  wasm-bindgen --target web --no-typescript --out-dir "$target/bindgen" --out-name "$name" \
-    "$target/$name.wasm"
+  wasm-bindgen --target web --no-typescript "${split[@]}" --out-dir "$target/bindgen" \
+    --out-name "$name" "$input"
+  shrink "$target/bindgen/${name}_bg.wasm" "$pkg/$name.wasm"
+  sed "s/${name}_bg\.wasm/${name}.wasm/g" "$target/bindgen/$name.js" > "$pkg/$name.js"
+  if [ ${#chunks[@]} -gt 0 ]; then
+    # Chunks are named by their content, so a page still running the previous deployment's
+    # code never instantiates a new chunk against it: it gets a 404 and offers a reload.
+    rm -f "$pkg"/split_*.wasm "$pkg"/split_*.wasm.br "$pkg"/split_*.wasm.gz
+    cp "$target/split/__wasm_split.js" "$target/split/link.js"
+    for chunk in "${chunks[@]}"; do
+      local base hash
+      base=$(basename "$chunk" .wasm)
+      shrink "$chunk" "$target/split/$base.opt.wasm"
+      hash=$(sha256sum "$target/split/$base.opt.wasm" | cut -c1-16)
+      mv "$target/split/$base.opt.wasm" "$pkg/$base.$hash.wasm"
+      sed -i "s#\./$base\.wasm#./$base.$hash.wasm#" "$target/split/link.js"
+    done
+    mv "$target/split/link.js" "$pkg/__wasm_split.js"
+  fi
+}
+shrink() {
   wasm-opt -Oz --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types \
-    "$target/bindgen/${name}_bg.wasm" -o "$pkg/$name.wasm"
-  sed "s/${name}_bg\.wasm/${name}.wasm/g" "$target/bindgen/$name.js" > "$pkg/$name.js"
+    --enable-mutable-globals --enable-reference-types "$1" -o "$2"
 }
 
 # --compile / --bind run one half (scripts/build-release.sh installs wasm-bindgen while the

@@ -30,7 +30,7 @@ test("messages written offline survive a reload and arrive once, in order, then 
   await visitor.waitForFunction(async () => (await navigator.serviceWorker.ready).active !== null);
   // …with this chat in its copy of the page (asked for when the chat started).
   await visitor.waitForFunction(async () => {
-    const page = await (await caches.open("switchboard-widget-v2")).match("/widget");
+    const page = await (await caches.open("switchboard-widget-v3")).match("/widget");
     return page !== undefined && (await page.text()).includes("Hello from the train");
   });
 

@@ -1,0 +1,101 @@
+//! The chat as a chunk of its own. A new visitor's first open shows only the start form, so in
+//! the lean bundle everything of the chat (the socket's client, the outbox, the thread, files,
+//! ratings, transcripts) sits behind one split function, fetched when the first message is
+//! sent or, for a returning visitor, before the page hydrates (docs/architecture.md). The server
+//! and the dashboard's bundle render the same `Suspense` around a ready future.
+use super::conversation::WidgetChat;
+use super::WidgetSession;
+use crate::chat::ui_language;
+use leptos::prelude::*;
+use rust_i18n::t;
+
+/// The conversation, once it exists.
+#[component]
+pub(super) fn ChatWhenLoaded(started: WidgetSession) -> impl IntoView {
+    let lang = ui_language();
+    view! {
+        <div class="widget-chat" data-chunk="widget-chat" lang=lang>
+        <Suspense fallback=move || view! { <div class="widget-loading">{t!("widget.loading", locale = lang)}</div> }>
+            {Suspend::new(async move {
+                match chat_view(started).await {
+                    Ok(chat) => chat,
+                    Err(ChunkNotLoaded) => view! { <ChunkFailed/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        </div>
+    }
+}
+
+/// Before the lean bundle hydrates: when the server rendered the chat (a returning visitor),
+/// its chunk is fetched first. `false` when it could not be: the chat then says so itself,
+/// with a retry, and the page is not hydrated (its HTML is the chat, which needs that code).
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+pub async fn chat_chunk_loaded() -> bool {
+    use crate::chat::UiLanguage;
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window().and_then(|w| w.document());
+    let rendered = document
+        .as_ref()
+        .and_then(|d| d.query_selector("[data-chunk=widget-chat]").ok().flatten());
+    let Some(chat) = rendered else {
+        return true;
+    };
+    if __wasm_split_preload_chat_view().await.is_ok() {
+        return true;
+    }
+    // The server's chat stays unhydrated; in its place the failure and its retry.
+    let lang = crate::model::widget_language(&chat.get_attribute("lang").unwrap_or_default(), "");
+    chat.set_inner_html("");
+    if let Ok(chat) = chat.dyn_into::<web_sys::HtmlElement>() {
+        leptos::mount::mount_to(chat, move || {
+            provide_context(UiLanguage(lang));
+            view! { <ChunkFailed/> }
+        })
+        .forget();
+    }
+    false
+}
+
+/// The chat's chunk could not be fetched (the network dropped, or a redeploy replaced it):
+/// a reload fetches the page and its files afresh, and the conversation resumes from the
+/// server (the first message was stored before the chunk was asked for).
+#[component]
+fn ChunkFailed() -> impl IntoView {
+    let lang = ui_language();
+    let reload = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    };
+    view! {
+        <div class="widget-chunk-failed" role="alert" data-testid="chunk-failed">
+            <p>{t!("widget.chunk_failed", locale = lang)}</p>
+            <button type="button" class="primary" on:click=reload>{t!("widget.retry", locale = lang)}</button>
+        </div>
+    }
+}
+
+/// The chat's chunk did not load.
+#[derive(Debug)]
+pub struct ChunkNotLoaded;
+
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkNotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkNotLoaded
+    }
+}
+
+// Split off the lean bundle only (`wasm-split-cli` runs on it alone, scripts/build-site.sh).
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+#[leptos::wasm_split::wasm_split(widget_chat, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn chat_view(started: WidgetSession) -> Result<AnyView, ChunkNotLoaded> {
+    Ok(view! { <WidgetChat started/> }.into_any())
+}
+
+#[cfg(not(all(feature = "hydrate", feature = "widget-bundle")))]
+async fn chat_view(started: WidgetSession) -> Result<AnyView, ChunkNotLoaded> {
+    Ok(view! { <WidgetChat started/> }.into_any())
+}
