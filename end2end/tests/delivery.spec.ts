@@ -33,6 +33,11 @@ test("messages written offline survive a reload and arrive once, in order, then 
     const page = await (await caches.open("switchboard-widget-v3")).match("/widget");
     return page !== undefined && (await page.text()).includes("Hello from the train");
   });
+  // …and the chat's chunk (the widget's bundle is split), which a reload offline needs.
+  await visitor.waitForFunction(async () => {
+    const keys = await (await caches.open("switchboard-widget-v3")).keys();
+    return keys.some((request) => /\/pkg\/split_[\w.-]+\.wasm$/.test(new URL(request.url).pathname));
+  });
 
   await agent.getByTestId("conversation-item").filter({ hasText: "Tom Train" }).click();
   await expect(agent.getByTestId("messages")).toContainText("Hello from the train");
