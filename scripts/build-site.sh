@@ -3,7 +3,8 @@
 # `cargo leptos build --release --precompress --frontend-only --split` does, with the tools the
 # run path installs (cargo, wasm-bindgen, wasm-split-cli, wasm-opt, node). cargo-leptos itself
 # is needed only for `cargo leptos watch` (scripts/install-dev-tools.sh).
-#   pkg/switchboard.{js,wasm,css}  the dashboard's bundle (features `hydrate`) and the styles
+#   pkg/switchboard.{js,wasm,css}  the dashboard's bundle (features `hydrate,dashboard-bundle`:
+#                                  no widget in it) and the styles
 #   pkg/widget.{js,wasm}           the widget's lean bundle (features `hydrate,widget-bundle`),
 #   pkg/__wasm_split.js, pkg/split_*.{hash}.wasm  and the chunks split off it (`wasm-split-cli`)
 #   public/*                       copied to the site's root (embed.js, sw.js, favicon)
@@ -79,7 +80,7 @@ shrink() {
 # --compile / --bind run one half (scripts/build-release.sh installs wasm-bindgen while the
 # bundles compile); --widget-only rebuilds the widget's bundle alone.
 step="${1:-all}"
-bundles=("switchboard hydrate" "widget hydrate,widget-bundle")
+bundles=("switchboard hydrate,dashboard-bundle" "widget hydrate,widget-bundle")
 [ "$step" = "--widget-only" ] && bundles=("widget hydrate,widget-bundle")
 # Both bundles type-erase their views (`--cfg erase_components`): the widget's WASM is 13% and
 # the dashboard's 31% smaller (docs/benchmarks.md). The server must render with the same flag

@@ -48,17 +48,24 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 
-/// The whole app's bundle: the dashboard, and the widget page when no lean bundle was built.
+/// The whole app's bundle: the dashboard, and the widget page when no lean bundle was built
+/// (`cargo leptos watch`). Built beside the lean bundle (`--features hydrate,dashboard-bundle`,
+/// scripts/build-site.sh), it leaves the widget out: the server hydrates `/widget` with
+/// `pkg/widget.*` whenever that exists.
 #[cfg(all(feature = "hydrate", not(feature = "widget-bundle")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    let path = web_sys::window().and_then(|w| w.location().pathname().ok());
-    if path.as_deref() == Some("/widget") {
+    #[cfg(not(feature = "dashboard-bundle"))]
+    if web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .as_deref()
+        == Some("/widget")
+    {
         leptos::mount::hydrate_body(widget::WidgetApp);
-    } else {
-        leptos::mount::hydrate_body(app::App);
+        return;
     }
+    leptos::mount::hydrate_body(app::App);
 }
 
 /// The lean widget bundle (`--features hydrate,widget-bundle`): the widget page only, so
