@@ -1,5 +1,6 @@
 //! The HTML shell and the routes.
 use crate::auth::{SetupPage, SignInPage};
+use crate::before_hydration::KeepEarlyInput;
 use crate::inbox::{ConversationPage, Dashboard, InboxLayout, NoConversation};
 use crate::inboxes::InboxSettingsPage;
 use crate::live::client::Live;
@@ -21,6 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <KeepEarlyInput/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

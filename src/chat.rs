@@ -376,6 +376,10 @@ pub fn Composer(
     };
     let lang = ui_language();
     let dragging = RwSignal::new(false);
+    // Typed, or even sent, before the page hydrated: kept, and sent now.
+    let (form, field) = (NodeRef::new(), NodeRef::new());
+    crate::before_hydration::keep(field, draft);
+    crate::before_hydration::sent_early(form, submit);
     #[cfg(feature = "hydrate")]
     let take = move |picked: Option<Picked>| match (on_files, picked) {
         (Some(on_files), Some(picked)) => {
@@ -415,7 +419,7 @@ pub fn Composer(
         let _ = ev;
     };
     view! {
-        <form class="composer" class:drag-over=move || dragging.get() on:submit=move |ev| { ev.prevent_default(); submit(); }
+        <form class="composer" node_ref=form class:drag-over=move || dragging.get() on:submit=move |ev| { ev.prevent_default(); submit(); }
             on:dragover=move |ev| { if on_files.is_some() { ev.prevent_default(); dragging.set(true); } }
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop>
@@ -427,6 +431,8 @@ pub fn Composer(
                 </label>
             })}
             <textarea
+                node_ref=field
+                data-keep=""
                 name="body"
                 rows="1"
                 aria-label=t!("chat.message", locale = lang)

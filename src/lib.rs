@@ -1,8 +1,9 @@
 //! Switchboard: self-hosted, real-time customer-support chat.
 //!
-//! A one-way house (docs/architecture.md): `model`, `error` and `clock` at the bottom; then
-//! `store` and `telemetry`; then `state` (what every handler sees); then `live` (the socket,
-//! fan-out, the browser's connection); then the feature modules (`auth`, `chat`, `team`,
+//! A one-way house (docs/architecture.md): `model`, `error` and `clock` at the bottom, with
+//! `time_fmt` and `before_hydration` beside `model`; then `store` and `telemetry`; then `state`
+//! (what every handler sees); then `live` (the socket, fan-out, the browser's connection); then
+//! the feature modules (`auth`, `chat`, `team`,
 //! `outbox`, `notes`, `canned`, `labels`, `snooze`, `search`, `transcripts`, `csat`, `mail`,
 //! `demo`, `inbox`, `widget`), each with its model, server functions and components,
 //! server-only code in an `ssr` submodule; then the `app` shell; and `server` on top, which only
@@ -17,6 +18,7 @@ pub mod app;
 pub mod attachments;
 pub mod auth;
 pub mod avatar;
+pub mod before_hydration;
 pub mod canned;
 pub mod chat;
 pub mod clock;

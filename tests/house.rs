@@ -11,6 +11,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("clock", 0),
     ("model", 1),
     ("time_fmt", 1),
+    ("before_hydration", 1),
     ("telemetry", 1),
     ("store", 2),
     ("state", 3),

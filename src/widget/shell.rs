@@ -3,6 +3,7 @@
 //! `scripts/build-widget.sh` with the `widget-bundle` feature), which holds the widget's code
 //! alone: no router, no dashboard. Every KB of it is paid on every page that opens the chat.
 use super::WidgetPage;
+use crate::before_hydration::KeepEarlyInput;
 use leptos::prelude::*;
 
 /// The bundle's name (`pkg/{name}.js`, `pkg/{name}.wasm`) when it was built; without it (a
@@ -35,6 +36,7 @@ pub fn widget_shell(options: LeptosOptions, bundle: &str) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/switchboard.css"/>
                 <AutoReload options=options.clone()/>
+                <KeepEarlyInput/>
                 <HydrationScripts options/>
             </head>
             <body>

@@ -65,6 +65,10 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let draft = RwSignal::new(String::new());
+    // Typed before the page hydrated: kept (src/before_hydration.rs).
+    let (name_field, email_field) = (NodeRef::new(), NodeRef::new());
+    crate::before_hydration::keep(name_field, name);
+    crate::before_hydration::keep(email_field, email);
     // A visitor the host site identified need not type who they are.
     Effect::new(move |_| {
         if let Some(facts) = launcher::HostPage::expect().1.get() {
@@ -138,9 +142,9 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
             <h2>{t!("widget.hi", locale = lang)}</h2>
             <p data-testid="greeting">{greeting}</p>
             <div class="start-fields">
-                <input placeholder=t!("widget.name_placeholder", locale = lang) maxlength="80" prop:value=move || name.get()
+                <input node_ref=name_field data-keep="" placeholder=t!("widget.name_placeholder", locale = lang) maxlength="80" prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev)) data-testid="start-name"/>
-                <input type="email" maxlength="254" required=ask_email
+                <input node_ref=email_field data-keep="" type="email" maxlength="254" required=ask_email
                     placeholder=if ask_email { t!("widget.email_required", locale = lang) } else { t!("widget.email_optional", locale = lang) }
                     prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) data-testid="start-email"/>
             </div>
