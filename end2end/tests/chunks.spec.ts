@@ -25,11 +25,14 @@ test("the chat's chunk is fetched with the first message, not on opening, and ag
   expect(chunks).toEqual([]);
 
   await visitor.getByTestId("start-name").fill("Lena Lazy");
+  const chunk = visitor.waitForResponse((response) => CHUNK.test(new URL(response.url()).pathname));
   await visitor.getByTestId("composer-input").fill("Hello, first message");
   await visitor.getByTestId("composer-input").press("Enter");
   await expect(visitor.getByTestId("message").first()).toContainText("Hello, first message");
   await expect(visitor.getByTestId("connection")).toHaveText("Online");
   expect(chunks.length).toBe(1);
+  // Named by its content, so cached for good.
+  expect((await chunk).headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
 
   // A returning visitor's page renders the chat on the server; it hydrates once the chunk is in.
   await visitor.reload();

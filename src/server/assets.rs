@@ -80,13 +80,22 @@ impl Site {
             .header(header::CONTENT_TYPE, plain.metadata.mimetype())
             .header(header::ETAG, etag)
             .header(header::VARY, "accept-encoding")
-            // Names are stable (not hashed), so browsers revalidate with the ETag.
-            .header(header::CACHE_CONTROL, "no-cache");
+            .header(header::CACHE_CONTROL, cache_control(path));
         if let Some(encoding) = encoding {
             response =
                 response.header(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
         }
         response.body(Body::from(file.data.into_owned())).ok()
+    }
+}
+
+/// Chunks split off a bundle are named by their content (scripts/build-site.sh): kept for a
+/// year, never asked again. Every other name is stable, so browsers revalidate with the ETag.
+fn cache_control(path: &str) -> &'static str {
+    if path.starts_with("pkg/split_") && path.ends_with(".wasm") {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
     }
 }
 
@@ -102,4 +111,20 @@ fn accepted_encodings(headers: &HeaderMap) -> Vec<&str> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache_control;
+
+    #[test]
+    fn only_content_named_chunks_are_immutable() {
+        assert_eq!(
+            cache_control("pkg/split_widget_chat.1f6df44c7b8d2428.wasm"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(cache_control("pkg/widget.wasm"), "no-cache");
+        assert_eq!(cache_control("pkg/__wasm_split.js"), "no-cache");
+        assert_eq!(cache_control("embed.js"), "no-cache");
+    }
 }
