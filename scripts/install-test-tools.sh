@@ -54,7 +54,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
 
-if { [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; } && [ -f end2end/package.json ]; then
+if { [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ] \
+  || [ ! -d end2end/node_modules/lighthouse ]; } && [ -f end2end/package.json ]; then
   log "installing end2end npm packages"
   (cd end2end && npm ci --no-audit --no-fund)
 fi

@@ -3,7 +3,8 @@
 # transfers with the chat closed, then what opening the widget adds, per resource, compressed.
 # Exits 1 when a figure passes its ceiling (end2end/size.mjs: what it weighs today, plus a little);
 # the targets of issue 28 are printed beside them. Then the time from a click on the launcher to
-# a usable composer on a throttled connection (end2end/open-time.mjs), printed only.
+# a usable composer on a throttled connection (end2end/open-time.mjs) and Lighthouse's mobile
+# performance score of /widget (end2end/lighthouse.mjs), printed only.
 # Usage: ./scripts/size.sh   (after ./scripts/build-release.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,5 +21,7 @@ done
 curl -fs "http://127.0.0.1:$port/healthz" > /dev/null || { cat target/size-server.log; exit 1; }
 # The demo page at localhost embeds from 127.0.0.1: a cross-site embed, as on a customer's site.
 (cd end2end && node size.mjs "http://localhost:$port/")
-# Then how long opening takes on a slow phone (printed against issue 28's targets; fails nothing).
+# Then how long opening takes on a slow phone, and Lighthouse's mobile score of the widget's page
+# (printed against issue 28's targets; they fail nothing).
 (cd end2end && node open-time.mjs "http://localhost:$port/")
+(cd end2end && node lighthouse.mjs "http://127.0.0.1:$port/widget")
