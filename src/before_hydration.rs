@@ -23,11 +23,7 @@ where
     E: leptos::html::ElementType,
     E::Output: AsRef<Element> + leptos::wasm_bindgen::JsCast + Clone + 'static,
 {
-    Effect::new(move |_| {
-        let Some(field) = node.get() else {
-            return;
-        };
-        let field: &Element = field.as_ref();
+    once_hydrated(node, move |field| {
         if let Some(text) = field.get_attribute("data-early") {
             let _ = field.remove_attribute("data-early");
             if value.with_untracked(String::is_empty) {
@@ -43,14 +39,23 @@ where
     E: leptos::html::ElementType,
     E::Output: AsRef<Element> + leptos::wasm_bindgen::JsCast + Clone + 'static,
 {
-    Effect::new(move |_| {
-        let Some(form) = node.get() else {
-            return;
-        };
-        let form: &Element = form.as_ref();
+    once_hydrated(node, move |form| {
         if form.has_attribute("data-sent-early") {
             let _ = form.remove_attribute("data-sent-early");
             send();
+        }
+    });
+}
+
+/// Runs `take` on the element once it is in the page (after hydration, in the browser).
+fn once_hydrated<E>(node: NodeRef<E>, take: impl Fn(&Element) + 'static)
+where
+    E: leptos::html::ElementType,
+    E::Output: AsRef<Element> + leptos::wasm_bindgen::JsCast + Clone + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            take(element.as_ref());
         }
     });
 }
