@@ -88,14 +88,29 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkNotLoaded {
     }
 }
 
+/// The chat itself: in the lean bundle, the body of the split function below.
+fn chat(started: WidgetSession) -> AnyView {
+    view! { <WidgetChat started/> }.into_any()
+}
+
 // Split off the lean bundle only (`wasm-split-cli` runs on it alone, scripts/build-site.sh).
 #[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
 #[leptos::wasm_split::wasm_split(widget_chat, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn chat_view(started: WidgetSession) -> Result<AnyView, ChunkNotLoaded> {
-    Ok(view! { <WidgetChat started/> }.into_any())
+    Ok(chat(started))
 }
 
 #[cfg(not(all(feature = "hydrate", feature = "widget-bundle")))]
 async fn chat_view(started: WidgetSession) -> Result<AnyView, ChunkNotLoaded> {
-    Ok(view! { <WidgetChat started/> }.into_any())
+    Ok(chat(started))
+}
+
+/// Starts fetching the chat's chunk while the visitor writes the first message, so it is in
+/// (or well on its way) when the conversation starts. A failure is not kept: the chat asks
+/// again when it opens, and says so if it still cannot.
+pub(super) fn prefetch_chat() {
+    #[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+    leptos::task::spawn_local(async {
+        let _ = __wasm_split_preload_chat_view().await;
+    });
 }

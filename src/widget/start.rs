@@ -149,7 +149,8 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
                     prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) data-testid="start-email"/>
             </div>
         </div>
-        <Composer draft on_send=send error placeholder=t!("widget.first_message", locale = lang).to_string()/>
+        <Composer draft on_send=send error placeholder=t!("widget.first_message", locale = lang).to_string()
+            on_typing=Callback::new(|_| super::chunk::prefetch_chat())/>
     }
 }
 
