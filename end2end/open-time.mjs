@@ -1,5 +1,7 @@
 // Times the widget's opening as a visitor on a slow phone feels it (headless Debian Chromium):
-// from a click on the launcher to a usable composer (the frame hydrated), on Lighthouse's
+// from a click on the launcher to the composer on screen (the server's HTML: what is typed there
+// is kept), and to the widget hydrated when the visitor starts typing at once (it hydrates at
+// its first use, src/widget/wake.rs), on Lighthouse's
 // "Slow 4G" profile (150 ms round trips, 1.6 Mbit/s down, 750 kbit/s up) with the CPU slowed
 // 4×; once clicked straight away, once after the launcher was hovered for 500 ms (the embed
 // starts loading the frame on hover). A fresh browser context each run: nothing cached.
@@ -38,24 +40,28 @@ async function openOnce(hoverMs) {
   const began = Date.now();
   await launcher.click();
   const frame = page.frameLocator('iframe[data-switchboard="widget"]');
+  await frame.getByTestId("composer-input").waitFor({ timeout: 60_000 });
+  const shown = Date.now() - began;
+  await frame.getByTestId("composer-input").press("H");
   await frame.locator("body[data-hydrated]").waitFor({ timeout: 60_000 });
-  await frame.getByTestId("composer-input").waitFor();
-  const took = Date.now() - began;
+  const hydrated = Date.now() - began;
   await context.close();
-  return took;
+  return [shown, hydrated];
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-console.log(`\nClick on the launcher → usable composer, Slow 4G, CPU 4× (median of ${RUNS}):`);
+console.log(`\nClick on the launcher → composer shown / hydrated after typing at once, Slow 4G, CPU 4× (median of ${RUNS}):`);
 for (const [what, hoverMs, target] of [
   ["clicked straight away", 0, 3000],
   ["hovered 500 ms first", 500, 1500],
 ]) {
   const runs = [];
   for (let i = 0; i < RUNS; i++) runs.push(await openOnce(hoverMs));
-  const value = median(runs);
+  const shown = median(runs.map((r) => r[0]));
+  const hydrated = median(runs.map((r) => r[1]));
   console.log(
-    `  ${what.padEnd(24)} ${String(value).padStart(6)} ms  (runs: ${runs.join(", ")})  target ≤ ${target} ms ${value <= target ? "✓" : "✗ (missed)"}`,
+    `  ${what.padEnd(24)} shown ${String(shown).padStart(6)} ms, hydrated ${String(hydrated).padStart(6)} ms` +
+      `  (runs: ${runs.map((r) => r.join("/")).join(", ")})  target ≤ ${target} ms (hydrated) ${hydrated <= target ? "✓" : "✗ (missed)"}`,
   );
 }
 await browser.close();

@@ -1,13 +1,13 @@
 /* Switchboard's service worker: the widget opens without a network, so messages a visitor
  * wrote offline (kept in localStorage) are still there after a reload and go out later.
  * Network first: online, every page is fresh; offline, the last good copy answers. */
-const CACHE = "switchboard-widget-v3";
+const CACHE = "switchboard-widget-v4";
 // The bundle the widget page hydrated with (`/sw.js?bundle=widget`, the lean one, or the
 // app's): the same files the page already loaded, so installing revalidates, not downloads.
 const BUNDLE = new URL(location.href).searchParams.get("bundle") === "widget" ? "widget" : "switchboard";
-// The lean bundle's chat is a chunk of its own (scripts/build-site.sh), loaded through
-// `__wasm_split.js`, which `widget.js` imports: the loader is part of the shell, the chunks are
-// kept once a chat starts (they are what the chat runs on offline).
+// The lean bundle's code is in chunks (scripts/build-site.sh: the widget's, the chat's, and the
+// code they share), loaded through `__wasm_split.js`, which `widget.js` imports: the loader is
+// part of the shell, the chunks are kept once a chat starts (they are what it runs on offline).
 const SPLIT_LINK = "/pkg/__wasm_split.js";
 const SHELL = ["/widget", `/pkg/${BUNDLE}.js`, `/pkg/${BUNDLE}.wasm`, "/pkg/switchboard.css"].concat(
   BUNDLE === "widget" ? [SPLIT_LINK] : [],

@@ -48,7 +48,12 @@ bind() {
     wasm-split-cli "$input" "$target/split" --out-name "$name" --target web
     input="$target/split/$name.wasm"
     split=(--keep-lld-exports --no-demangle)
+    # Code two chunks share (here, Leptos: the widget's chunk and the chat's) is a chunk of its
+    # own, `chunk_{n}.wasm`, fetched with either.
     chunks=("$target"/split/split_*.wasm)
+    shopt -s nullglob
+    chunks+=("$target"/split/chunk_*.wasm)
+    shopt -u nullglob
   fi
   echo "[build-site] binding and shrinking $name.wasm"
   wasm-bindgen --target web --no-typescript "${split[@]}" --out-dir "$target/bindgen" \
@@ -60,13 +65,15 @@ bind() {
     # code never instantiates a new chunk against it: it gets a 404 and offers a reload.
     rm -f "$pkg"/split_*.wasm "$pkg"/split_*.wasm.br "$pkg"/split_*.wasm.gz
     cp "$target/split/__wasm_split.js" "$target/split/link.js"
+    # Every chunk's served name starts with `split_` (the server caches those for good).
     for chunk in "${chunks[@]}"; do
-      local base hash
+      local base served hash
       base=$(basename "$chunk" .wasm)
+      served="split_${base#split_}"
       shrink "$chunk" "$target/split/$base.opt.wasm"
       hash=$(sha256sum "$target/split/$base.opt.wasm" | cut -c1-16)
-      mv "$target/split/$base.opt.wasm" "$pkg/$base.$hash.wasm"
-      sed -i "s#\./$base\.wasm#./$base.$hash.wasm#" "$target/split/link.js"
+      mv "$target/split/$base.opt.wasm" "$pkg/$served.$hash.wasm"
+      sed -i "s#\./$base\.wasm#./$served.$hash.wasm#" "$target/split/link.js"
     done
     mv "$target/split/link.js" "$pkg/__wasm_split.js"
   fi

@@ -1,13 +1,16 @@
 //! What a person types, or sends, before the WASM has hydrated the page is not lost. Without
 //! this, hydration sets every field to its signal's (empty) value, and a press on Send submits
-//! the form natively: the page reloads with the text in its address. A few lines of script in
+//! the form natively: the page reloads with the text in its address. The widget, which
+//! hydrates only at its first use (`widget::wake`), also closes before then: the script marks
+//! a framed page (its style shows Close there) and posts the close notice itself, and it marks
+//! the first use (`data-used`) for a widget whose code was still on its way. A few lines of script in
 //! each page's head ([`KeepEarlyInput`]) note what happens on the server's HTML; the components take it
 //! over once hydrated ([`keep`], [`sent_early`]).
 use leptos::prelude::*;
 use leptos::web_sys::Element;
 
 // No `&`, `<` or `>`: the text of a `<script>` is escaped as any other text.
-const SCRIPT: &str = r#"(function(){var d=document;function early(){return !(d.body?d.body.hasAttribute("data-hydrated"):false)}d.addEventListener("input",function(e){var t=e.target;if(early()){if(t.hasAttribute("data-keep")){t.setAttribute("data-early",t.value)}}},true);d.addEventListener("submit",function(e){if(early()){e.preventDefault();e.target.setAttribute("data-sent-early","")}},true)})()"#;
+const SCRIPT: &str = r#"(function(){var d=document,w=window;var h=d.documentElement;if(w.parent!==w){h.setAttribute("data-framed","")}["pointerdown","keydown","focusin","touchstart"].forEach(function(t){d.addEventListener(t,function(){h.setAttribute("data-used","")},true)});function early(){return !(d.body?d.body.hasAttribute("data-hydrated"):false)}d.addEventListener("input",function(e){var t=e.target;if(early()){if(t.hasAttribute("data-keep")){t.setAttribute("data-early",t.value)}}},true);d.addEventListener("submit",function(e){if(early()){e.preventDefault();e.target.setAttribute("data-sent-early","")}},true);d.addEventListener("click",function(e){if(early()){if(e.target.closest(".widget-close")){w.parent.postMessage({type:"switchboard:close"},"*")}}},true)})()"#;
 
 /// The script, for a page's `<head>`, with the page's nonce (its policy allows no other).
 #[component]

@@ -71,15 +71,11 @@ pub fn hydrate() {
 }
 
 /// The lean widget bundle (`--features hydrate,widget-bundle`): the widget page only, so
-/// nothing of the dashboard reaches visitors' browsers. A returning visitor's chat, rendered
-/// on the server, is code of its own chunk: fetched before hydrating, since a part hydrated
-/// without its code would not match the server's HTML (`widget::ChatWhenLoaded`).
+/// nothing of the dashboard reaches visitors' browsers. Its main module waits for the visitor's
+/// first use (or not, for a returning visitor's chat), then fetches the code that hydrates the
+/// page (`widget::hydrate_when_used`).
 #[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    wasm_bindgen_futures::spawn_local(async {
-        if widget::chat_chunk_loaded().await {
-            leptos::mount::hydrate_body(widget::WidgetApp);
-        }
-    });
+    wasm_bindgen_futures::spawn_local(widget::hydrate_when_used());
 }

@@ -13,6 +13,8 @@ test("the widget shows times in the visitor's locale and time zone", async ({ br
   });
   const page = await context.newPage();
   await page.goto("/widget");
+  // The widget hydrates at its first use: a pointer press stands for it.
+  await page.locator("body").dispatchEvent("pointerdown");
   await page.locator("body[data-hydrated]").waitFor();
   await page.getByTestId("start-name").fill("Jonas");
   await page.getByTestId("composer-input").fill("Guten Tag!");
@@ -40,6 +42,8 @@ test("the widget shows times in the visitor's locale and time zone", async ({ br
 
   // After a reload the same holds, and a hidden time is shown once hydrated.
   await page.reload();
+  // The widget hydrates at its first use: a pointer press stands for it.
+  await page.locator("body").dispatchEvent("pointerdown");
   await page.locator("body[data-hydrated]").waitFor();
   await expect(page.locator(".day-separator time")).toHaveText("Heute");
   await expect(page.getByTestId("message").locator("time").first()).toBeVisible();

@@ -4,6 +4,8 @@ import { expect, test } from "./helpers";
 const shots = process.env.UPDATE_SCREENSHOTS ? "../docs/screenshots" : "screenshots";
 
 async function hydrated(page: Page) {
+  // The widget hydrates at its first use: a pointer press stands for it.
+  await page.locator("body").dispatchEvent("pointerdown");
   await page.locator("body[data-hydrated]").waitFor();
 }
 

@@ -32,6 +32,8 @@ for (const path of ["/widget", "/agent/login"]) {
     const compressed = await request.get(wasm, { headers: { "accept-encoding": "br" } });
     expect(compressed.headers()["content-encoding"]).toBe("br");
     expect(compressed.headers()["content-type"]).toBe("application/wasm");
+    // The widget hydrates at its first use: a pointer press stands for it.
+    await page.locator("body").dispatchEvent("pointerdown");
     await page.locator("body[data-hydrated]").waitFor();
     expect(failed).toEqual([]);
     const policy = (await request.get(path)).headers()["content-security-policy"] ?? "";

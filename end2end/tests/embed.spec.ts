@@ -1,6 +1,6 @@
 import { type Request } from "@playwright/test";
 import * as fs from "node:fs";
-import { expect, test, accessible, shots, signIn } from "./helpers";
+import { expect, test, accessible, frameHydrated, shots, signIn } from "./helpers";
 
 // The one-line embed on another site: the demo page at http://localhost:PORT loads the embed
 // from http://127.0.0.1:PORT, a different site to the browser, so no cookie of the widget's
@@ -42,7 +42,7 @@ test("the embed on another site: only the launcher until opened, then a chat tha
   await expect(site.locator('iframe[data-switchboard="widget"]')).toHaveCount(1);
   await launcher.click();
   const widget = site.frameLocator('iframe[data-switchboard="widget"]');
-  await widget.locator("body[data-hydrated]").waitFor();
+  await frameHydrated(widget);
   // Opening brings the lean widget bundle, never the dashboard's (scripts/build-widget.sh).
   const opened = fromSwitchboard.map((r) => new URL(r.url()).pathname);
   expect(opened).toContain("/pkg/widget.wasm");

@@ -2,7 +2,7 @@
 // Screenshots go to end2end/screenshots (kept across shards), or to docs/screenshots with
 // UPDATE_SCREENSHOTS=1.
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type FrameLocator, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -110,9 +110,19 @@ export const test = base.extend<{ serverEnv: Record<string, string>; server: Ser
   },
 });
 
-/** Waits until the WASM has hydrated the page. */
+/**
+ * Waits until the WASM has hydrated the page. The widget hydrates at its first use (a pointer,
+ * a key, a focus: src/widget/wake.rs); a pointer press on the page stands for the visitor's.
+ */
 export async function hydrated(page: Page) {
+  await page.locator("body").dispatchEvent("pointerdown");
   await page.locator("body[data-hydrated]").waitFor();
+}
+
+/** The same for the widget in the embed's frame. */
+export async function frameHydrated(frame: FrameLocator) {
+  await frame.locator("body").dispatchEvent("pointerdown");
+  await frame.locator("body[data-hydrated]").waitFor();
 }
 
 /** Opens the dashboard, is sent to sign in, signs in and lands on the inbox. */

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { expect, test, accessible, hydrated, shots, signIn } from "./helpers";
+import { expect, test, accessible, frameHydrated, hydrated, shots, signIn } from "./helpers";
 
 // An admin sets up the website widget: its name, colour and greeting reach the widget, and a
 // site that is not on the allowed list cannot show it.
@@ -55,7 +55,7 @@ test("the website widget's settings: look, words, and the sites that may show it
   await expect(admin.getByTestId("any-site-warning")).toBeVisible();
   await host.reload();
   await host.locator('[data-switchboard="launcher"]').click();
-  await host.frameLocator('iframe[data-switchboard="widget"]').locator("body[data-hydrated]").waitFor();
+  await frameHydrated(host.frameLocator('iframe[data-switchboard="widget"]'));
 
   await adminContext.close();
   await visitorContext.close();

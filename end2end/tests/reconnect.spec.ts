@@ -13,6 +13,8 @@ test("a silent server shows Reconnecting… within one heartbeat, then recovers"
     });
   });
   await page.goto("/widget");
+  // The widget hydrates at its first use: a pointer press stands for it.
+  await page.locator("body").dispatchEvent("pointerdown");
   await page.locator("body[data-hydrated]").waitFor();
   await page.getByTestId("start-name").fill("Noor");
   await page.getByTestId("composer-input").fill("Is anyone there?");

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { expect, test, ADMIN_EMAIL, accessible, hydrated, shots, signIn } from "./helpers";
+import { expect, test, ADMIN_EMAIL, accessible, frameHydrated, hydrated, shots, signIn } from "./helpers";
 
 // Two agents and a visitor in three browser contexts. Runs after the other specs (file
 // order), on the same server, so the inbox already holds their conversations.
@@ -178,7 +178,7 @@ test("the launcher counts agent replies while the chat is closed", async ({ brow
   const badge = site.locator('[data-switchboard="badge"]');
   await launcher.click();
   const widget = site.frameLocator('iframe[data-switchboard="widget"]');
-  await widget.locator("body[data-hydrated]").waitFor();
+  await frameHydrated(widget);
   await widget.getByTestId("start-name").fill("Iris");
   await widget.getByTestId("composer-input").fill("Hello from the shop page");
   await widget.getByTestId("composer-input").press("Enter");

@@ -1,8 +1,10 @@
-//! The chat as a chunk of its own. A new visitor's first open shows only the start form, so in
-//! the lean bundle everything of the chat (the socket's client, the outbox, the thread, files,
-//! ratings, transcripts) sits behind one split function, fetched when the first message is
-//! sent or, for a returning visitor, before the page hydrates (docs/architecture.md). The server
-//! and the dashboard's bundle render the same `Suspense` around a ready future.
+//! The lean bundle's chunks (docs/architecture.md). Its main module only waits for the
+//! visitor's first use (`wake`); then the widget's chunk hydrates the page (`start_widget`).
+//! The chat is a chunk of its own: everything after the first message (the socket's client,
+//! the outbox, the thread, files, ratings, transcripts) sits behind one split function,
+//! fetched while the first message is typed or, for a returning visitor, with the widget's
+//! chunk. The server and the dashboard's bundle render the same `Suspense` around a ready
+//! future.
 use super::conversation::WidgetChat;
 use super::WidgetSession;
 use crate::chat::ui_language;
@@ -27,34 +29,46 @@ pub(super) fn ChatWhenLoaded(started: WidgetSession) -> impl IntoView {
     }
 }
 
-/// Before the lean bundle hydrates: when the server rendered the chat (a returning visitor),
-/// its chunk is fetched first. `false` when it could not be: the chat then says so itself,
-/// with a retry, and the page is not hydrated (its HTML is the chat, which needs that code).
+/// The lean bundle's second half, fetched when the widget is first used (`wake`): everything
+/// that hydrates the page. `chat_loaded` says whether the chat the server rendered (a returning
+/// visitor's) has its code; when not, that chat is not hydrated (its HTML needs that code) and
+/// says so in its place, with a retry.
 #[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
-pub async fn chat_chunk_loaded() -> bool {
+#[leptos::wasm_split::wasm_split(widget_app, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub(super) fn start_widget(chat_loaded: bool) -> Result<(), ChunkNotLoaded> {
     use crate::chat::UiLanguage;
     use wasm_bindgen::JsCast;
-    let document = web_sys::window().and_then(|w| w.document());
-    let rendered = document
-        .as_ref()
+    let rendered_chat = web_sys::window()
+        .and_then(|w| w.document())
         .and_then(|d| d.query_selector("[data-chunk=widget-chat]").ok().flatten());
-    let Some(chat) = rendered else {
-        return true;
-    };
-    if __wasm_split_preload_chat_view().await.is_ok() {
-        return true;
+    match rendered_chat {
+        Some(chat) if !chat_loaded => {
+            let lang =
+                crate::model::widget_language(&chat.get_attribute("lang").unwrap_or_default(), "");
+            chat.set_inner_html("");
+            if let Ok(chat) = chat.dyn_into::<web_sys::HtmlElement>() {
+                leptos::mount::mount_to(chat, move || {
+                    provide_context(UiLanguage(lang));
+                    view! { <ChunkFailed/> }
+                })
+                .forget();
+            }
+        }
+        _ => leptos::mount::hydrate_body(super::WidgetApp),
     }
-    // The server's chat stays unhydrated; in its place the failure and its retry.
-    let lang = crate::model::widget_language(&chat.get_attribute("lang").unwrap_or_default(), "");
-    chat.set_inner_html("");
-    if let Ok(chat) = chat.dyn_into::<web_sys::HtmlElement>() {
-        leptos::mount::mount_to(chat, move || {
-            provide_context(UiLanguage(lang));
-            view! { <ChunkFailed/> }
-        })
-        .forget();
-    }
-    false
+    Ok(())
+}
+
+/// Fetches the widget's chunk (and the code it shares with the chat's) without running it.
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+pub(super) async fn preload_widget() -> bool {
+    __wasm_split_preload_start_widget().await.is_ok()
+}
+
+/// Fetches the chat's chunk without running it: before hydrating a chat the server rendered.
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+pub(super) async fn preload_chat() -> bool {
+    __wasm_split_preload_chat_view().await.is_ok()
 }
 
 /// The chat's chunk could not be fetched (the network dropped, or a redeploy replaced it):

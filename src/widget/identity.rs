@@ -18,6 +18,15 @@ pub fn load() -> Option<String> {
     None
 }
 
+/// Whether the host page handed over a token, or this frame kept one: a returning visitor,
+/// whose chat is found only in the browser. Reads without using it.
+#[cfg(feature = "hydrate")]
+pub fn known() -> bool {
+    browser::from_fragment()
+        .or_else(browser::from_storage)
+        .is_some()
+}
+
 /// Keeps a new visitor's token here and, through the embed, in the host page's storage.
 pub fn remember(token: String) {
     #[cfg(feature = "hydrate")]

@@ -202,24 +202,20 @@ fn post_to_host(sound: bool) {
     let _ = sound;
 }
 
-/// "Close" in the widget's header, inside the embed only: on a phone the widget covers the
-/// page, launcher included.
+/// "Close" in the widget's header, inside the embed only (the style hides it elsewhere): on a
+/// phone the widget covers the page, launcher included. Before hydration the head's script
+/// sends the same notice (src/before_hydration.rs).
 #[component]
 pub fn CloseButton() -> impl IntoView {
-    let framed = RwSignal::new(false);
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| framed.set(host_window().is_some()));
     view! {
-        <Show when=move || framed.get()>
-            <button type="button" class="widget-close" aria-label=t!("widget.close", locale = ui_language()) data-testid="widget-close"
-                on:click=move |_| {
-                    #[cfg(feature = "hydrate")]
-                    notify_host("switchboard:close", None);
-                }>
-                // Drawn, not a character: not every font has "✕".
-                <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" d="M6 6l12 12M18 6 6 18"/></svg>
-            </button>
-        </Show>
+        <button type="button" class="widget-close" aria-label=t!("widget.close", locale = ui_language()) data-testid="widget-close"
+            on:click=move |_| {
+                #[cfg(feature = "hydrate")]
+                notify_host("switchboard:close", None);
+            }>
+            // Drawn, not a character: not every font has "✕".
+            <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" d="M6 6l12 12M18 6 6 18"/></svg>
+        </button>
     }
 }
 

@@ -12,13 +12,15 @@ mod offline;
 mod shell;
 mod start;
 mod transcript;
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+mod wake;
 
 pub use shell::{widget_shell, WidgetApp, LEAN_BUNDLE, RUNNING_BUNDLE};
 
-#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
-pub use chunk::chat_chunk_loaded;
 use chunk::ChatWhenLoaded;
 use start::{StartForm, WidgetHeader};
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+pub use wake::hydrate_when_used;
 
 use crate::chat::UiLanguage;
 use crate::error::AppError;
@@ -153,6 +155,19 @@ pub fn WidgetPage() -> impl IntoView {
     }
 }
 
+/// Shown by the lean bundle's main module (`wake`) when the widget's code cannot be fetched:
+/// rendered by the server, hidden, in the page's language, since that module has no views.
+#[component]
+fn WidgetFailed() -> impl IntoView {
+    let lang = crate::chat::ui_language();
+    view! {
+        <div id="widget-failed" class="widget-chunk-failed" role="alert" data-testid="widget-failed" hidden>
+            <p>{t!("widget.load_failed", locale = lang)}</p>
+            <button type="button" class="primary">{t!("widget.retry", locale = lang)}</button>
+        </div>
+    }
+}
+
 /// The inbox this widget belongs to: its name, brand colour and words.
 fn inbox() -> WidgetInbox {
     expect_context::<WidgetInbox>()
@@ -205,6 +220,7 @@ fn WidgetBody(inbox: WidgetInbox, initial: Option<WidgetSession>) -> impl IntoVi
                 Some(started) => view! { <ChatWhenLoaded started/> }.into_any(),
                 None => view! { <StartForm on_started=started/> }.into_any(),
             }}
+            <WidgetFailed/>
         </div>
     }
 }
