@@ -32,7 +32,7 @@ pub async fn delete_canned(id: String) -> Result<(), AppError> {
 pub fn CannedPage() -> impl IntoView {
     let save = ServerAction::<SaveCanned>::new();
     let remove = ServerAction::<DeleteCanned>::new();
-    let replies = Resource::new(
+    let replies = crate::codec::resource(
         move || (save.version().get(), remove.version().get()),
         |_| canned_responses(),
     );

@@ -1,7 +1,7 @@
 //! Switchboard: self-hosted, real-time customer-support chat.
 //!
 //! A one-way house (docs/architecture.md): `model`, `error` and `clock` at the bottom, with
-//! `time_fmt` and `before_hydration` beside `model`; then `store` and `telemetry`; then `state`
+//! `time_fmt`, `codec` and `before_hydration` beside `model`; then `store` and `telemetry`; then `state`
 //! (what every handler sees); then `live` (the socket, fan-out, the browser's connection); then
 //! the feature modules (`auth`, `chat`, `team`,
 //! `outbox`, `notes`, `canned`, `labels`, `snooze`, `search`, `transcripts`, `csat`, `mail`,
@@ -22,6 +22,7 @@ pub mod before_hydration;
 pub mod canned;
 pub mod chat;
 pub mod clock;
+pub mod codec;
 pub mod csat;
 pub mod demo;
 pub mod error;

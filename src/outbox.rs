@@ -182,7 +182,7 @@ fn storage() -> Option<web_sys::Storage> {
 fn load(key: &str) -> Vec<Pending> {
     #[cfg(feature = "hydrate")]
     if let Some(text) = storage().and_then(|s| s.get_item(key).ok().flatten()) {
-        return serde_json::from_str(&text).unwrap_or_default();
+        return crate::codec::from_json(&text).unwrap_or_default();
     }
     let _ = key;
     Vec::new()

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("clock", 0),
+    ("codec", 0),
     ("model", 1),
     ("time_fmt", 1),
     ("before_hydration", 1),

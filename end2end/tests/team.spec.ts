@@ -4,6 +4,8 @@ import { expect, test, ADMIN_EMAIL, accessible, frameHydrated, hydrated, shots, 
 // Two agents and a visitor in three browser contexts. Runs after the other specs (file
 // order), on the same server, so the inbox already holds their conversations.
 test("a team: invite, presence, transfer, unread and notifications, then offline mode", async ({ browser }) => {
+  // Three people, eight axe-core checks: ~90 s when the suite's other worker shares two cores.
+  test.slow();
   fs.mkdirSync(shots, { recursive: true });
   const anaContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
   const benContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });

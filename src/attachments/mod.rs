@@ -214,12 +214,12 @@ mod browser {
             let status = done.status().unwrap_or(0);
             let text = done.response_text().ok().flatten().unwrap_or_default();
             if status == 200 {
-                if let Ok(message) = serde_json::from_str::<Message>(&text) {
+                if let Ok(message) = crate::codec::from_json::<Message>(&text) {
                     uploads.feed.merge(vec![message]);
                 }
                 uploads.list.update(|list| list.retain(|u| u.id != id));
             } else {
-                let error = serde_json::from_str::<AppError>(&text).unwrap_or_else(|_| {
+                let error = crate::codec::from_json::<AppError>(&text).unwrap_or_else(|_| {
                     AppError::Transport(format!("the upload ended with status {status}"))
                 });
                 let _ = failed.try_set(Some(error.to_string()));

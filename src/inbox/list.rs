@@ -35,7 +35,7 @@ fn InboxList() -> impl IntoView {
     // A search in the box shows its hits in place of the list.
     let searching = RwSignal::new(false);
     let items = RwSignal::new(Vec::<Conversation>::new());
-    let fetched = Resource::new(
+    let fetched = crate::codec::resource(
         move || {
             (
                 filter.get(),
@@ -46,7 +46,7 @@ fn InboxList() -> impl IntoView {
         },
         |(f, inbox, label, _)| list_conversations(f, inbox, label),
     );
-    let inboxes = Resource::new(
+    let inboxes = crate::codec::resource(
         move || live.inbox_resync.get(),
         |_| crate::inboxes::my_inboxes(),
     );

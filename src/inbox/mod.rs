@@ -168,7 +168,7 @@ pub async fn set_status(conversation_id: String, status: Status) -> Result<Conve
 #[component]
 pub fn Dashboard() -> impl IntoView {
     // The agent and their settings come with the page, so theme and time zone are right at once.
-    let session = Resource::new(
+    let session = crate::codec::resource(
         || (),
         |_| async move {
             match current_agent().await? {
@@ -192,7 +192,7 @@ pub use crate::auth::Me;
 
 /// The active teammates, loaded once per dashboard: the assignment menu and avatar colours.
 #[derive(Clone, Copy)]
-pub struct Teammates(pub Resource<Result<Vec<TeamMember>, AppError>>);
+pub struct Teammates(pub crate::codec::Resource<Result<Vec<TeamMember>, AppError>>);
 
 #[component]
 fn Workspace(agent: Agent, settings: AgentSettings) -> impl IntoView {
@@ -210,7 +210,7 @@ fn Workspace(agent: Agent, settings: AgentSettings) -> impl IntoView {
     });
     provide_context(Me(agent.clone()));
     let mine = OwnSettings::provide(settings);
-    let team = Resource::new(|| (), |_| teammates());
+    let team = crate::codec::resource(|| (), |_| teammates());
     provide_context(Teammates(team));
     provide_context(AvatarColors(Signal::derive(move || {
         let members = team.get().and_then(Result::ok).unwrap_or_default();

@@ -39,7 +39,7 @@ pub fn NoConversation() -> impl IntoView {
 pub fn ConversationPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = Resource::new(id, open_conversation);
+    let detail = crate::codec::resource(id, open_conversation);
     view! {
         <Suspense fallback=|| view! { <section class="thread"><div class="page-loading">"Loading…"</div></section> }>
             {move || detail.get().map(|result| match result {

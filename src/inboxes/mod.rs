@@ -88,11 +88,11 @@ pub fn InboxSettingsPage() -> impl IntoView {
             .unwrap_or_else(|| crate::model::DEFAULT_INBOX.to_string())
     };
     let create = ServerAction::<CreateInbox>::new();
-    let list = Resource::new(move || create.version().get(), |_| my_inboxes());
+    let list = crate::codec::resource(move || create.version().get(), |_| my_inboxes());
     // Settings and members in one call: a resource made inside a Suspense's children would
     // not hydrate from the server's data, and while the page renders on the server a second
     // call after the first's await would find no request context.
-    let loaded = Resource::new(chosen, load_inbox_page);
+    let loaded = crate::codec::resource(chosen, load_inbox_page);
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(made)) = create.value().get() {

@@ -13,7 +13,7 @@ const PALETTE: [&str; 8] = [
 pub fn LabelsPage() -> impl IntoView {
     let save = ServerAction::<SaveLabel>::new();
     let remove = ServerAction::<DeleteLabel>::new();
-    let list = Resource::new(
+    let list = crate::codec::resource(
         move || (save.version().get(), remove.version().get()),
         |_| labels(),
     );

@@ -25,7 +25,7 @@ pub async fn retry_mail(id: String) -> Result<(), AppError> {
 pub fn MailPage() -> impl IntoView {
     let retry = ServerAction::<RetryMail>::new();
     // Read again after each retry, so the row shows it waiting.
-    let overview = Resource::new(move || retry.version().get(), |_| load_mail_overview());
+    let overview = crate::codec::resource(move || retry.version().get(), |_| load_mail_overview());
     provide_context(retry);
     view! {
         <section class="page" aria-labelledby="mail-page-title">

@@ -47,7 +47,7 @@ pub fn TeamPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeInvite>::new();
     let role = ServerAction::<ChangeRole>::new();
     let active = ServerAction::<SetAgentActive>::new();
-    let overview = Resource::new(
+    let overview = crate::codec::resource(
         move || {
             (
                 invite.version().get(),
@@ -207,7 +207,7 @@ fn MemberRow(
 pub fn InvitePage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let details = Resource::new(token, super::invite_details);
+    let details = crate::codec::resource(token, super::invite_details);
     let accept = ServerAction::<AcceptInvite>::new();
     Effect::new(move |_| {
         if let Some(Ok(Agent { .. })) = accept.value().get() {

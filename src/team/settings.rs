@@ -46,7 +46,7 @@ pub fn SettingsPage() -> impl IntoView {
     let saved = ServerAction::<SaveSettings>::new();
     let mine = OwnSettings::get();
     // The form starts from the server's copy: another device may have changed it.
-    let loaded = Resource::new(|| (), |_| my_settings());
+    let loaded = crate::codec::resource(|| (), |_| my_settings());
     view! {
         <section class="page" aria-labelledby="settings-title">
             <header class="page-header">

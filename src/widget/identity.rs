@@ -20,7 +20,7 @@ pub fn load() -> Option<String> {
 
 /// Whether the host page handed over a token, or this frame kept one: a returning visitor,
 /// whose chat is found only in the browser. Reads without using it.
-#[cfg(feature = "hydrate")]
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
 pub fn known() -> bool {
     browser::from_fragment()
         .or_else(browser::from_storage)

@@ -128,14 +128,14 @@ pub fn WidgetPage() -> impl IntoView {
     let inbox_id = shell::inbox_in_address();
     // On the server only the cookie can say who this is; a token the widget keeps itself is
     // read after hydration (`WidgetBody`). The server checks the framing site by its Referer.
-    let session = Resource::new(
+    let session = crate::codec::resource(
         {
             let inbox_id = inbox_id.clone();
             move || inbox_id.clone()
         },
         |inbox| visitor_session(String::new(), inbox),
     );
-    let inbox = Resource::new(
+    let inbox = crate::codec::resource(
         move || inbox_id.clone(),
         |inbox| crate::inboxes::load_widget_inbox(inbox, String::new()),
     );

@@ -102,7 +102,7 @@ pub(super) fn StartForm(on_started: Callback<WidgetSession>) -> impl IntoView {
             }
         });
     });
-    let online = Resource::new(move || poll.get(), |_| agents_online());
+    let online = crate::codec::resource(move || poll.get(), |_| agents_online());
     let agents = Signal::derive(move || online.get().and_then(Result::ok).unwrap_or_default());
     let subtitle = Signal::derive(move || match online.get() {
         _ if closed => format!("{} {}", inbox().away_message, back.get())

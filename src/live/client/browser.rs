@@ -184,7 +184,7 @@ impl Live {
                 live.state.set(ConnectionState::Online);
             }
             if let Some(text) = event.data().as_string() {
-                match serde_json::from_str::<ServerFrame>(&text) {
+                match crate::codec::from_json::<ServerFrame>(&text) {
                     Ok(frame) => live.handle(frame),
                     Err(error) => leptos::logging::warn!("switchboard: bad frame: {error}"),
                 }
