@@ -29,6 +29,11 @@ pub(super) fn ChatWhenLoaded(started: WidgetSession) -> impl IntoView {
     }
 }
 
+/// Marks the chat the server rendered (a returning visitor's), whose code must be in before
+/// the page hydrates.
+#[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
+pub(super) const RENDERED_CHAT: &str = "[data-chunk=widget-chat]";
+
 /// The lean bundle's second half, fetched when the widget is first used (`wake`): everything
 /// that hydrates the page. `chat_loaded` says whether the chat the server rendered (a returning
 /// visitor's) has its code; when not, that chat is not hydrated (its HTML needs that code) and
@@ -40,7 +45,7 @@ pub(super) fn start_widget(chat_loaded: bool) -> Result<(), ChunkNotLoaded> {
     use wasm_bindgen::JsCast;
     let rendered_chat = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("[data-chunk=widget-chat]").ok().flatten());
+        .and_then(|d| d.query_selector(RENDERED_CHAT).ok().flatten());
     match rendered_chat {
         Some(chat) if !chat_loaded => {
             let lang =
@@ -125,6 +130,6 @@ async fn chat_view(started: WidgetSession) -> Result<AnyView, ChunkNotLoaded> {
 pub(super) fn prefetch_chat() {
     #[cfg(all(feature = "hydrate", feature = "widget-bundle"))]
     leptos::task::spawn_local(async {
-        let _ = __wasm_split_preload_chat_view().await;
+        preload_chat().await;
     });
 }

@@ -20,7 +20,7 @@ pub async fn hydrate_when_used() {
         return;
     };
     let chat_rendered = document
-        .query_selector("[data-chunk=widget-chat]")
+        .query_selector(super::chunk::RENDERED_CHAT)
         .ok()
         .flatten()
         .is_some();
