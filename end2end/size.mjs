@@ -1,5 +1,6 @@
 // Weighs what browsers download (headless Debian Chromium): a host page view with the chat
-// closed, what opening the widget adds, and the dashboard's first load. Prints bytes on the wire
+// closed, what opening the widget adds, and the dashboard's first load (then what opening a
+// conversation and a settings page add). Prints bytes on the wire
 // (compressed) per resource, then each figure against two numbers:
 //   ceiling  what it weighs today plus a little: exceeding it fails the suite, so nothing grows
 //            by accident (the widget grew 32 KB in two features before this existed);
@@ -20,7 +21,9 @@ const FIGURES = {
   widget: { ceiling: 80 * KB, target: 150 * KB },
   firstUse: { ceiling: 215 * KB, target: Infinity },
   chat: { ceiling: 150 * KB, target: Infinity },
-  dashboard: { ceiling: 550 * KB, target: 450 * KB },
+  dashboard: { ceiling: 420 * KB, target: 450 * KB },
+  conversation: { ceiling: 160 * KB, target: Infinity },
+  settings: { ceiling: 120 * KB, target: Infinity },
 };
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -28,8 +31,8 @@ const browser = await chromium.launch({
 });
 // Records every finished request of a fresh page, except those to `skipHost`, as bytes on the
 // wire (body and headers) into `into`.
-async function recordingPage(into, skipHost) {
-  const page = await (await browser.newContext()).newPage();
+async function recordingPage(into, skipHost, storageState) {
+  const page = await (await browser.newContext({ storageState })).newPage();
   page.on("requestfinished", async (request) => {
     const url = new URL(request.url());
     if (url.host === skipHost) return;
@@ -67,12 +70,34 @@ await widget.getByTestId("composer-input").press("Enter");
 await widget.getByTestId("message").first().waitFor();
 await page.waitForTimeout(1500);
 const chatting = seen.splice(0);
-// The dashboard's first load: the sign-in page loads the same bundle and styles as /agent.
+// The dashboard's first load: /agent signed in, in a fresh context (nothing cached) holding
+// only the session cookie. Its pages beyond the inbox are chunks (src/app/pages.rs): opening a
+// conversation (the widget's, above) and a settings page are weighed apart.
+const signInPage = await (await browser.newContext()).newPage();
+await signInPage.goto(new URL("/agent/login", hostPage).href);
+await signInPage.locator("body").dispatchEvent("pointerdown");
+await signInPage.locator("body[data-hydrated]").waitFor();
+await signInPage.getByLabel("E-mail").fill("ana@example.com");
+await signInPage.getByLabel("Password").fill("e2e-password-123");
+await signInPage.getByRole("button", { name: "Sign in" }).click();
+await signInPage.waitForURL(/\/agent$/);
+const signedIn = await signInPage.context().storageState();
 const dashboard = [];
-const dashboardPage = await recordingPage(dashboard, null);
-await dashboardPage.goto(new URL("/agent/login", hostPage).href);
+const dashboardPage = await recordingPage(dashboard, null, signedIn);
+await dashboardPage.goto(new URL("/agent", hostPage).href);
 await dashboardPage.locator("body[data-hydrated]").waitFor();
+await dashboardPage.getByTestId("conversation-item").first().waitFor();
 await dashboardPage.waitForTimeout(1500);
+const dashboardFirst = dashboard.splice(0);
+await dashboardPage.getByTestId("conversation-item").first().click();
+await dashboardPage.getByTestId("message").first().waitFor();
+await dashboardPage.waitForTimeout(1500);
+const conversationOpened = dashboard.splice(0);
+await dashboardPage.locator('a[href="/agent/team"]').first().click();
+await dashboardPage.waitForURL(/\/agent\/team$/);
+await dashboardPage.locator("#team-title").waitFor();
+await dashboardPage.waitForTimeout(1500);
+const settingsOpened = dashboard.splice(0);
 await browser.close();
 
 const kb = (n) => (n / 1024).toFixed(1).padStart(8);
@@ -89,7 +114,9 @@ const openedTotal = table("Opening the widget adds:", opened);
 const widgetTotal = closedTotal + openedTotal;
 const usedTotal = table("The first use (a focus) adds:", used);
 const chatTotal = table("Sending the first message adds:", chatting);
-const dashboardTotal = table("Dashboard first load (/agent/login, the same bundle as /agent):", dashboard);
+const dashboardTotal = table("Dashboard first load (/agent, signed in, nothing cached):", dashboardFirst);
+const conversationTotal = table("Opening the first conversation adds:", conversationOpened);
+const settingsTotal = table("Opening a settings page (team) adds:", settingsOpened);
 let failed = false;
 function check(what, value, { ceiling, target }) {
   const grown = value > ceiling;
@@ -106,6 +133,8 @@ check("widget first open, all in", widgetTotal, FIGURES.widget);
 check("first use (widget chunk)", usedTotal, FIGURES.firstUse);
 check("first message (chat chunk)", chatTotal, FIGURES.chat);
 check("dashboard first load", dashboardTotal, FIGURES.dashboard);
+check("opening a conversation", conversationTotal, FIGURES.conversation);
+check("opening a settings page", settingsTotal, FIGURES.settings);
 console.log(`     (opened and used, before the first message: ${((widgetTotal + usedTotal) / KB).toFixed(1)} KB)`);
 const early = opened.filter((r) => r.path.startsWith("/pkg/split_"));
 if (early.length > 0) {
@@ -123,5 +152,18 @@ if (used.some((r) => r.path.startsWith("/pkg/split_widget_chat"))) {
 if (!chatting.some((r) => r.path.startsWith("/pkg/split_widget_chat"))) {
   failed = true;
   console.log("OVER the first message did not fetch the chat's chunk: is the widget still split?");
+}
+const dashboardChunk = (rows, name) => rows.some((r) => r.path.startsWith(`/pkg/split_dashboard_${name}`));
+if (dashboardFirst.some((r) => r.path.startsWith("/pkg/split_"))) {
+  failed = true;
+  console.log("OVER the dashboard's first load fetched a chunk: the inbox must hydrate without one");
+}
+if (!dashboardChunk(conversationOpened, "conversation")) {
+  failed = true;
+  console.log("OVER opening a conversation did not fetch its chunk: is the dashboard still split?");
+}
+if (!dashboardChunk(settingsOpened, "settings_pages")) {
+  failed = true;
+  console.log("OVER opening a settings page did not fetch its chunk: is the dashboard still split?");
 }
 process.exit(failed ? 1 : 0);

@@ -4,9 +4,10 @@
 # run path installs (cargo, wasm-bindgen, wasm-split-cli, wasm-opt, node). cargo-leptos itself
 # is needed only for `cargo leptos watch` (scripts/install-dev-tools.sh).
 #   pkg/switchboard.{js,wasm,css}  the dashboard's bundle (features `hydrate,dashboard-bundle`:
-#                                  no widget in it) and the styles
+#                                  no widget in it) and the styles,
+#   pkg/__wasm_split.switchboard.js, pkg/split_dashboard_*.{hash}.wasm  and its pages' chunks
 #   pkg/widget.{js,wasm}           the widget's lean bundle (features `hydrate,widget-bundle`),
-#   pkg/__wasm_split.js, pkg/split_*.{hash}.wasm  and the chunks split off it (`wasm-split-cli`)
+#   pkg/__wasm_split.js, pkg/split_widget_*.{hash}.wasm  and the chunks split off it
 #   public/*                       copied to the site's root (embed.js, sw.js, favicon)
 # each with .br (brotli 11) and .gz (gzip 9) beside it, as the server sends them.
 set -euo pipefail
@@ -23,13 +24,11 @@ mkdir -p "$pkg"
 # loads `{name}.wasm` beside `{name}.js`, so the module loses wasm-bindgen's `_bg` suffix. Each
 # build overwrites the same switchboard.wasm, so it is kept under the bundle's name.
 compile() {
-  local name="$1" features="$2" flags="--cfg erase_components"
-  # wasm-split-cli reads the linker's relocations to move code into chunks; left in the
-  # dashboard's module (not split), they stop wasm-opt. Only the final link differs, so the
-  # two bundles still share their compiled dependencies.
-  [ "$name" = widget ] && flags="$flags -Clink-args=--emit-relocs"
+  local name="$1" features="$2"
+  # wasm-split-cli reads the linker's relocations to move code into chunks. Both bundles are
+  # split, and both link with the same flags, so they share every compiled dependency.
   echo "[build-site] compiling $name.wasm (features $features)"
-  RUSTFLAGS="$flags" \
+  RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
     cargo build --lib --target wasm32-unknown-unknown --profile wasm-release \
     --no-default-features --features "$features" --target-dir "$target"
   cp -p "$target/wasm32-unknown-unknown/wasm-release/switchboard.wasm" "$target/$name.wasm"
@@ -39,44 +38,42 @@ bind() {
   if [ "$pkg/$name.wasm" -nt "$target/$name.wasm" ] && [ "$pkg/$name.js" -nt "$target/$name.wasm" ]; then
     return # unchanged since it was last bound
   fi
-  local input="$target/$name.wasm" split=() chunks=()
-  if [ "$name" = widget ]; then
-    # The widget's `#[wasm_split]` functions (src/widget/mod.rs) become chunks of their own,
-    # fetched when first called; the main module keeps what the first open needs.
-    echo "[build-site] splitting $name.wasm"
-    rm -rf "$target/split" && mkdir -p "$target/split"
-    wasm-split-cli "$input" "$target/split" --out-name "$name" --target web
-    input="$target/split/$name.wasm"
-    split=(--keep-lld-exports --no-demangle)
-    # Code two chunks share (here, Leptos: the widget's chunk and the chat's) is a chunk of its
-    # own, `chunk_{n}.wasm`, fetched with either.
-    chunks=("$target"/split/split_*.wasm)
-    shopt -s nullglob
-    chunks+=("$target"/split/chunk_*.wasm)
-    shopt -u nullglob
-  fi
+  # Each bundle's `#[wasm_split]` functions (the widget's in src/widget/chunk.rs, the
+  # dashboard's pages in src/app/pages.rs) become chunks of their own, fetched when first
+  # called; the main module keeps what the first load needs. Code two chunks share is a chunk
+  # of its own, `chunk_{n}.wasm`, fetched with either.
+  local split="$target/split-$name" family=widget link=__wasm_split.js
+  if [ "$name" = switchboard ]; then family=dashboard link=__wasm_split.switchboard.js; fi
+  echo "[build-site] splitting $name.wasm"
+  rm -rf "$split" && mkdir -p "$split"
+  wasm-split-cli "$target/$name.wasm" "$split" --out-name "$name" --target web
+  local chunks=("$split"/split_*.wasm)
+  shopt -s nullglob
+  chunks+=("$split"/chunk_*.wasm)
+  shopt -u nullglob
   echo "[build-site] binding and shrinking $name.wasm"
-  wasm-bindgen --target web --no-typescript "${split[@]}" --out-dir "$target/bindgen" \
-    --out-name "$name" "$input"
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+    --out-dir "$target/bindgen" --out-name "$name" "$split/$name.wasm"
   shrink "$target/bindgen/${name}_bg.wasm" "$pkg/$name.wasm"
-  sed "s/${name}_bg\.wasm/${name}.wasm/g" "$target/bindgen/$name.js" > "$pkg/$name.js"
-  if [ ${#chunks[@]} -gt 0 ]; then
-    # Chunks are named by their content, so a page still running the previous deployment's
-    # code never instantiates a new chunk against it: it gets a 404 and offers a reload.
-    rm -f "$pkg"/split_*.wasm "$pkg"/split_*.wasm.br "$pkg"/split_*.wasm.gz
-    cp "$target/split/__wasm_split.js" "$target/split/link.js"
-    # Every chunk's served name starts with `split_` (the server caches those for good).
-    for chunk in "${chunks[@]}"; do
-      local base served hash
-      base=$(basename "$chunk" .wasm)
-      served="split_${base#split_}"
-      shrink "$chunk" "$target/split/$base.opt.wasm"
-      hash=$(sha256sum "$target/split/$base.opt.wasm" | cut -c1-16)
-      mv "$target/split/$base.opt.wasm" "$pkg/$served.$hash.wasm"
-      sed -i "s#\./$base\.wasm#./$served.$hash.wasm#" "$target/split/link.js"
-    done
-    mv "$target/split/link.js" "$pkg/__wasm_split.js"
-  fi
+  # The two bundles' loaders live side by side in pkg/, so the dashboard's has its own name.
+  sed -e "s/${name}_bg\.wasm/${name}.wasm/g" -e "s#from \"\./__wasm_split\.js\"#from \"./$link\"#" \
+    "$target/bindgen/$name.js" > "$pkg/$name.js"
+  # Chunks are named by their content, so a page still running the previous deployment's
+  # code never instantiates a new chunk against it: it gets a 404 and offers a reload.
+  # Every chunk's served name starts with `split_{family}_` (the server caches `split_` for good).
+  rm -f "$pkg/split_${family}_"*
+  cp "$split/__wasm_split.js" "$split/link.js"
+  for chunk in "${chunks[@]}"; do
+    local base served hash
+    base=$(basename "$chunk" .wasm)
+    served="split_${base#split_}"
+    case "$served" in "split_${family}_"*) ;; *) served="split_${family}_${served#split_}" ;; esac
+    shrink "$chunk" "$split/$base.opt.wasm"
+    hash=$(sha256sum "$split/$base.opt.wasm" | cut -c1-16)
+    mv "$split/$base.opt.wasm" "$pkg/$served.$hash.wasm"
+    sed -i "s#\./$base\.wasm#./$served.$hash.wasm#" "$split/link.js"
+  done
+  mv "$split/link.js" "$pkg/$link"
 }
 shrink() {
   wasm-opt -Oz --strip-debug --strip-producers \

@@ -68,7 +68,20 @@ pub fn hydrate() {
         leptos::mount::hydrate_body(widget::WidgetApp);
         return;
     }
+    #[cfg(not(feature = "dashboard-bundle"))]
     leptos::mount::hydrate_body(app::App);
+    // The page's own chunk first: hydration cannot wait for it half-way (`app::pages`).
+    #[cfg(feature = "dashboard-bundle")]
+    wasm_bindgen_futures::spawn_local(async {
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        if app::pages::preload_current_page(&path).await {
+            leptos::mount::hydrate_body(app::App);
+        } else {
+            app::pages::announce_unloaded_page();
+        }
+    });
 }
 
 /// The lean widget bundle (`--features hydrate,widget-bundle`): the widget page only, so

@@ -12,6 +12,11 @@ use crate::time_fmt;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
+/// Fetches the code of an open conversation ahead of a click: the app shell provides it, since
+/// that page is a chunk of its own (src/app/pages.rs).
+#[derive(Clone, Copy)]
+pub struct PrefetchConversation(pub fn());
+
 /// The list beside the open conversation (or the empty state).
 #[component]
 pub fn InboxLayout() -> impl IntoView {
@@ -78,11 +83,16 @@ fn InboxList() -> impl IntoView {
         }
     };
     let order = super::keys::targets().order;
+    // Pointing at the list (or moving into it by keyboard) fetches an open conversation's code,
+    // which is not in the first load, before the click that needs it.
+    // (Pointer events include touch.)
+    let prefetch = use_context::<PrefetchConversation>().map(|PrefetchConversation(f)| f);
+    let prefetch = move || prefetch.inspect(|f| f());
     Effect::new(move |_| {
         order.set(visible.with(|list| list.iter().map(|c| c.id.clone()).collect()))
     });
     view! {
-        <section class="inbox" aria-label="Conversations">
+        <section class="inbox" aria-label="Conversations" on:pointerover=move |_| { prefetch(); } on:focusin=move |_| { prefetch(); }>
             <header class="inbox-header">
                 <h1>"Inbox"</h1>
                 <ConnectionBadge/>

@@ -7,7 +7,7 @@ mod keys;
 mod list;
 mod thread;
 
-pub use list::InboxLayout;
+pub use list::{InboxLayout, PrefetchConversation};
 pub use thread::{ConversationPage, NoConversation};
 
 use crate::auth::{current_agent, SignOut};

@@ -124,7 +124,12 @@ mod tests {
             "public, max-age=31536000, immutable"
         );
         assert_eq!(cache_control("pkg/widget.wasm"), "no-cache");
+        assert_eq!(
+            cache_control("pkg/split_dashboard_conversation.4e9e6b87371a6697.wasm"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(cache_control("pkg/__wasm_split.js"), "no-cache");
+        assert_eq!(cache_control("pkg/__wasm_split.switchboard.js"), "no-cache");
         assert_eq!(cache_control("embed.js"), "no-cache");
     }
 }

@@ -1,14 +1,15 @@
 //! The HTML shell and the routes.
+pub mod pages;
+
 use crate::auth::{SetupPage, SignInPage};
 use crate::before_hydration::KeepEarlyInput;
-use crate::inbox::{ConversationPage, Dashboard, InboxLayout, NoConversation};
-use crate::inboxes::InboxSettingsPage;
+use crate::inbox::{Dashboard, InboxLayout, NoConversation};
 use crate::live::client::Live;
-use crate::team::{InvitePage, SettingsPage, TeamPage};
+use crate::team::InvitePage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -38,6 +39,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::time_fmt::provide_local_clock();
     Live::provide();
+    provide_context(crate::inbox::PrefetchConversation(
+        pages::prefetch_conversation,
+    ));
     view! {
         <Stylesheet id="leptos" href="/pkg/switchboard.css"/>
         <Title text="Switchboard"/>
@@ -48,16 +52,18 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/agent/invite") view=InvitePage/>
                 // Rendered whole before it is sent, so the agent's theme reaches `<html>` in the
                 // server's HTML (no flash of the other theme).
+                // The inbox's list is in the first load; every page below it is a chunk of its
+                // own (`pages`).
                 <ParentRoute path=path!("/agent") view=Dashboard ssr=SsrMode::Async>
-                    <Route path=path!("team") view=TeamPage/>
-                    <Route path=path!("inboxes") view=InboxSettingsPage/>
-                    <Route path=path!("settings") view=SettingsPage/>
-                    <Route path=path!("replies") view=crate::canned::CannedPage/>
-                    <Route path=path!("labels") view=crate::labels::LabelsPage/>
-                    <Route path=path!("mail") view=crate::mail::MailPage/>
+                    <Route path=path!("team") view={Lazy::<pages::Team>::new()}/>
+                    <Route path=path!("inboxes") view={Lazy::<pages::Inboxes>::new()}/>
+                    <Route path=path!("settings") view={Lazy::<pages::Settings>::new()}/>
+                    <Route path=path!("replies") view={Lazy::<pages::Replies>::new()}/>
+                    <Route path=path!("labels") view={Lazy::<pages::Labels>::new()}/>
+                    <Route path=path!("mail") view={Lazy::<pages::Mail>::new()}/>
                     <ParentRoute path=path!("") view=InboxLayout>
                         <Route path=path!("") view=NoConversation/>
-                        <Route path=path!("c/:id") view=ConversationPage/>
+                        <Route path=path!("c/:id") view={Lazy::<pages::Conversation>::new()}/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>
