@@ -62,6 +62,8 @@ as_leptos cargo clippy --features ssr --all-targets -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 # The widget's lean bundle has code of its own (the chat's chunk and its loading).
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate,widget-bundle -- -D warnings
+# So has the dashboard's split bundle (its pages' chunks, src/app/pages.rs).
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate,dashboard-bundle -- -D warnings
 
 step "dependencies: advisories, licences, bans and sources (cargo deny; deny.toml)"
 # cargo deny reads the metadata of every package in Cargo.lock, those of other platforms too:

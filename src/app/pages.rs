@@ -10,7 +10,7 @@ use leptos_router::LazyRoute;
 
 /// A lazy route whose view is one split function (`$split`) around a page component.
 macro_rules! lazy_page {
-    ($(#[$doc:meta])* $route:ident, $module:ident, $split:ident, $preload:ident, $page:path) => {
+    ($(#[$doc:meta])* $route:ident, $module:ident, $split:ident, $preload:ident, $page:path, $place:literal) => {
         $(#[$doc])*
         pub struct $route;
 
@@ -22,7 +22,7 @@ macro_rules! lazy_page {
             async fn view(_: Self) -> AnyView {
                 $split()
                     .await
-                    .unwrap_or_else(|PageNotLoaded| view! { <PageFailed/> }.into_any())
+                    .unwrap_or_else(|PageNotLoaded| view! { <PageFailed place=$place/> }.into_any())
             }
 
             // Awaited before a client-side navigation shows the page, so the previous page
@@ -58,31 +58,31 @@ macro_rules! lazy_page {
 lazy_page!(
     /// /agent/c/:id
     Conversation, dashboard_conversation, conversation_view, preload_conversation,
-    crate::inbox::ConversationPage
+    crate::inbox::ConversationPage, "thread thread-empty"
 );
 lazy_page!(
     /// /agent/team
-    Team, dashboard_settings_pages, team_view, preload_team, crate::team::TeamPage
+    Team, dashboard_settings_pages, team_view, preload_team, crate::team::TeamPage, "page"
 );
 lazy_page!(
     /// /agent/inboxes
-    Inboxes, dashboard_settings_pages, inboxes_view, preload_inboxes, crate::inboxes::InboxSettingsPage
+    Inboxes, dashboard_settings_pages, inboxes_view, preload_inboxes, crate::inboxes::InboxSettingsPage, "page"
 );
 lazy_page!(
     /// /agent/settings
-    Settings, dashboard_settings_pages, settings_view, preload_settings, crate::team::SettingsPage
+    Settings, dashboard_settings_pages, settings_view, preload_settings, crate::team::SettingsPage, "page"
 );
 lazy_page!(
     /// /agent/replies
-    Replies, dashboard_settings_pages, replies_view, preload_replies, crate::canned::CannedPage
+    Replies, dashboard_settings_pages, replies_view, preload_replies, crate::canned::CannedPage, "page"
 );
 lazy_page!(
     /// /agent/labels
-    Labels, dashboard_settings_pages, labels_view, preload_labels, crate::labels::LabelsPage
+    Labels, dashboard_settings_pages, labels_view, preload_labels, crate::labels::LabelsPage, "page"
 );
 lazy_page!(
     /// /agent/mail
-    Mail, dashboard_settings_pages, mail_view, preload_mail, crate::mail::MailPage
+    Mail, dashboard_settings_pages, mail_view, preload_mail, crate::mail::MailPage, "page"
 );
 
 /// Starts fetching an open conversation's chunk, once (the inbox calls it when an agent points
@@ -133,9 +133,10 @@ impl From<leptos::wasm_split::SplitLoaderError> for PageNotLoaded {
 }
 
 /// In a page's place when its code could not be fetched (the network dropped, or a redeploy
-/// replaced it): a reload fetches the page and its files afresh.
+/// replaced it): a reload fetches the page and its files afresh. `place` is the class of the
+/// box the page would have filled (the thread's column, or a settings page's).
 #[component]
-fn PageFailed() -> impl IntoView {
+fn PageFailed(place: &'static str) -> impl IntoView {
     let reload = |_| {
         #[cfg(feature = "hydrate")]
         if let Some(window) = web_sys::window() {
@@ -143,10 +144,12 @@ fn PageFailed() -> impl IntoView {
         }
     };
     view! {
-        <div class="page-failed" role="alert" data-testid="page-failed">
-            <p>"This page could not be loaded: the connection dropped, or Switchboard was updated."</p>
-            <button type="button" class="primary" on:click=reload>"Reload"</button>
-        </div>
+        <section class=place>
+            <div class="page-failed" role="alert" data-testid="page-failed">
+                <p>"This page could not be loaded: the connection dropped, or Switchboard was updated."</p>
+                <button type="button" class="primary" on:click=reload>"Reload"</button>
+            </div>
+        </section>
     }
 }
 
@@ -164,7 +167,8 @@ pub fn announce_unloaded_page() {
     bar.set_class_name("page-failed-bar");
     if body.prepend_with_node_1(&bar).is_ok() {
         if let Ok(bar) = bar.dyn_into::<web_sys::HtmlElement>() {
-            leptos::mount::mount_to(bar, PageFailed).forget();
+            leptos::mount::mount_to(bar, || view! { <PageFailed place="page-failed-place"/> })
+                .forget();
         }
     }
 }
