@@ -74,6 +74,9 @@ async function give(page: Page, how: "paste" | "drop", name: string, type: strin
 }
 
 test("visitors and agents send files: images inline, others as downloads, live both ways", async ({ browser }) => {
+  // The longest walk of the suite (two pages, images decoded and thumbnailed, a 10 MB file,
+  // four axe checks): beside another worker on two cores it can pass the default 90 s.
+  test.slow();
   const visitorContext = await browser.newContext({ viewport: { width: 420, height: 720 } });
   const agentContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
   const visitor = await visitorContext.newPage();
