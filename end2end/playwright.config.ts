@@ -6,7 +6,10 @@ import { cpus } from "node:os";
 // in parallel: one worker per core.
 export default defineConfig({
   testDir: "./tests",
-  timeout: 90_000,
+  // A safety net, not a speed check (speed lives in the benchmarks). On a slow or shared
+  // machine every action of the longer walks took over a second beside another worker, and
+  // walks that take ~40 s alone passed 90 s (CI of the sixteenth session).
+  timeout: 180_000,
   expect: { timeout: 15_000 },
   fullyParallel: true,
   workers: Number(process.env.E2E_WORKERS ?? cpus().length),
