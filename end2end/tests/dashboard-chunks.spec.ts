@@ -58,6 +58,21 @@ test("the inbox loads without a page's chunk; pointing at the list fetches the c
   await fresh.getByTestId("composer-input").fill("And once more after a reload");
   await fresh.getByTestId("composer-input").press("Enter");
   await expect(visitor.getByTestId("message").filter({ hasText: "once more after a reload" })).toBeVisible();
+
+  // So does each settings page, not only the first of their chunk: a label made on a page
+  // opened directly is listed without leaving it (an unhydrated form would post and reload).
+  const panics: string[] = [];
+  fresh.on("console", (message) => {
+    if (message.text().includes("panicked")) panics.push(message.text());
+  });
+  await fresh.goto("/agent/labels");
+  await hydrated(fresh);
+  const name = `Chunked ${Date.now() % 100000}`;
+  await fresh.getByTestId("label-name").fill(name);
+  await fresh.getByTestId("label-save").click();
+  await expect(fresh.getByTestId("label-item").filter({ hasText: name })).toBeVisible();
+  await expect(fresh).toHaveURL(/\/agent\/labels$/);
+  expect(panics).toEqual([]);
 });
 
 test("a page whose chunk cannot be fetched says so, with a reload, and the inbox keeps working", async ({ browser }) => {

@@ -110,10 +110,14 @@ pub async fn preload_current_page(path: &str) -> bool {
     let page = path.trim_end_matches('/');
     let loaded = match page.strip_prefix("/agent/") {
         Some(id) if id.starts_with("c/") => preload_conversation().await,
-        // The six settings pages are one chunk: any of its preloads fetches it.
-        Some("team" | "inboxes" | "settings" | "replies" | "labels" | "mail") => {
-            preload_team().await
-        }
+        // Each page its own preload, though the six share a chunk: every split function keeps
+        // its own loader, and the router polls the route's own once while hydrating.
+        Some("team") => preload_team().await,
+        Some("inboxes") => preload_inboxes().await,
+        Some("settings") => preload_settings().await,
+        Some("replies") => preload_replies().await,
+        Some("labels") => preload_labels().await,
+        Some("mail") => preload_mail().await,
         _ => return true,
     };
     loaded.is_ok()
