@@ -100,27 +100,29 @@ storm="$(sed -n 's/^reconnect storm: \([0-9]*\) clients reconnected and resumed 
 
 echo; echo "== side by side ($conversations conversations, $secs s each, one client, one run)"
 awk '
+  function check(what, got, ok) { printf "  %s %-62s %s\n", (ok ? "✓" : "✗"), what, got }
   { name = $1; for (i = 2; i <= NF; i++) { split($i, kv, "="); v[name, kv[1]] = kv[2] } names[++n] = name }
   END {
     printf "%-24s %10s %9s %9s %6s %6s  %s\n", "server", "msg/s", "p50 ms", "p99 ms", "lost", "dup", "rows"
     for (i = 1; i <= n; i++) { k = names[i]
       printf "%-24s %10s %9s %9s %6s %6s  %s\n", k, v[k, "throughput"], v[k, "p50_ms"], v[k, "p99_ms"], v[k, "lost"], v[k, "duplicates"], v[k, "check"] }
     relay = v["relay", "throughput"]; peer = v["socketio", "throughput"]
-    printf "\nratios (unpaced; sends through the server function, then over the socket):\n"
-    for (m = 1; m <= 2; m++) {
-      via = (m == 1) ? "" : "-socket"
-      sq = v["switchboard-sqlite" via, "throughput"]; pg = v["switchboard-postgres" via, "throughput"]
-      printf "  Switchboard%s SQLite / socket.io peer:     %.2f  (target >= 4.5)\n", via, sq / peer
-      printf "  Switchboard%s SQLite / bare SQLite relay:  %.2f  (target >= 0.50)\n", via, sq / relay
-      printf "  Switchboard%s PostgreSQL / socket.io peer: %.2f  (target >= 2)\n", via, pg / peer
-    }
-    printf "  socket.io peer / bare SQLite relay:      %.2f\n", peer / relay
-    printf "p99 at 1,000 msg/s: Switchboard SQLite %s / %s ms (target <= 5), PostgreSQL %s / %s ms (target <= 10), peer %s ms\n",
-      v["switchboard-sqlite@1000", "p99_ms"], v["switchboard-sqlite-socket@1000", "p99_ms"],
-      v["switchboard-postgres@1000", "p99_ms"], v["switchboard-postgres-socket@1000", "p99_ms"], v["socketio@1000", "p99_ms"]
-    printf "two nodes (socket sends on A, agents on B): %s msg/s unpaced (target >= the one-node PostgreSQL %s), p99 at 1,000 msg/s %s ms (target <= 25)\n",
-      v["switchboard-two-nodes", "throughput"], v["switchboard-postgres-socket", "throughput"], v["switchboard-two-nodes@1000", "p99_ms"]
+    peer99 = v["socketio@1000", "p99_ms"]
+    printf "\nissue 29 targets (socket sends, the shape of the references; server-function sends in brackets):\n"
+    sq99 = v["switchboard-sqlite-socket@1000", "p99_ms"]; pg99 = v["switchboard-postgres-socket@1000", "p99_ms"]
+    check("p99 at 1,000 msg/s, SQLite <= 10 ms and below the peer (" peer99 ")", sq99 " (" v["switchboard-sqlite@1000", "p99_ms"] ")", sq99 != "" && sq99 <= 10 && sq99 < peer99)
+    check("p99 at 1,000 msg/s, PostgreSQL <= 15 ms and below the peer", pg99 " (" v["switchboard-postgres@1000", "p99_ms"] ")", pg99 != "" && pg99 <= 15 && pg99 < peer99)
+    sq50 = v["switchboard-sqlite-socket@1000", "p50_ms"]; pg50 = v["switchboard-postgres-socket@1000", "p50_ms"]
+    check("p50 at 1,000 msg/s <= 3 ms, SQLite / PostgreSQL", sq50 " / " pg50, sq50 != "" && pg50 != "" && sq50 <= 3 && pg50 <= 3)
+    sq = v["switchboard-sqlite-socket", "throughput"]; pg = v["switchboard-postgres-socket", "throughput"]
+    check("unpaced SQLite >= 4.5x the peer and >= 0.5x the relay", sprintf("%.2fx / %.2fx", sq / peer, sq / relay), sq >= 4.5 * peer && sq >= 0.5 * relay)
+    check("unpaced PostgreSQL one node >= 2x the peer", sprintf("%.2fx", pg / peer), pg >= 2 * peer)
+    two = v["switchboard-two-nodes", "throughput"]; two99 = v["switchboard-two-nodes@1000", "p99_ms"]
+    check("two nodes unpaced >= one node (" pg " msg/s), nothing lost", two " msg/s, lost " v["switchboard-two-nodes", "lost"], two != "" && two >= pg && v["switchboard-two-nodes", "lost"] == 0)
+    check("two nodes p99 at 1,000 msg/s <= 25 ms", two99, two99 != "" && two99 <= 25)
+    printf "  (socket.io peer / bare SQLite relay, unpaced: %.2f)\n", peer / relay
   }' "$results"
 read -r storm_clients storm_secs <<< "${storm:-? ?}"
-echo "idle widget socket: ${idle_kb:-?} KB of server memory (target <= 10)"
-echo "reconnect storm: ${storm_clients} of ${IDLE:-18000} clients resumed in ${storm_secs} s (target <= 3 s, all resumed)"
+mark() { if [ "$1" = 1 ]; then echo "✓"; else echo "✗"; fi; }
+echo "  $(mark "$(awk -v k="${idle_kb:-999}" 'BEGIN { print (k <= 10) }')") idle widget socket <= 10 KB of server memory: ${idle_kb:-?} KB"
+echo "  $(mark "$(awk -v n="${storm_clients:-0}" -v s="${storm_secs:-999}" -v all="${IDLE:-18000}" 'BEGIN { print (n == all && s <= 3) }')") reconnect storm: all ${IDLE:-18000} resumed <= 3 s: ${storm_clients} in ${storm_secs} s"

@@ -6,6 +6,7 @@ use super::conversations::sqlite::SqliteConversations;
 use super::conversations::ConversationStore;
 use super::feed::Feed;
 use super::inboxes::sqlite::SqliteInboxes;
+use super::search::sqlite_index::{self, SearchIndexer};
 use super::{StoreResult, Stores};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -37,8 +38,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
     // Checkpoints (copying the WAL back into the file, with an fsync each) run off the commit
     // path (`checkpoints`); the writer's own is only a backstop for a checkpointer that fell
     // far behind. `journal_size_limit` gives the disk back after a burst.
-    let writer = SqlitePoolOptions::new()
-        .max_connections(1)
+    let writer = pool_options(1)
         .connect_with(
             options
                 .clone()
@@ -47,17 +47,16 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         )
         .await?;
     MIGRATOR.run(&writer).await?;
-    let checkpointer = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.clone())
-        .await?;
+    let checkpointer = pool_options(1).connect_with(options.clone()).await?;
     // The checkpointer ends with these stores: it holds only a weak handle to `alive`.
     let alive = Arc::new(());
     tokio::spawn(checkpoints(checkpointer, Arc::downgrade(&alive)));
-    let reader = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await?;
+    let reader = pool_options(4).connect_with(options).await?;
+    let indexer = Arc::new(SearchIndexer::new(reader.clone(), writer.clone()));
+    tokio::spawn(sqlite_index::keep_up(
+        indexer.clone(),
+        Arc::downgrade(&alive),
+    ));
     Ok(Stores {
         conversations: ConversationStore::new(Arc::new(SqliteConversations::new(
             reader.clone(),
@@ -81,6 +80,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         }),
         search: Arc::new(super::search::sqlite::SqliteSearch {
             reader: reader.clone(),
+            indexer: indexer.clone(),
         }),
         mail: Arc::new(super::mail::sqlite::SqliteMail {
             reader: reader.clone(),
@@ -92,6 +92,14 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
             _checkpointing: alive,
         }),
     })
+}
+
+/// A pool of `connections` to the file. sqlx pings a connection each time it is taken from a
+/// pool unless told not to: a round trip to its worker thread, for a file that cannot hang up.
+fn pool_options(connections: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(connections)
+        .test_before_acquire(false)
 }
 
 /// Pages the WAL may hold before a commit checkpoints it itself (SQLite's default is 1,000).
@@ -122,7 +130,7 @@ async fn checkpoints(connection: SqlitePool, alive: std::sync::Weak<()>) {
 /// Only this node writes the file: there is no change feed to follow.
 struct SqliteFeed {
     reader: SqlitePool,
-    /// While the stores live, so does their WAL checkpointer.
+    /// While the stores live, so do their WAL checkpointer and search indexer.
     _checkpointing: Arc<()>,
 }
 

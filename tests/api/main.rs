@@ -24,6 +24,7 @@ mod multinode;
 mod notes;
 mod operations;
 mod search;
+mod search_index;
 mod snooze;
 mod socket_send;
 mod store_contract;

@@ -37,14 +37,12 @@ fn failed_all(count: usize, error: sqlx::Error) -> Vec<StoreResult<Appended>> {
         .collect()
 }
 
-/// Writes a batch in one transaction, in four statements. A statement that fails rolls the
-/// batch back; then every post is retried in a transaction of its own, so one bad post never
-/// fails the others and nothing is half-written.
+/// Writes a batch in one transaction, in two round trips (`sqlite_bulk`). A statement that
+/// fails rolls the batch back; then every post is retried in a transaction of its own, so one
+/// bad post never fails the others and nothing is half-written.
 async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<StoreResult<Appended>> {
-    if posts.len() > 1 {
-        if let Some(results) = try_bulk(writer, &posts).await {
-            return results;
-        }
+    if let Some(results) = try_bulk(writer, &posts).await {
+        return results;
     }
     let mut results = Vec::with_capacity(posts.len());
     for post in &posts {
@@ -56,24 +54,23 @@ async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<Store
     results
 }
 
-/// The whole batch in four statements (`sqlite_bulk`); `None` when it had to be abandoned
-/// (rolled back: nothing of it is written).
+/// The whole batch (`sqlite_bulk`); `None` when it had to be abandoned (rolled back: nothing
+/// of it is written). Its transaction is begun and committed by its own statements, so on an
+/// error it is rolled back here before the connection goes back to the pool.
 async fn try_bulk(
     writer: &SqlitePool,
     posts: &[PostMessage],
 ) -> Option<Vec<StoreResult<Appended>>> {
-    let mut tx = writer.begin().await.ok()?;
-    let results = match super::sqlite_bulk::post_all(&mut tx, posts).await {
-        Ok(results) => results,
+    let mut conn = writer.acquire().await.ok()?;
+    match super::sqlite_bulk::post_all(&mut conn, posts).await {
+        Ok(results) => Some(results),
         Err(error) => {
-            let _ = tx.rollback().await;
+            // Fails harmlessly when the error came before BEGIN or after a failed COMMIT
+            // (SQLite has then rolled back itself).
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             crate::telemetry::batch_fell_back(posts.len(), &error);
-            return None;
+            None
         }
-    };
-    match tx.commit().await {
-        Ok(()) => Some(results),
-        Err(error) => Some(failed_all(posts.len(), error)),
     }
 }
 

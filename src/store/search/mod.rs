@@ -1,8 +1,10 @@
-//! Full-text search: what people wrote (SQLite FTS5 / PostgreSQL tsvector, both kept in step
-//! by the database on every write), visitors' names and e-mails, and labels. Every search
+//! Full-text search: what people wrote (SQLite FTS5, filled off the send path by
+//! `sqlite_index` and caught up before each search; PostgreSQL tsvector, kept in step on every
+//! write), visitors' names and e-mails, and labels. Every search
 //! names the inboxes its agent may see; the conversations of the hits are read with them.
 pub(super) mod postgres;
 pub(super) mod sqlite;
+pub(super) mod sqlite_index;
 
 use super::StoreResult;
 use crate::model::{Conversation, SearchTerms};

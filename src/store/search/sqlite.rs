@@ -1,4 +1,5 @@
 //! Search on SQLite: FTS5 tables beside messages and visitors (migrations/sqlite/0012).
+use super::sqlite_index::SearchIndexer;
 use super::{scope_sql, MessageMatch, SearchScope, SearchStore};
 use crate::model::{Conversation, SearchTerms};
 use crate::store::rows::{ConversationRow, CONVERSATION_SELECT};
@@ -6,9 +7,12 @@ use crate::store::StoreResult;
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::SqlitePool;
+use std::sync::Arc;
 
 pub struct SqliteSearch {
     pub reader: SqlitePool,
+    /// Indexes what is queued before a search reads the index.
+    pub indexer: Arc<SearchIndexer>,
 }
 
 type Query<'q, O> = sqlx::query::QueryAs<'q, sqlx::Sqlite, O, SqliteArguments<'q>>;
@@ -103,6 +107,7 @@ impl SearchStore for SqliteSearch {
         scope: SearchScope<'_>,
         limit: u32,
     ) -> StoreResult<Vec<MessageMatch>> {
+        self.indexer.catch_up().await?;
         let Some(query) = self.message_query(terms, &scope).await? else {
             return Ok(Vec::new());
         };
