@@ -1,7 +1,7 @@
 //! SQLite's search index is filled off the send path (store/search/sqlite_index.rs): a commit
 //! queues the message and the indexer moves the queue into FTS5. Without any search asking,
 //! the queue empties in the background; a message that a crash left queued is indexed when the
-//! file is opened again; and a search finds it either way.
+//! file is opened again; and a search finds it either way, as on PostgreSQL.
 use crate::common::{Backend, Db};
 use std::time::Duration;
 use switchboard::model::{search_terms, SenderKind, DEFAULT_INBOX};
@@ -23,6 +23,21 @@ async fn queue_emptied(file: &sqlx::SqlitePool) -> bool {
     false
 }
 
+async fn start(stores: &store::Stores, name: &str) -> switchboard::model::Conversation {
+    let conversation = NewConversation {
+        out_of_hours: false,
+        inbox_id: DEFAULT_INBOX.into(),
+        visitor_token_hash: format!("{name}-token"),
+        visitor_name: name.into(),
+        visitor_email: None,
+        page_url: None,
+        user_agent: None,
+        offline: false,
+        now: 1_000,
+    };
+    stores.conversations.create(conversation).await.unwrap()
+}
+
 fn visitor(name: &str) -> Author {
     Author {
         kind: SenderKind::Visitor,
@@ -41,25 +56,12 @@ async fn found(stores: &store::Stores, word: &str) -> usize {
         .len()
 }
 
+/// SQLite only: PostgreSQL's search column is generated with the row.
 #[tokio::test]
 async fn the_queue_is_indexed_in_the_background_and_after_a_crash() {
     let db = Db::new(Backend::Sqlite).await;
     let stores = store::open(&db.url).await.unwrap();
-    let conversation = stores
-        .conversations
-        .create(NewConversation {
-            out_of_hours: false,
-            inbox_id: DEFAULT_INBOX.into(),
-            visitor_token_hash: "pia-token".into(),
-            visitor_name: "Pia".into(),
-            visitor_email: None,
-            page_url: None,
-            user_agent: None,
-            offline: false,
-            now: 1_000,
-        })
-        .await
-        .unwrap();
+    let conversation = start(&stores, "Pia").await;
     let author = visitor("Pia");
     for (n, body) in ["pineapple on pizza?", "and mango", "pineapple again"]
         .iter()
@@ -116,25 +118,12 @@ async fn the_queue_is_indexed_in_the_background_and_after_a_crash() {
     assert_eq!(found(&reopened, "pineapple").await, 2);
 }
 
-#[tokio::test]
-async fn a_search_indexes_what_is_queued_before_it_reads() {
-    let db = Db::new(Backend::Sqlite).await;
+/// On both stores: a search right after a burst finds all of it, newest first. On SQLite the
+/// search indexes what is queued before it reads.
+async fn a_search_right_after_a_burst_finds_all_of_it(backend: Backend) {
+    let db = Db::new(backend).await;
     let stores = store::open(&db.url).await.unwrap();
-    let conversation = stores
-        .conversations
-        .create(NewConversation {
-            out_of_hours: false,
-            inbox_id: DEFAULT_INBOX.into(),
-            visitor_token_hash: "ray-token".into(),
-            visitor_name: "Ray".into(),
-            visitor_email: None,
-            page_url: None,
-            user_agent: None,
-            offline: false,
-            now: 1_000,
-        })
-        .await
-        .unwrap();
+    let conversation = start(&stores, "Ray").await;
     // Many messages at once, then a search straight away: it finds every one, however far the
     // background indexer has got (it takes a hundred per transaction).
     for n in 0..250 {
@@ -162,3 +151,5 @@ async fn a_search_indexes_what_is_queued_before_it_reads() {
     assert_eq!(hits[0].seq, 250);
     assert_eq!(hits[249].seq, 1);
 }
+
+on_both_stores!(a_search_right_after_a_burst_finds_all_of_it);
