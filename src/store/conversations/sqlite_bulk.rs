@@ -92,7 +92,11 @@ async fn begin_with_conversations(
         .strip_prefix("SELECT ")
         .ok_or_else(|| StoreError::Batch("unexpected conversation query".into()))?;
     let rows: Vec<ConversationAndStored> = sqlx::query_as(&format!(
-        "BEGIN IMMEDIATE; SELECT (SELECT count(*) FROM messages s WHERE s.conversation_id = c.id          AND s.client_id IN (SELECT json_extract(value, '$[1]') FROM json_each(?2)          WHERE json_extract(value, '$[0]') = c.id)) AS stored, {columns}          WHERE c.id IN (SELECT value FROM json_each(?1))"
+        "BEGIN IMMEDIATE; \
+         SELECT (SELECT count(*) FROM messages s WHERE s.conversation_id = c.id \
+           AND s.client_id IN (SELECT json_extract(value, '$[1]') FROM json_each(?2) \
+             WHERE json_extract(value, '$[0]') = c.id)) AS stored, {columns} \
+         WHERE c.id IN (SELECT value FROM json_each(?1))"
     ))
     .bind(json_text(&ids)?)
     .bind(json_text(&keys)?)

@@ -31,12 +31,6 @@ pub(super) async fn group_commit(writer: SqlitePool, mut jobs: mpsc::Receiver<Po
     }
 }
 
-fn failed_all(count: usize, error: sqlx::Error) -> Vec<StoreResult<Appended>> {
-    (0..count)
-        .map(|_| Err(StoreError::Batch(error.to_string())))
-        .collect()
-}
-
 /// Writes a batch in one transaction, in two round trips (`sqlite_bulk`). A statement that
 /// fails rolls the batch back; then every post is retried in a transaction of its own, so one
 /// bad post never fails the others and nothing is half-written.
@@ -46,10 +40,7 @@ async fn commit_batch(writer: &SqlitePool, posts: Vec<PostMessage>) -> Vec<Store
     }
     let mut results = Vec::with_capacity(posts.len());
     for post in &posts {
-        results.push(match try_batch(writer, std::slice::from_ref(post)).await {
-            Some(mut one) => one.remove(0),
-            None => Err(StoreError::Batch("the write transaction failed".into())),
-        });
+        results.push(post_alone(writer, post).await);
     }
     results
 }
@@ -74,27 +65,22 @@ async fn try_bulk(
     }
 }
 
-/// `None` when a batch of several had to be abandoned. A post that fails part-way is never
-/// committed: the transaction is rolled back, and a lone post reports its error.
-async fn try_batch(
-    writer: &SqlitePool,
-    posts: &[PostMessage],
-) -> Option<Vec<StoreResult<Appended>>> {
-    let mut tx = writer.begin().await.ok()?;
-    let mut results = Vec::with_capacity(posts.len());
-    for post in posts {
-        let result = post_in_tx(&mut tx, post).await;
-        // NotFound is decided before anything is written; any other error may follow a write.
-        if !matches!(result, Ok(_) | Err(StoreError::NotFound)) {
-            let _ = tx.rollback().await;
-            return (posts.len() == 1).then(|| vec![result]);
-        }
-        results.push(result);
+/// One post in a transaction of its own, once its batch was abandoned. A post that fails
+/// part-way is never committed: the transaction is rolled back and the post reports its error.
+async fn post_alone(writer: &SqlitePool, post: &PostMessage) -> StoreResult<Appended> {
+    let mut tx = writer
+        .begin()
+        .await
+        .map_err(|error| StoreError::Batch(error.to_string()))?;
+    let result = post_in_tx(&mut tx, post).await;
+    if result.is_err() {
+        let _ = tx.rollback().await;
+        return result;
     }
-    match tx.commit().await {
-        Ok(()) => Some(results),
-        Err(error) => Some(failed_all(posts.len(), error)),
-    }
+    tx.commit()
+        .await
+        .map_err(|error| StoreError::Batch(error.to_string()))?;
+    result
 }
 
 async fn post_in_tx(conn: &mut SqliteConnection, post: &PostMessage) -> StoreResult<Appended> {
